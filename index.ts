@@ -1,0 +1,11 @@
+/**
+ * merkle-level: a durable abstract-level database with a Merkle root over
+ * its contents. Public exports only.
+ */
+export { MerkleLevel } from './lib/level/merkle-level'
+export type { MerkleLevelOptions, RootOptions } from './lib/level/merkle-level'
+export type { EngineOptions, RecoveryReport } from './lib/store/options'
+export type { RecoveryMode } from './lib/store/recovery'
+export type { CheckpointResult } from './lib/store/checkpoint'
+export type { FileSystem, FileHandle, FileStat, OpenMode } from './lib/fs/file-system'
+export type { ErrorCode } from './lib/errors'

@@ -1,0 +1,41 @@
+/**
+ * Error construction for merkle-level. Every error the library raises is a
+ * `ModuleError` with a stable `code` (tests and callers match on codes, never
+ * on messages) and, where there is one, the underlying `cause`.
+ */
+import ModuleError from 'module-error'
+
+/** The codes merkle-level itself raises (abstract-level raises its own as well). */
+export type ErrorCode =
+  | 'LEVEL_CORRUPTION'
+  | 'LEVEL_IO_ERROR'
+  | 'LEVEL_LOCKED'
+  | 'LEVEL_DATABASE_NOT_OPEN'
+  | 'LEVEL_INVALID_VALUE'
+  | 'LEVEL_NOT_SUPPORTED'
+
+/** Options accepted by {@link levelError}. */
+export interface LevelErrorOptions {
+  cause?: unknown
+  expected?: boolean
+}
+
+/** Creates a `ModuleError` with the given stable code. */
+export function levelError (message: string, code: ErrorCode, options: LevelErrorOptions = {}): Error {
+  return new ModuleError(message, { code, cause: options.cause as Error | undefined, expected: options.expected })
+}
+
+/** A `LEVEL_CORRUPTION` error: on-disk data that is damaged, foreign or inconsistent. */
+export function corruption (message: string, cause?: unknown): Error {
+  return levelError(message, 'LEVEL_CORRUPTION', { cause })
+}
+
+/** A `LEVEL_IO_ERROR` wrapping the file-system error that caused it. */
+export function ioError (message: string, cause?: unknown): Error {
+  return levelError(message, 'LEVEL_IO_ERROR', { cause })
+}
+
+/** True when `err` is an error carrying the given code (on itself, not on a cause). */
+export function hasCode (err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code
+}

@@ -1,0 +1,70 @@
+/**
+ * The file-system interface: the only way the engine reaches a disk. The real
+ * implementation (node-file-system.ts) wraps `node:fs`; tests substitute
+ * in-memory and fault-injecting implementations of the same interface, so
+ * that every call the engine makes can be failed or crashed at.
+ *
+ * The interface is deliberately small and explicit about durability: data is
+ * durable only after `FileHandle.sync()`, a name only after
+ * `FileSystem.syncDirectory()` of its directory.
+ */
+
+/** How a file is opened. */
+export type OpenMode =
+  /** Read only; the file must exist. */
+  | 'read'
+  /** Read and write; the file must exist. */
+  | 'readwrite'
+  /** Create a new file for reading and writing; fails with EEXIST if it exists. */
+  | 'create'
+
+/** An open file. Positions are absolute byte offsets. */
+export interface FileHandle {
+  /** Reads up to `buffer.length` bytes at `position`; resolves with the count read (0 at the end). */
+  read (buffer: Uint8Array, position: number): Promise<number>
+  /** Writes all of `buffer` at `position`, or rejects (possibly after writing a prefix). */
+  write (buffer: Uint8Array, position: number): Promise<void>
+  /** Makes the file's data durable (fdatasync semantics are enough for our use, size included). */
+  sync (): Promise<void>
+  /** Sets the file's length. */
+  truncate (size: number): Promise<void>
+  /** The file's current length. */
+  size (): Promise<number>
+  /** Closes the handle; further calls are errors. */
+  close (): Promise<void>
+}
+
+/** What `stat` reports. */
+export interface FileStat {
+  isFile: boolean
+  isDirectory: boolean
+  size: number
+}
+
+/** The file-system operations the engine uses. Paths are absolute or relative to the process. */
+export interface FileSystem {
+  open (path: string, mode: OpenMode): Promise<FileHandle>
+  /** Reads a whole file. */
+  readFile (path: string): Promise<Uint8Array>
+  /** Names in a directory (not paths), in no particular order. */
+  readdir (path: string): Promise<string[]>
+  /** Creates a directory and its missing parents; no error if it exists. */
+  mkdir (path: string): Promise<void>
+  /** Information on a path, or null when nothing is there. */
+  stat (path: string): Promise<FileStat | null>
+  /** Atomically renames, replacing `to` if it exists. */
+  rename (from: string, to: string): Promise<void>
+  /** Creates `to` as another name of `from`; fails with EEXIST if `to` exists (an atomic create-with-content). */
+  link (from: string, to: string): Promise<void>
+  /** Removes a file. */
+  unlink (path: string): Promise<void>
+  /** Removes an empty directory. */
+  rmdir (path: string): Promise<void>
+  /** Makes the directory's entries (creates, renames, unlinks) durable. */
+  syncDirectory (path: string): Promise<void>
+}
+
+/** True when `err` is a Node file-system error with the given errno code (ENOENT, EEXIST, …). */
+export function isErrno (err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code
+}

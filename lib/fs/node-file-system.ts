@@ -1,0 +1,122 @@
+/**
+ * The real file system, over `node:fs/promises`. This file and the test
+ * doubles are the only code that touches a disk.
+ */
+import { promises as fsp, constants } from 'node:fs'
+import type { FileHandle, FileStat, FileSystem, OpenMode } from './file-system'
+
+const FLAGS: Record<OpenMode, number> = {
+  read: constants.O_RDONLY,
+  readwrite: constants.O_RDWR,
+  create: constants.O_RDWR | constants.O_CREAT | constants.O_EXCL
+}
+
+class NodeFileHandle implements FileHandle {
+  constructor (private readonly handle: fsp.FileHandle) {}
+
+  async read (buffer: Uint8Array, position: number): Promise<number> {
+    let total = 0
+    while (total < buffer.length) {
+      const { bytesRead } = await this.handle.read(buffer, total, buffer.length - total, position + total)
+      if (bytesRead === 0) break
+      total += bytesRead
+    }
+    return total
+  }
+
+  async write (buffer: Uint8Array, position: number): Promise<void> {
+    // write(2) may write less than asked (a full disk, a signal): continue until
+    // all is written or an error says why not.
+    let done = 0
+    while (done < buffer.length) {
+      const { bytesWritten } = await this.handle.write(buffer, done, buffer.length - done, position + done)
+      if (bytesWritten === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' })
+      done += bytesWritten
+    }
+  }
+
+  async sync (): Promise<void> {
+    await this.handle.datasync()
+  }
+
+  async truncate (size: number): Promise<void> {
+    await this.handle.truncate(size)
+  }
+
+  async size (): Promise<number> {
+    return (await this.handle.stat()).size
+  }
+
+  async close (): Promise<void> {
+    await this.handle.close()
+  }
+}
+
+/** The `node:fs` implementation of {@link FileSystem}. */
+export class NodeFileSystem implements FileSystem {
+  async open (path: string, mode: OpenMode): Promise<FileHandle> {
+    return new NodeFileHandle(await fsp.open(path, FLAGS[mode], 0o644))
+  }
+
+  async readFile (path: string): Promise<Uint8Array> {
+    return await fsp.readFile(path)
+  }
+
+  async readdir (path: string): Promise<string[]> {
+    return await fsp.readdir(path)
+  }
+
+  async mkdir (path: string): Promise<void> {
+    await fsp.mkdir(path, { recursive: true })
+  }
+
+  async stat (path: string): Promise<FileStat | null> {
+    try {
+      const s = await fsp.stat(path)
+      return { isFile: s.isFile(), isDirectory: s.isDirectory(), size: s.size }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+      throw err
+    }
+  }
+
+  async rename (from: string, to: string): Promise<void> {
+    await fsp.rename(from, to)
+  }
+
+  async link (from: string, to: string): Promise<void> {
+    await fsp.link(from, to)
+  }
+
+  async unlink (path: string): Promise<void> {
+    await fsp.unlink(path)
+  }
+
+  async rmdir (path: string): Promise<void> {
+    await fsp.rmdir(path)
+  }
+
+  async syncDirectory (path: string): Promise<void> {
+    // A directory is opened read-only and fsynced; this is how POSIX makes
+    // renames, creates and unlinks durable. Windows refuses (EPERM/EISDIR): there
+    // NTFS journals metadata itself, so the refusal is not an error we can act on.
+    let handle: fsp.FileHandle
+    try {
+      handle = await fsp.open(path, 'r')
+    } catch (err) {
+      if (process.platform === 'win32') return
+      throw err
+    }
+    try {
+      await handle.sync()
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (!(process.platform === 'win32' && (code === 'EPERM' || code === 'EISDIR'))) throw err
+    } finally {
+      await handle.close()
+    }
+  }
+}
+
+/** The process-wide real file system. */
+export const nodeFileSystem: FileSystem = new NodeFileSystem()

@@ -1,0 +1,125 @@
+/**
+ * The iterator: a tree cursor over the version captured when the iterator
+ * was created (the implicit snapshot), checked against the range's far bound.
+ */
+import { AbstractIterator } from 'abstract-level'
+import { compareBytes } from '../bytes'
+import type { TreeCursor } from '../tree/cursor'
+import type { Tree } from '../tree/tree'
+import type { PrivateIteratorOptions, PrivateRangeOptions } from './private-api'
+
+type Entry = [Uint8Array | undefined, Uint8Array | undefined]
+
+/** The iterator class of MerkleLevel. */
+export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8Array> {
+  readonly #cursor: TreeCursor
+  readonly #range: RangeCheck
+  readonly #keys: boolean
+  readonly #values: boolean
+
+  constructor (db: unknown, tree: Tree, options: PrivateIteratorOptions) {
+    super(db, options as never)
+    this.#keys = options.keys
+    this.#values = options.values
+    this.#range = new RangeCheck(options)
+    this.#cursor = tree.cursor(options.reverse)
+    const start = this.#range.start
+    if (start === undefined) this.#cursor.first()
+    else this.#cursor.seek(start.key, start.inclusive)
+  }
+
+  async _next (): Promise<Entry | undefined> {
+    const node = this.#cursor.current
+    if (node === null || this.#range.beyond(node.key)) return undefined
+    this.#cursor.advance()
+    return [this.#keys ? node.key : undefined, this.#values ? node.value : undefined]
+  }
+
+  async _nextv (size: number): Promise<Entry[]> {
+    return this.#take(size)
+  }
+
+  async _all (): Promise<Entry[]> {
+    return this.#take(this.limit - this.count)
+  }
+
+  #take (size: number): Entry[] {
+    const entries: Entry[] = []
+    const cursor = this.#cursor
+    const keys = this.#keys
+    const values = this.#values
+    while (entries.length < size) {
+      const node = cursor.current
+      if (node === null || this.#range.beyond(node.key)) break
+      entries.push([keys ? node.key : undefined, values ? node.value : undefined])
+      cursor.advance()
+    }
+    return entries
+  }
+
+  _seek (target: Uint8Array): void {
+    if (this.#range.outside(target)) {
+      // A target outside the range ends the iterator (until the next seek).
+      this.#range.exhaust()
+      return
+    }
+    this.#range.renew()
+    this.#cursor.seek(target, true)
+  }
+}
+
+/** The range of an iterator, seen in its direction: where it starts and where it ends. */
+export class RangeCheck {
+  readonly start: { key: Uint8Array, inclusive: boolean } | undefined
+  readonly #end: { key: Uint8Array, inclusive: boolean } | undefined
+  readonly #reverse: boolean
+  #exhausted = false
+
+  constructor (range: PrivateRangeOptions) {
+    const low = bound(range.gte, range.gt)
+    const high = bound(range.lte, range.lt)
+    this.#reverse = range.reverse
+    this.start = range.reverse ? high : low
+    this.#end = range.reverse ? low : high
+  }
+
+  /** True when `key` lies past the far end of the range (or the iterator was ended by a seek). */
+  beyond (key: Uint8Array): boolean {
+    if (this.#exhausted) return true
+    const end = this.#end
+    if (end === undefined) return false
+    const c = compareBytes(key, end.key)
+    const past = this.#reverse ? c < 0 : c > 0
+    return past || (c === 0 && !end.inclusive)
+  }
+
+  /** True when `key` is outside the range on either side. */
+  outside (key: Uint8Array): boolean {
+    const start = this.start
+    if (start !== undefined) {
+      const c = compareBytes(key, start.key)
+      const before = this.#reverse ? c > 0 : c < 0
+      if (before || (c === 0 && !start.inclusive)) return true
+    }
+    const end = this.#end
+    if (end === undefined) return false
+    const c = compareBytes(key, end.key)
+    return (this.#reverse ? c < 0 : c > 0) || (c === 0 && !end.inclusive)
+  }
+
+  /** Marks the range as used up. */
+  exhaust (): void {
+    this.#exhausted = true
+  }
+
+  /** Clears a previous {@link exhaust}. */
+  renew (): void {
+    this.#exhausted = false
+  }
+}
+
+function bound (inclusive: Uint8Array | undefined, exclusive: Uint8Array | undefined): { key: Uint8Array, inclusive: boolean } | undefined {
+  if (inclusive !== undefined && inclusive !== null) return { key: inclusive, inclusive: true }
+  if (exclusive !== undefined && exclusive !== null) return { key: exclusive, inclusive: false }
+  return undefined
+}

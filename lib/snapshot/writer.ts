@@ -1,0 +1,91 @@
+/**
+ * Publishes a snapshot: stream the entries to a uniquely named temporary
+ * file, sync it, rename it over the final name, sync the directory. Until the
+ * rename the old state of the directory is untouched; after the directory
+ * sync the new snapshot is durable. A failure removes the temporary file.
+ */
+import { varintLength, writeVarint } from '../bytes'
+import { crc32c } from '../checksum'
+import type { FileSystem } from '../fs/file-system'
+import { SNAPSHOT_HEADER_SIZE, encodeFooter, encodeSnapshotHeader } from './format'
+import type { SnapshotHeader } from './format'
+
+const CHUNK_SIZE = 1 << 20
+
+/** Where to publish, and how. */
+export interface PublishTarget {
+  fs: FileSystem
+  directory: string
+  /** Full path of the temporary file (must not exist). */
+  tempPath: string
+  /** Full path of the published snapshot. */
+  finalPath: string
+}
+
+/** What publishing wrote. */
+export interface PublishResult {
+  bytes: number
+  count: number
+}
+
+/**
+ * Writes `entries` (strictly ascending keys; `header.count` of them) as a
+ * snapshot and publishes it atomically.
+ */
+export async function publishSnapshot (
+  target: PublishTarget,
+  header: SnapshotHeader,
+  entries: Iterable<readonly [Uint8Array, Uint8Array]>
+): Promise<PublishResult> {
+  const { fs } = target
+  const handle = await fs.open(target.tempPath, 'create')
+  let published = false
+  try {
+    await handle.write(encodeSnapshotHeader(header), 0)
+    let position = SNAPSHOT_HEADER_SIZE
+    let bodyCrc = 0
+    let count = 0
+    let chunk = new Uint8Array(CHUNK_SIZE)
+    let used = 0
+    const flush = async (): Promise<void> => {
+      if (used === 0) return
+      const bytes = chunk.subarray(0, used)
+      bodyCrc = crc32c(bytes, bodyCrc)
+      await handle.write(bytes, position)
+      position += used
+      // The buffer may still be referenced by the write in some implementations: use a new one.
+      chunk = new Uint8Array(CHUNK_SIZE)
+      used = 0
+    }
+    for (const [key, value] of entries) {
+      const need = varintLength(key.length) + key.length + varintLength(value.length) + value.length
+      if (used + need > chunk.length) {
+        await flush()
+        if (need > chunk.length) chunk = new Uint8Array(need)
+      }
+      used = writeVarint(chunk, used, key.length)
+      chunk.set(key, used)
+      used += key.length
+      used = writeVarint(chunk, used, value.length)
+      chunk.set(value, used)
+      used += value.length
+      count++
+    }
+    await flush()
+    if (count !== header.count) throw new Error(`snapshot entry count ${count} does not match header ${header.count}`)
+    await handle.write(encodeFooter(count, bodyCrc), position)
+    position += 24
+    await handle.sync()
+    await handle.close()
+    await fs.rename(target.tempPath, target.finalPath)
+    published = true
+    await fs.syncDirectory(target.directory)
+    return { bytes: position, count }
+  } catch (err) {
+    if (!published) {
+      await handle.close().catch(() => {})
+      await fs.unlink(target.tempPath).catch(() => {})
+    }
+    throw err
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The batch record: the payload of one WAL frame, one atomic batch.
+ *
+ *     u64 LE  sequence number
+ *     u32 LE  number of operations
+ *     operations, each one of
+ *       0x01 put    varint keyLength, key, varint valueLength, value
+ *       0x02 del    varint keyLength, key
+ *       0x03 clear  u8 flags, then the bounds present in flag order, each as
+ *                   varint length + bytes, then varint limit if flagged
+ *                   flags: 1 gt, 2 gte, 4 lt, 8 lte, 16 reverse, 32 limit
+ *
+ * A ranged clear is logged as its range, not as the keys it removed: replay
+ * applies it to the same state in the same order, so it removes the same
+ * keys, and a clear of a million keys stays a few bytes in the log.
+ */
+import { ByteReader, varintLength, writeU32LE, writeU64LE, writeVarint } from '../bytes'
+import type { KeyRange } from '../tree/treap'
+
+/** One operation of a batch, keys and values already encoded to bytes. */
+export type WriteOp =
+  | { type: 'put', key: Uint8Array, value: Uint8Array }
+  | { type: 'del', key: Uint8Array }
+  | { type: 'clear', range: KeyRange }
+
+/** A batch with its sequence number. */
+export interface BatchRecord {
+  seq: number
+  ops: WriteOp[]
+}
+
+const PUT = 0x01
+const DEL = 0x02
+const CLEAR = 0x03
+const F_GT = 1
+const F_GTE = 2
+const F_LT = 4
+const F_LTE = 8
+const F_REVERSE = 16
+const F_LIMIT = 32
+
+function sized (bytes: Uint8Array): number {
+  return varintLength(bytes.length) + bytes.length
+}
+
+function rangeBounds (range: KeyRange): Array<Uint8Array | undefined> {
+  return [range.gt, range.gte, range.lt, range.lte]
+}
+
+/** Bytes the payload of `ops` takes. */
+export function recordSize (ops: readonly WriteOp[]): number {
+  let n = 12
+  for (const op of ops) {
+    n += 1
+    if (op.type === 'put') n += sized(op.key) + sized(op.value)
+    else if (op.type === 'del') n += sized(op.key)
+    else {
+      n += 1
+      for (const b of rangeBounds(op.range)) if (b !== undefined) n += sized(b)
+      if (hasLimit(op.range)) n += varintLength(op.range.limit as number)
+    }
+  }
+  return n
+}
+
+function hasLimit (range: KeyRange): boolean {
+  return range.limit !== undefined && range.limit >= 0
+}
+
+function putBytes (buf: Uint8Array, at: number, bytes: Uint8Array): number {
+  at = writeVarint(buf, at, bytes.length)
+  buf.set(bytes, at)
+  return at + bytes.length
+}
+
+/**
+ * Encodes a batch at `at` (exactly {@link recordSize} bytes) and returns the
+ * operations rewritten to views of the encoded copy: the tree stores those,
+ * so a caller that later mutates its own buffers cannot change stored data.
+ */
+export function encodeRecord (buf: Uint8Array, at: number, seq: number, ops: readonly WriteOp[]): WriteOp[] {
+  writeU64LE(buf, at, seq)
+  writeU32LE(buf, at + 8, ops.length)
+  at += 12
+  const stored: WriteOp[] = new Array(ops.length)
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]
+    if (op.type === 'put') {
+      buf[at++] = PUT
+      const k = at + varintLength(op.key.length)
+      at = putBytes(buf, at, op.key)
+      const v = at + varintLength(op.value.length)
+      at = putBytes(buf, at, op.value)
+      stored[i] = { type: 'put', key: buf.subarray(k, k + op.key.length), value: buf.subarray(v, v + op.value.length) }
+    } else if (op.type === 'del') {
+      buf[at++] = DEL
+      const k = at + varintLength(op.key.length)
+      at = putBytes(buf, at, op.key)
+      stored[i] = { type: 'del', key: buf.subarray(k, k + op.key.length) }
+    } else {
+      buf[at++] = CLEAR
+      const r = op.range
+      const flags = (r.gt !== undefined ? F_GT : 0) | (r.gte !== undefined ? F_GTE : 0) |
+        (r.lt !== undefined ? F_LT : 0) | (r.lte !== undefined ? F_LTE : 0) |
+        (r.reverse === true ? F_REVERSE : 0) | (hasLimit(r) ? F_LIMIT : 0)
+      buf[at++] = flags
+      for (const b of rangeBounds(r)) if (b !== undefined) at = putBytes(buf, at, b)
+      if (hasLimit(r)) at = writeVarint(buf, at, r.limit as number)
+      stored[i] = op
+    }
+  }
+  return stored
+}
+
+/** Decodes a payload; a string says why it is malformed. Keys and values are views into `payload`. */
+export function decodeRecord (payload: Uint8Array): BatchRecord | string {
+  const reader = new ByteReader(payload)
+  const seq = reader.u64()
+  const count = reader.u32()
+  if (seq === null || count === null) return 'record shorter than its header'
+  if (seq < 1) return 'record sequence number 0'
+  // Each operation takes at least two bytes: an absurd count fails here, before any allocation.
+  if (count * 2 > reader.remaining) return 'operation count larger than the record'
+  const ops: WriteOp[] = []
+  for (let i = 0; i < count; i++) {
+    const type = reader.u8()
+    if (type === PUT) {
+      const key = reader.lengthPrefixed()
+      const value = key === null ? null : reader.lengthPrefixed()
+      if (key === null || value === null) return `malformed put at operation ${i}`
+      ops.push({ type: 'put', key, value })
+    } else if (type === DEL) {
+      const key = reader.lengthPrefixed()
+      if (key === null) return `malformed del at operation ${i}`
+      ops.push({ type: 'del', key })
+    } else if (type === CLEAR) {
+      const range = decodeRange(reader)
+      if (range === null) return `malformed clear at operation ${i}`
+      ops.push({ type: 'clear', range })
+    } else {
+      return `unknown operation type at operation ${i}`
+    }
+  }
+  if (reader.remaining !== 0) return 'trailing bytes after the last operation'
+  return { seq, ops }
+}
+
+function decodeRange (reader: ByteReader): KeyRange | null {
+  const flags = reader.u8()
+  if (flags === null || flags > 63) return null
+  if ((flags & F_GT) !== 0 && (flags & F_GTE) !== 0) return null
+  if ((flags & F_LT) !== 0 && (flags & F_LTE) !== 0) return null
+  const range: KeyRange = {}
+  const names = ['gt', 'gte', 'lt', 'lte'] as const
+  for (let bit = 0; bit < 4; bit++) {
+    if ((flags & (1 << bit)) === 0) continue
+    const bound = reader.lengthPrefixed()
+    if (bound === null) return null
+    range[names[bit]] = bound
+  }
+  if ((flags & F_REVERSE) !== 0) range.reverse = true
+  if ((flags & F_LIMIT) !== 0) {
+    const limit = reader.varint()
+    if (limit === null) return null
+    range.limit = limit
+  }
+  return range
+}
+
+/** Applies a batch's operations to a tree version, in order. */
+export function applyOps<T extends { put: (k: Uint8Array, v: Uint8Array) => T, del: (k: Uint8Array) => T, delRange: (r: KeyRange) => T }> (tree: T, ops: readonly WriteOp[]): T {
+  for (const op of ops) {
+    if (op.type === 'put') tree = tree.put(op.key, op.value)
+    else if (op.type === 'del') tree = tree.del(op.key)
+    else tree = tree.delRange(op.range)
+  }
+  return tree
+}

@@ -1,0 +1,337 @@
+/**
+ * The engine: where the tree, the write-ahead log and snapshot files meet.
+ *
+ * Commit protocol (one group at a time; docs/FORMAT.md, "Commit"):
+ *  1. Writers queue their batches. When no group is being written, every
+ *     queued batch forms the next group (group commit).
+ *  2. Each batch gets the next sequence number and is encoded, framed and
+ *     sealed into one buffer for the whole group.
+ *  3. The buffer is appended to the current segment. If any batch of the
+ *     group asked for `sync`, one fsync covers the whole group.
+ *  4. Only then are the batches applied to the tree, in sequence order, and
+ *     the new tree published; then the writers' promises resolve.
+ *  A failed append leaves the tree as it was and rejects the group with
+ *  LEVEL_IO_ERROR. A failed fsync also disables writes until the database is
+ *  reopened: the kernel may have dropped the data, and a retried fsync could
+ *  falsely report success.
+ *
+ * Checkpoints rotate the log between groups (the rotation is queued like a
+ * group), then write the captured tree as a snapshot while writers go on
+ * (checkpoint.ts).
+ */
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { ioError, levelError } from '../errors'
+import { isErrno } from '../fs/file-system'
+import type { FileSystem } from '../fs/file-system'
+import { nodeFileSystem } from '../fs/node-file-system'
+import { toHex } from '../bytes'
+import { WalWriter } from '../wal/writer'
+import { DEFAULT_PARAMS } from '../tree/params'
+import type { Tree } from '../tree/tree'
+import { applyOps, encodeRecord, recordSize } from './batch-record'
+import type { WriteOp } from './batch-record'
+import { writeCheckpoint } from './checkpoint'
+import type { CheckpointResult } from './checkpoint'
+import { segmentName } from './file-names'
+import { DatabaseLock } from './lock'
+import { planRecovery } from './recovery'
+import { carryOut } from './recovery-actions'
+import { DEFAULT_CHECKPOINT_BYTES } from './options'
+import type { EngineOptions, RecoveryReport } from './options'
+import type { Identity } from './identity'
+
+interface PendingWrite {
+  kind: 'write'
+  ops: readonly WriteOp[]
+  sync: boolean
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+interface PendingRotation {
+  kind: 'rotate'
+  resolve: (captured: { tree: Tree, seq: number, segment: number } | null) => void
+  reject: (err: Error) => void
+}
+
+type Task = PendingWrite | PendingRotation
+
+/** Counters for tests and benchmarks. */
+export interface EngineStats {
+  groups: number
+  batches: number
+  checkpoints: number
+}
+
+/** Options of {@link Engine.open}. */
+export interface OpenOptions {
+  createIfMissing: boolean
+  errorIfExists: boolean
+}
+
+/** The storage engine of one open database. */
+export class Engine {
+  #tree: Tree
+  #seq: number
+  #writer: WalWriter
+  #queue: Task[] = []
+  #draining: Promise<void> | null = null
+  #failure: Error | null = null
+  #checkpoint: Promise<CheckpointResult> | null = null
+  #snapshotSeq: number
+  #closed = false
+  /** The error of the last background checkpoint, if it failed. */
+  backgroundError: Error | null = null
+  readonly stats: EngineStats = { groups: 0, batches: 0, checkpoints: 0 }
+
+  private constructor (
+    private readonly fs: FileSystem,
+    readonly directory: string,
+    private readonly lock: DatabaseLock,
+    readonly identity: Identity,
+    private readonly identityBytes: Uint8Array,
+    private readonly options: Required<Pick<EngineOptions, 'sync' | 'checkpointBytes'>>,
+    state: { tree: Tree, seq: number, writer: WalWriter, snapshotSeq: number },
+    readonly recovery: RecoveryReport
+  ) {
+    this.#tree = state.tree
+    this.#seq = state.seq
+    this.#writer = state.writer
+    this.#snapshotSeq = state.snapshotSeq
+  }
+
+  /**
+   * Opens the database in `directory`: checks the location, takes the lock,
+   * recovers (recovery.ts) and returns the engine.
+   */
+  static async open (directory: string, options: EngineOptions & OpenOptions): Promise<Engine> {
+    const started = Date.now()
+    const fs = options.fs ?? nodeFileSystem
+    await prepareDirectory(fs, directory, options.createIfMissing)
+    const lock = await DatabaseLock.acquire(fs, directory)
+    try {
+      const plan = await planRecovery(fs, directory, options.recovery ?? 'strict', DEFAULT_PARAMS)
+      if (plan.existed && options.errorIfExists) {
+        throw levelError(`Database ${directory} exists (errorIfExists is set)`, 'LEVEL_DATABASE_NOT_OPEN')
+      }
+      const outcome = await carryOut(fs, directory, plan)
+      const report: RecoveryReport = {
+        created: !plan.existed,
+        snapshot: plan.snapshot === null ? null : { file: plan.snapshot.name, seq: plan.snapshot.seq, bytes: plan.snapshot.bytes },
+        snapshotsSkipped: plan.snapshotsSkipped.map(s => ({ file: s.name, problem: s.problem })),
+        segmentsRead: plan.segmentsRead,
+        recordsReplayed: plan.recordsReplayed,
+        bytesTruncated: outcome.bytesTruncated,
+        filesRemoved: outcome.removed,
+        filesSetAside: outcome.setAside,
+        unknownFiles: plan.unknown,
+        seq: plan.seq,
+        entries: plan.tree.size,
+        root: toHex(await plan.tree.rootAsync()),
+        durationMs: Date.now() - started
+      }
+      const engine = new Engine(fs, directory, lock, plan.identity, plan.identityBytes, {
+        sync: options.sync ?? true,
+        checkpointBytes: options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES
+      }, { tree: plan.tree, seq: plan.seq, writer: outcome.writer, snapshotSeq: plan.snapshot?.seq ?? 0 }, report)
+      engine.#maybeCheckpoint()
+      return engine
+    } catch (err) {
+      await lock.release().catch(() => {})
+      throw asEngineError(err)
+    }
+  }
+
+  /** The current tree version (what reads see). */
+  get tree (): Tree {
+    return this.#tree
+  }
+
+  /** Sequence number of the last committed batch. */
+  get seq (): number {
+    return this.#seq
+  }
+
+  /** The default durability of writes. */
+  get defaultSync (): boolean {
+    return this.options.sync
+  }
+
+  /** Bytes in the current WAL segment. */
+  get walBytes (): number {
+    return this.#writer.size
+  }
+
+  /** The error that disabled writes, if any. */
+  get failure (): Error | null {
+    return this.#failure
+  }
+
+  /** Commits a batch atomically; resolves once it is logged (and synced if `sync`) and visible. */
+  async write (ops: readonly WriteOp[], sync: boolean): Promise<void> {
+    if (this.#closed) throw levelError('Database is closed', 'LEVEL_DATABASE_NOT_OPEN')
+    if (this.#failure !== null) throw this.#refusal()
+    await new Promise<void>((resolve, reject) => {
+      this.#queue.push({ kind: 'write', ops, sync, resolve, reject })
+      this.#drain()
+    })
+  }
+
+  #refusal (): Error {
+    return ioError('Writes are disabled after an earlier I/O failure; reopen the database', this.#failure)
+  }
+
+  #drain (): void {
+    if (this.#draining !== null) return
+    this.#draining = (async () => {
+      try {
+        while (this.#queue.length > 0) {
+          const first = this.#queue[0]
+          if (first.kind === 'rotate') {
+            this.#queue.shift()
+            await this.#rotate(first)
+            continue
+          }
+          let n = 1
+          while (n < this.#queue.length && this.#queue[n].kind === 'write') n++
+          await this.#commitGroup(this.#queue.splice(0, n) as PendingWrite[])
+        }
+      } finally {
+        this.#draining = null
+      }
+    })()
+  }
+
+  // Steps 2-4 of the commit protocol for one group.
+  async #commitGroup (group: PendingWrite[]): Promise<void> {
+    if (this.#failure !== null) {
+      for (const w of group) w.reject(this.#refusal())
+      return
+    }
+    // 2. Number, encode and frame every batch into one buffer.
+    const sizes = group.map(w => recordSize(w.ops))
+    let total = 0
+    for (const size of sizes) total += WalWriter.frameSize(size)
+    const buf = new Uint8Array(total)
+    const stored: WriteOp[][] = []
+    let at = 0
+    for (let i = 0; i < group.length; i++) {
+      stored.push(encodeRecord(buf, at + 12, this.#seq + 1 + i, group[i].ops))
+      this.#writer.seal(buf, at, sizes[i])
+      at += WalWriter.frameSize(sizes[i])
+    }
+    // 3. Append, and sync once for the group if anyone asked for it.
+    try {
+      await this.#writer.append(buf)
+      if (group.some(w => w.sync)) await this.#writer.sync()
+    } catch (err) {
+      if (this.#writer.failure !== null) this.#failure = this.#writer.failure
+      const error = ioError('Write to the write-ahead log failed; nothing was applied', err)
+      for (const w of group) w.reject(error)
+      return
+    }
+    // 4. Apply in sequence order and publish.
+    let tree = this.#tree
+    for (const ops of stored) tree = applyOps(tree, ops)
+    this.#tree = tree
+    this.#seq += group.length
+    this.stats.groups++
+    this.stats.batches += group.length
+    for (const w of group) w.resolve()
+    this.#maybeCheckpoint()
+  }
+
+  #maybeCheckpoint (): void {
+    const limit = this.options.checkpointBytes
+    if (limit <= 0 || this.#writer.size < limit || this.#checkpoint !== null || this.#closed) return
+    this.checkpoint().catch((err: Error) => { this.backgroundError = err })
+  }
+
+  /**
+   * Writes a snapshot of the current state and retires the log it covers.
+   * Resolves with what was written (or `null` fields when nothing changed
+   * since the last snapshot). Concurrent calls share the running checkpoint,
+   * then run again if writes happened meanwhile.
+   */
+  async checkpoint (): Promise<CheckpointResult> {
+    while (this.#checkpoint !== null) await this.#checkpoint.catch(() => {})
+    if (this.#failure !== null) throw this.#refusal()
+    const run = this.#runCheckpoint()
+    this.#checkpoint = run
+    try {
+      return await run
+    } finally {
+      this.#checkpoint = null
+    }
+  }
+
+  async #runCheckpoint (): Promise<CheckpointResult> {
+    const captured = await new Promise<{ tree: Tree, seq: number, segment: number } | null>((resolve, reject) => {
+      this.#queue.push({ kind: 'rotate', resolve, reject })
+      this.#drain()
+    })
+    if (captured === null) return { seq: this.#snapshotSeq, file: null, bytes: 0, entries: this.#tree.size, removed: [] }
+    const result = await writeCheckpoint(this.fs, this.directory, this.identityBytes, captured)
+    this.#snapshotSeq = captured.seq
+    this.stats.checkpoints++
+    return result
+  }
+
+  // Between groups: make the current segment durable, start the next one, capture the tree.
+  async #rotate (task: PendingRotation): Promise<void> {
+    if (this.#failure !== null) return task.reject(this.#refusal())
+    if (this.#seq === this.#snapshotSeq) return task.resolve(null)
+    const old = this.#writer
+    const number = old.header.segment + 1
+    try {
+      // The old segment must be durable before anything lands in the new one:
+      // otherwise a power loss could keep the new segment and lose the old tail (a gap).
+      await old.sync()
+      this.#writer = await WalWriter.create(this.fs, join(this.directory, segmentName(number)), {
+        identity: this.identityBytes, segment: number, firstSeq: this.#seq + 1, salt: randomBytes(4).readUInt32LE(0)
+      })
+      await this.fs.syncDirectory(this.directory)
+    } catch (err) {
+      // The directory may now hold a segment we cannot vouch for: stop writing until reopened.
+      this.#failure = err instanceof Error ? err : new Error(String(err))
+      return task.reject(ioError('Log rotation failed; writes are disabled until reopened', err))
+    }
+    await old.close().catch(() => {})
+    task.resolve({ tree: this.#tree, seq: this.#seq, segment: number })
+  }
+
+  /** Waits for queued writes and a running checkpoint, syncs the log, closes files and releases the lock. */
+  async close (): Promise<void> {
+    this.#closed = true
+    while (this.#draining !== null) await this.#draining
+    while (this.#checkpoint !== null) await this.#checkpoint.catch(() => {})
+    try {
+      // Writes made with sync: false become durable at a clean close.
+      if (this.#failure === null && this.#writer.unsynced) await this.#writer.sync().catch(() => {})
+      await this.#writer.close().catch(() => {})
+    } finally {
+      await this.lock.release()
+    }
+  }
+}
+
+async function prepareDirectory (fs: FileSystem, directory: string, createIfMissing: boolean): Promise<void> {
+  const stat = await fs.stat(directory)
+  if (stat === null) {
+    if (!createIfMissing) throw levelError(`Database ${directory} does not exist (createIfMissing is false)`, 'LEVEL_DATABASE_NOT_OPEN')
+    await fs.mkdir(directory)
+    await fs.syncDirectory(join(directory, '..'))
+    return
+  }
+  if (!stat.isDirectory) throw ioError(`Location ${directory} exists and is not a directory`)
+}
+
+// Errors of our own keep their code; file-system errors (they carry an errno code) become LEVEL_IO_ERROR.
+function asEngineError (err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && !code.startsWith('LEVEL_') && isErrno(err, code)) {
+    return ioError(`File-system error during open: ${(err as Error).message}`, err)
+  }
+  return err
+}

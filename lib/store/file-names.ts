@@ -1,0 +1,58 @@
+/**
+ * Names of the files in a database directory. Sequence and segment numbers
+ * are zero-padded to 20 digits so that names sort like numbers. Recovery
+ * deletes only names that match these patterns.
+ */
+
+/** The lock file. */
+export const LOCK_NAME = 'LOCK'
+
+const SEGMENT = /^wal-(\d{20})\.log$/
+const SNAPSHOT = /^snapshot-(\d{20})\.mls$/
+const SNAPSHOT_TEMP = /^snapshot-\d{20}\.mls\.tmp-[0-9a-f]{16}$/
+const SET_ASIDE = /\.(corrupt|discarded)-\d+$/
+
+function pad (n: number): string {
+  return String(n).padStart(20, '0')
+}
+
+/** File name of WAL segment `n`. */
+export function segmentName (n: number): string {
+  return `wal-${pad(n)}.log`
+}
+
+/** File name of the snapshot at sequence number `seq`. */
+export function snapshotName (seq: number): string {
+  return `snapshot-${pad(seq)}.mls`
+}
+
+/** A fresh temporary name for the snapshot at `seq`. */
+export function snapshotTempName (seq: number, random: string): string {
+  return `${snapshotName(seq)}.tmp-${random}`
+}
+
+/** The name under which a damaged or discarded file is kept aside. */
+export function setAsideName (name: string, kind: 'corrupt' | 'discarded', stamp: number): string {
+  return `${name}.${kind}-${stamp}`
+}
+
+/** What a directory entry is to us. */
+export type FileKind =
+  | { kind: 'segment', number: number }
+  | { kind: 'snapshot', seq: number }
+  | { kind: 'temp' }
+  | { kind: 'lock' }
+  | { kind: 'set-aside' }
+  | { kind: 'unknown' }
+
+/** Classifies a directory entry by name. */
+export function classify (name: string): FileKind {
+  let m = SEGMENT.exec(name)
+  if (m !== null) return { kind: 'segment', number: Number(m[1]) }
+  m = SNAPSHOT.exec(name)
+  if (m !== null) return { kind: 'snapshot', seq: Number(m[1]) }
+  if (SNAPSHOT_TEMP.test(name)) return { kind: 'temp' }
+  if (name === LOCK_NAME) return { kind: 'lock' }
+  if (SET_ASIDE.test(name)) return { kind: 'set-aside' }
+  return { kind: 'unknown' }
+}

@@ -1,0 +1,61 @@
+/**
+ * Engine options and the recovery report.
+ */
+import type { FileSystem } from '../fs/file-system'
+import type { RecoveryMode } from './recovery'
+
+/** Options of the storage engine (the MerkleLevel constructor passes them on). */
+export interface EngineOptions {
+  /** The file system to use; the real one by default. Tests pass simulated ones. */
+  fs?: FileSystem
+  /**
+   * Default durability of writes: true (the default) resolves a write after
+   * its WAL record is fsynced; false after it reached the OS (survives a
+   * process crash, not a power loss). Each write may override it.
+   */
+  sync?: boolean
+  /**
+   * Write a snapshot in the background once the WAL holds this many bytes
+   * (default 64 MiB). 0 turns automatic checkpoints off.
+   */
+  checkpointBytes?: number
+  /**
+   * 'strict' (default): anything but a torn tail of the log is refused with
+   * LEVEL_CORRUPTION. 'pointInTime': recover the longest valid prefix and set
+   * the rest aside (renamed with a `.discarded-<time>` suffix).
+   */
+  recovery?: RecoveryMode
+}
+
+/** Default WAL size that triggers a background checkpoint. */
+export const DEFAULT_CHECKPOINT_BYTES = 64 * 1024 * 1024
+
+/** What the last open() did. */
+export interface RecoveryReport {
+  /** True when open() created a new database. */
+  created: boolean
+  /** The snapshot loaded, if any. */
+  snapshot: { file: string, seq: number, bytes: number } | null
+  /** Snapshots that failed validation and were set aside, with the reason. */
+  snapshotsSkipped: Array<{ file: string, problem: string }>
+  /** WAL segments read. */
+  segmentsRead: number
+  /** Batches replayed from the WAL. */
+  recordsReplayed: number
+  /** Bytes cut from a torn log tail. */
+  bytesTruncated: number
+  /** Files removed: orphaned temporary files and files made obsolete by the snapshot. */
+  filesRemoved: string[]
+  /** Files renamed aside (damaged snapshots; in 'pointInTime' mode the discarded log). */
+  filesSetAside: string[]
+  /** Files in the directory that are not ours; left alone. */
+  unknownFiles: string[]
+  /** Sequence number of the last batch in the recovered state. */
+  seq: number
+  /** Entries in the recovered state. */
+  entries: number
+  /** Merkle root of the recovered state, hexadecimal. */
+  root: string
+  /** Wall-clock duration of open(), in milliseconds. */
+  durationMs: number
+}

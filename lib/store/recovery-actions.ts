@@ -1,0 +1,95 @@
+/**
+ * Carries out a recovery plan on disk, in an order that keeps every
+ * intermediate state recoverable: orphaned temp files and set-aside files
+ * first, then the torn tail is cut and synced (so that it can never come back
+ * in front of new frames), then the segment for new writes is made durable,
+ * and only then are obsolete files deleted.
+ */
+import { join } from 'node:path'
+import type { FileSystem } from '../fs/file-system'
+import { WalWriter } from '../wal/writer'
+import { randomBytes } from 'node:crypto'
+import { segmentName, setAsideName } from './file-names'
+import type { RecoveryPlan } from './recovery'
+
+/** What carrying out the plan did. */
+export interface RecoveryOutcome {
+  writer: WalWriter
+  removed: string[]
+  setAside: string[]
+  bytesTruncated: number
+}
+
+/** Applies `plan` to `directory` and returns the writer for new records. */
+export async function carryOut (fs: FileSystem, directory: string, plan: RecoveryPlan): Promise<RecoveryOutcome> {
+  const path = (name: string): string => join(directory, name)
+  const removed: string[] = []
+  const setAside: string[] = []
+  const stamp = Date.now()
+  let changed = false
+
+  for (const name of plan.temps) {
+    await fs.unlink(path(name))
+    removed.push(name)
+    changed = true
+  }
+  for (const { name, kind } of plan.setAside) {
+    const aside = setAsideName(name, kind, stamp)
+    await fs.rename(path(name), path(aside))
+    setAside.push(aside)
+    changed = true
+  }
+  let bytesTruncated = 0
+  if (plan.truncate !== null) {
+    const { name, to, from, keepCopy } = plan.truncate
+    if (keepCopy) {
+      const aside = setAsideName(name, 'discarded', stamp)
+      await copyFile(fs, path(name), path(aside))
+      setAside.push(aside)
+    }
+    const handle = await fs.open(path(name), 'readwrite')
+    try {
+      await handle.truncate(to)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    bytesTruncated = from - to
+    changed = true
+  }
+  if (changed) await fs.syncDirectory(directory)
+
+  let writer: WalWriter
+  if (plan.resume !== null) {
+    writer = await WalWriter.resume(fs, path(plan.resume.name), plan.resume.header, plan.resume.end)
+  } else {
+    const number = plan.lastSegment + 1
+    writer = await WalWriter.create(fs, path(segmentName(number)), {
+      identity: plan.identityBytes,
+      segment: number,
+      firstSeq: plan.seq + 1,
+      salt: randomBytes(4).readUInt32LE(0)
+    })
+    await fs.syncDirectory(directory)
+  }
+
+  if (plan.obsolete.length > 0) {
+    for (const name of plan.obsolete) {
+      await fs.unlink(path(name))
+      removed.push(name)
+    }
+    await fs.syncDirectory(directory)
+  }
+  return { writer, removed, setAside, bytesTruncated }
+}
+
+async function copyFile (fs: FileSystem, from: string, to: string): Promise<void> {
+  const bytes = await fs.readFile(from)
+  const handle = await fs.open(to, 'create')
+  try {
+    await handle.write(bytes, 0)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Recovery: turns whatever a crash left in the directory into an open
+ * engine state, or refuses with LEVEL_CORRUPTION and changes nothing.
+ *
+ * The procedure (docs/FORMAT.md, "Recovery"), run with the lock held:
+ *
+ *  1. List the directory; classify names (file-names.ts).
+ *  2. Read every WAL segment and check its header and frames.
+ *  3. Load the newest snapshot that validates (checksums, order, count, and
+ *     the Merkle root recomputed from its entries); note the ones skipped.
+ *  4. Check that all files carry the same identity.
+ *  5. Replay, in segment order, every record after the snapshot's sequence
+ *     number, checking that sequence numbers run without gaps or repeats.
+ *  6. Decide what damage means: a torn or zero-filled tail of the last
+ *     segment is a normal crash artifact; damage followed by valid frames, a
+ *     damaged earlier segment, a gap or a foreign file is corruption (or, in
+ *     'pointInTime' mode, the end of the usable log).
+ *
+ * Only when all of that succeeded is anything changed on disk (recovery-
+ * actions.ts): temp files removed, the torn tail truncated, stale files
+ * retired. Every change is idempotent, so a crash during recovery is
+ * recovered from by running recovery again.
+ */
+import { join } from 'node:path'
+import { corruption } from '../errors'
+import type { FileSystem } from '../fs/file-system'
+import { readSegment } from '../wal/reader'
+import type { SegmentHeader } from '../wal/format'
+import { readSnapshot } from '../snapshot/reader'
+import { bytesEqual, toHex } from '../bytes'
+import { Tree } from '../tree/tree'
+import { TreeBuilder } from '../tree/build'
+import type { TreeParams } from '../tree/params'
+import { applyOps, decodeRecord } from './batch-record'
+import { classify } from './file-names'
+import { decodeIdentity, encodeIdentity, newIdentity } from './identity'
+import type { Identity } from './identity'
+
+/** How recovery treats damage that is not a torn tail. */
+export type RecoveryMode = 'strict' | 'pointInTime'
+
+/** What recovery found and decided, before acting on it. */
+export interface RecoveryPlan {
+  identity: Identity
+  identityBytes: Uint8Array
+  tree: Tree
+  /** Sequence number of the last applied batch. */
+  seq: number
+  /** Whether the directory held a database before. */
+  existed: boolean
+  snapshot: { name: string, seq: number, bytes: number } | null
+  snapshotsSkipped: Array<{ name: string, problem: string }>
+  recordsReplayed: number
+  segmentsRead: number
+  /** Names of orphaned temporary files to remove. */
+  temps: string[]
+  /** Segments wholly covered by the snapshot, and snapshots older than it: to delete. */
+  obsolete: string[]
+  /** Files to move aside (damaged snapshots, discarded log in 'pointInTime' mode). */
+  setAside: Array<{ name: string, kind: 'corrupt' | 'discarded' }>
+  /** A segment to cut back to its last valid frame. */
+  truncate: { name: string, to: number, from: number, keepCopy: boolean } | null
+  /** The segment to keep appending to, or null to start a new one. */
+  resume: { name: string, header: SegmentHeader, end: number } | null
+  /** Number of the newest segment seen (0 if none). */
+  lastSegment: number
+  /** Names we do not know and leave alone. */
+  unknown: string[]
+}
+
+interface SegmentFile {
+  name: string
+  number: number
+  bytes: Uint8Array
+}
+
+/** Reads the directory and works out the recovered state (changes nothing). */
+export async function planRecovery (fs: FileSystem, directory: string, mode: RecoveryMode, params: TreeParams): Promise<RecoveryPlan> {
+  const names = (await fs.readdir(directory)).sort()
+  const temps: string[] = []
+  const unknown: string[] = []
+  const snapshots: Array<{ name: string, seq: number }> = []
+  const segments: SegmentFile[] = []
+  for (const name of names) {
+    const kind = classify(name)
+    if (kind.kind === 'temp') temps.push(name)
+    else if (kind.kind === 'unknown') unknown.push(name)
+    else if (kind.kind === 'snapshot') snapshots.push({ name, seq: kind.seq })
+    else if (kind.kind === 'segment') segments.push({ name, number: kind.number, bytes: await fs.readFile(join(directory, name)) })
+  }
+  snapshots.sort((a, b) => b.seq - a.seq)
+  segments.sort((a, b) => a.number - b.number)
+  const existed = snapshots.length > 0 || segments.length > 0
+
+  const plan: RecoveryPlan = {
+    identity: newIdentity(params),
+    identityBytes: new Uint8Array(0),
+    tree: Tree.empty(params),
+    seq: 0,
+    existed,
+    snapshot: null,
+    snapshotsSkipped: [],
+    recordsReplayed: 0,
+    segmentsRead: segments.length,
+    temps,
+    obsolete: [],
+    setAside: [],
+    truncate: null,
+    resume: null,
+    lastSegment: segments.length > 0 ? segments[segments.length - 1].number : 0,
+    unknown
+  }
+  const reads = segments.map(s => ({ file: s, read: readSegment(s.bytes) }))
+  const identityBytes = establishIdentity(reads.map(r => r.read.ok ? r.read.header.identity : null))
+  await loadSnapshot(fs, directory, snapshots, identityBytes, plan)
+  if (plan.identityBytes.length === 0) {
+    if (identityBytes !== null) {
+      const identity = decodeIdentity(identityBytes)
+      if (identity === null) throw corruption('WAL segment header carries a malformed identity')
+      plan.identity = identity
+      plan.identityBytes = identityBytes
+      plan.tree = Tree.empty(identity.params)
+    } else {
+      plan.identityBytes = encodeIdentity(plan.identity)
+    }
+  }
+  replay(reads, mode, plan)
+  return plan
+}
+
+// The identity the segments agree on; null when there are none with a readable header.
+function establishIdentity (identities: Array<Uint8Array | null>): Uint8Array | null {
+  let found: Uint8Array | null = null
+  for (const id of identities) {
+    if (id === null) continue
+    if (found === null) found = id
+    else if (!bytesEqual(found, id)) throw corruption('WAL segments belong to different databases')
+  }
+  return found
+}
+
+async function loadSnapshot (
+  fs: FileSystem, directory: string, snapshots: Array<{ name: string, seq: number }>,
+  walIdentity: Uint8Array | null, plan: RecoveryPlan
+): Promise<void> {
+  for (const { name, seq } of snapshots) {
+    if (plan.snapshot !== null) {
+      plan.obsolete.push(name)
+      continue
+    }
+    const bytes = await fs.readFile(join(directory, name))
+    const problem = tryLoad(bytes, seq, walIdentity, plan)
+    if (problem === null) plan.snapshot = { name, seq, bytes: bytes.length }
+    else plan.snapshotsSkipped.push({ name, problem })
+  }
+  for (const skipped of plan.snapshotsSkipped) plan.setAside.push({ name: skipped.name, kind: 'corrupt' })
+}
+
+// Loads one snapshot into the plan; returns why it is unusable, or null.
+function tryLoad (bytes: Uint8Array, seq: number, walIdentity: Uint8Array | null, plan: RecoveryPlan): string | null {
+  const header = readSnapshot(bytes, () => {})
+  if (!header.ok) return header.problem
+  const identity = decodeIdentity(header.header.identity)
+  if (identity === null) return 'malformed identity'
+  if (walIdentity !== null && !bytesEqual(walIdentity, header.header.identity)) return 'belongs to another database than the WAL'
+  if (header.header.seq !== seq) return 'sequence number differs from the file name'
+  const builder = new TreeBuilder(identity.params)
+  readSnapshot(bytes, (key, value) => builder.add(key, value))
+  const tree = Tree.fromRoot(builder.finish(), identity.params)
+  const root = tree.root()
+  if (!bytesEqual(root, header.header.root)) {
+    return `Merkle root mismatch: file says ${toHex(header.header.root)}, entries give ${toHex(root)}`
+  }
+  plan.identity = identity
+  plan.identityBytes = header.header.identity
+  plan.tree = tree
+  plan.seq = header.header.seq
+  return null
+}
+
+type SegmentReadResult = ReturnType<typeof readSegment>
+
+// Replays the segments into the plan, deciding what each kind of damage means.
+function replay (reads: Array<{ file: SegmentFile, read: SegmentReadResult }>, mode: RecoveryMode, plan: RecoveryPlan): void {
+  const snapshotSeq = plan.seq
+  let tree = plan.tree
+  let seq = plan.seq
+  let stopped = false
+  for (let i = 0; i < reads.length; i++) {
+    const { file, read } = reads[i]
+    const last = i === reads.length - 1
+    if (stopped) {
+      plan.setAside.push({ name: file.name, kind: 'discarded' })
+      continue
+    }
+    if (!read.ok) {
+      // A segment whose header never became durable holds no frames: a crash while creating it.
+      if (last && read.length <= 128) { plan.obsolete.push(file.name); continue }
+      if (mode === 'pointInTime') { stopped = true; plan.setAside.push({ name: file.name, kind: 'discarded' }); continue }
+      throw corruption(`WAL segment ${file.name} has a damaged header (${read.problem})`)
+    }
+    const header = read.header
+    if (header.segment !== file.number) throw corruption(`WAL segment ${file.name} says it is segment ${header.segment}`)
+    if (header.firstSeq > seq + 1) {
+      if (mode === 'pointInTime') { stopped = true; plan.setAside.push({ name: file.name, kind: 'discarded' }); continue }
+      throw corruption(`WAL gap: expected sequence ${seq + 1}, ${file.name} starts at ${header.firstSeq}`)
+    }
+    let expected = header.firstSeq
+    let usable = read.payloads.length
+    for (let r = 0; r < read.payloads.length; r++) {
+      const record = decodeRecord(read.payloads[r])
+      const problem = typeof record === 'string' ? record : record.seq !== expected ? `sequence ${record.seq} where ${expected} was expected` : null
+      if (problem !== null) {
+        if (mode === 'pointInTime') { usable = r; break }
+        throw corruption(`WAL segment ${file.name}, record ${r}: ${problem}`)
+      }
+      const rec = record as Exclude<typeof record, string>
+      expected++
+      if (rec.seq <= seq) {
+        if (rec.seq > snapshotSeq) throw corruption(`WAL record ${rec.seq} appears twice`)
+        continue
+      }
+      tree = applyOps(tree, rec.ops)
+      seq = rec.seq
+      plan.recordsReplayed++
+    }
+    const damaged = read.damage !== null || usable < read.payloads.length
+    if (damaged) {
+      const tornTail = usable === read.payloads.length && last && read.damage !== null && !read.damage.validFrameAfter
+      if (!tornTail && mode === 'strict') {
+        throw corruption(`WAL segment ${file.name} is damaged at offset ${read.damage?.offset ?? 0} and valid data follows`)
+      }
+      if (!tornTail) {
+        // 'pointInTime': keep the records before the damage, keep a copy of the whole file aside.
+        stopped = true
+        const to = usable < read.payloads.length ? frameOffset(file.bytes, read.payloads[usable]) : read.validEnd
+        plan.truncate = { name: file.name, to, from: read.length, keepCopy: true }
+        continue
+      }
+      plan.truncate = { name: file.name, to: read.validEnd, from: read.length, keepCopy: false }
+    }
+    if (header.firstSeq + read.payloads.length - 1 <= snapshotSeq && !last) {
+      plan.obsolete.push(file.name)
+    } else if (last && header.firstSeq + read.payloads.length === seq + 1) {
+      plan.resume = { name: file.name, header, end: read.validEnd }
+    }
+  }
+  plan.tree = tree
+  plan.seq = seq
+}
+
+// Offset in the segment of the frame carrying `payload` (a view into `bytes`).
+function frameOffset (bytes: Uint8Array, payload: Uint8Array): number {
+  return payload.byteOffset - bytes.byteOffset - 12
+}

@@ -1,0 +1,53 @@
+/**
+ * Builds the treap from entries in strictly ascending key order in O(n), the
+ * way a Cartesian tree is built: keep the right spine on a stack, pop while
+ * the new entry's priority is higher, hang the popped chain as its left child.
+ * Used to load snapshots; it gives exactly the tree that inserting the same
+ * entries one by one in any order would give.
+ */
+import { TreeNode } from './node'
+import { isHigher, priorityOf } from './priority'
+import type { TreeParams } from './params'
+
+/** Incrementally builds a tree from ascending entries. */
+export class TreeBuilder {
+  #spine: TreeNode[] = []
+  #count = 0
+
+  constructor (private readonly params: TreeParams) {}
+
+  /** Appends an entry; its key must be greater than the previous one's (the caller checks). */
+  add (key: Uint8Array, value: Uint8Array): void {
+    const prio = priorityOf(key, this.params)
+    const node = new TreeNode(key, value, prio, null, null, null, true)
+    const spine = this.#spine
+    let last: TreeNode | null = null
+    while (spine.length > 0 && isHigher(key, prio, spine[spine.length - 1].key, spine[spine.length - 1].prio, this.params)) {
+      last = spine.pop() as TreeNode
+      finalize(last)
+    }
+    node.left = last
+    if (spine.length > 0) spine[spine.length - 1].right = node
+    spine.push(node)
+    this.#count++
+  }
+
+  /** Number of entries added. */
+  get count (): number {
+    return this.#count
+  }
+
+  /** Finishes the tree: fixes subtree sizes and returns the root. */
+  finish (): TreeNode | null {
+    const spine = this.#spine
+    const root = spine.length === 0 ? null : spine[0]
+    // Popping the spine from the top finalizes each node after both its children.
+    while (spine.length > 0) finalize(spine.pop() as TreeNode)
+    return root
+  }
+}
+
+// A node leaves the spine only after both its children are final: its size is now known.
+function finalize (node: TreeNode): void {
+  node.size = 1 + (node.left?.size ?? 0) + (node.right?.size ?? 0)
+}

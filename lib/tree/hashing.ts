@@ -1,0 +1,84 @@
+/**
+ * Lazy hashing of the treap. Writes only mark the copied path dirty; hashes
+ * are computed here, when a root is asked for, bottom-up over dirty nodes
+ * only, so a batch of writes shares the work on common ancestors.
+ *
+ * The walk uses an explicit stack (no recursion limit on deep trees) and the
+ * dirty flag as its "visited" mark. The asynchronous form yields to the event
+ * loop every few thousand nodes, so that hashing a whole large tree (after a
+ * bulk load, before a checkpoint) never stalls concurrent writers for long.
+ */
+import { writeU64BE } from '../bytes'
+import { DIGEST_LENGTH, Tag, nodeHash, taggedHash, taggedHash2 } from '../hash'
+import type { TreeNode } from './node'
+import type { TreeParams } from './params'
+
+const EMPTY = new Uint8Array(DIGEST_LENGTH)
+const ROOT_DOMAIN = new TextEncoder().encode('merkle-level/v1')
+
+/** The node hash of a subtree (32 zero bytes for the empty tree); the subtree must be clean. */
+export function cleanHash (node: TreeNode | null): Uint8Array {
+  if (node === null) return EMPTY
+  return (node.digest as Uint8Array).subarray(DIGEST_LENGTH)
+}
+
+function hashOne (node: TreeNode): void {
+  const digest = new Uint8Array(2 * DIGEST_LENGTH)
+  if (node.digest !== null) digest.set(node.digest.subarray(0, DIGEST_LENGTH))
+  else digest.set(taggedHash(Tag.value, node.value))
+  digest.set(nodeHash(cleanHash(node.left), cleanHash(node.right), digest.subarray(0, DIGEST_LENGTH), node.key), DIGEST_LENGTH)
+  node.digest = digest
+  node.dirty = false
+}
+
+/** Hashes every dirty node under `root` and returns the root node's hash. */
+export function hashSubtree (root: TreeNode | null): Uint8Array {
+  if (root === null) return EMPTY
+  const stack: TreeNode[] = [root]
+  while (stack.length > 0) step(stack)
+  return cleanHash(root)
+}
+
+/** Like {@link hashSubtree}, yielding to the event loop after every `yieldEvery` nodes hashed. */
+export async function hashSubtreeAsync (root: TreeNode | null, yieldEvery = 4096): Promise<Uint8Array> {
+  if (root === null) return EMPTY
+  const stack: TreeNode[] = [root]
+  let done = 0
+  while (stack.length > 0) {
+    if (step(stack) && ++done % yieldEvery === 0) await new Promise(resolve => setImmediate(resolve))
+  }
+  return cleanHash(root)
+}
+
+// One step of the post-order walk; true when it hashed a node.
+function step (stack: TreeNode[]): boolean {
+  const node = stack[stack.length - 1]
+  if (!node.dirty) {
+    stack.pop()
+    return false
+  }
+  if (node.left !== null && node.left.dirty) {
+    stack.push(node.left)
+    return false
+  }
+  if (node.right !== null && node.right.dirty) {
+    stack.push(node.right)
+    return false
+  }
+  stack.pop()
+  hashOne(node)
+  return true
+}
+
+/**
+ * The published root: SHA-256(0x04 ‖ "merkle-level/v1" ‖ u8 saltLength ‖ salt ‖
+ * u64be count ‖ top), where top is the root node's hash.
+ */
+export function rootDigest (top: Uint8Array, count: number, params: TreeParams): Uint8Array {
+  const frame = new Uint8Array(ROOT_DOMAIN.length + 1 + params.salt.length + 8)
+  frame.set(ROOT_DOMAIN, 0)
+  frame[ROOT_DOMAIN.length] = params.salt.length
+  frame.set(params.salt, ROOT_DOMAIN.length + 1)
+  writeU64BE(frame, ROOT_DOMAIN.length + 1 + params.salt.length, count)
+  return new Uint8Array(taggedHash2(Tag.root, frame, top))
+}

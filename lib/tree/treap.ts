@@ -1,0 +1,134 @@
+/**
+ * Persistent treap operations by path copying. Every function returns a new
+ * root and never changes a node reachable from an old root, so a captured
+ * root is an O(1) snapshot. The shape is the unique Cartesian tree of the
+ * entries (bytewise key order, max-heap on priority), whatever the order of
+ * operations: that is what makes the root history-independent.
+ */
+import { compareBytes } from '../bytes'
+import { TreeNode, sizeOf, withChildren, withValue } from './node'
+import { isHigher, priorityOf } from './priority'
+import type { TreeParams } from './params'
+
+/** The node holding `key`, or null. */
+export function findNode (root: TreeNode | null, key: Uint8Array): TreeNode | null {
+  let node = root
+  while (node !== null) {
+    const c = compareBytes(key, node.key)
+    if (c === 0) return node
+    node = c < 0 ? node.left : node.right
+  }
+  return null
+}
+
+/** Sets `key` to `value`; returns the new root. */
+export function insert (root: TreeNode | null, key: Uint8Array, value: Uint8Array, params: TreeParams): TreeNode {
+  // Look first: replacing a value needs no priority, and hashing is the costly part.
+  if (findNode(root, key) !== null) return replaceValue(root as TreeNode, key, value)
+  return insertNew(root, key, value, priorityOf(key, params), params)
+}
+
+function replaceValue (node: TreeNode, key: Uint8Array, value: Uint8Array): TreeNode {
+  const c = compareBytes(key, node.key)
+  if (c === 0) return withValue(node, value)
+  if (c < 0) return withChildren(node, replaceValue(node.left as TreeNode, key, value), node.right)
+  return withChildren(node, node.left, replaceValue(node.right as TreeNode, key, value))
+}
+
+function insertNew (node: TreeNode | null, key: Uint8Array, value: Uint8Array, prio: number, params: TreeParams): TreeNode {
+  if (node === null) return new TreeNode(key, value, prio, null, null, null, true)
+  if (isHigher(key, prio, node.key, node.prio, params)) {
+    const [left, right] = splitBelow(node, key, false)
+    return new TreeNode(key, value, prio, left, right, null, true)
+  }
+  if (compareBytes(key, node.key) < 0) {
+    return withChildren(node, insertNew(node.left, key, value, prio, params), node.right)
+  }
+  return withChildren(node, node.left, insertNew(node.right, key, value, prio, params))
+}
+
+/** Removes `key`; returns the new root (the same root when the key is absent). */
+export function remove (root: TreeNode | null, key: Uint8Array, params: TreeParams): TreeNode | null {
+  if (findNode(root, key) === null) return root
+  return removePresent(root as TreeNode, key, params)
+}
+
+function removePresent (node: TreeNode, key: Uint8Array, params: TreeParams): TreeNode | null {
+  const c = compareBytes(key, node.key)
+  if (c === 0) return join(node.left, node.right, params)
+  if (c < 0) return withChildren(node, removePresent(node.left as TreeNode, key, params), node.right)
+  return withChildren(node, node.left, removePresent(node.right as TreeNode, key, params))
+}
+
+/**
+ * Splits into [keys below `bound`, the rest]; with `inclusive`, `bound` itself
+ * goes to the first part.
+ */
+export function splitBelow (node: TreeNode | null, bound: Uint8Array, inclusive: boolean): [TreeNode | null, TreeNode | null] {
+  if (node === null) return [null, null]
+  const c = compareBytes(node.key, bound)
+  if (c < 0 || (c === 0 && inclusive)) {
+    const [l, r] = splitBelow(node.right, bound, inclusive)
+    return [withChildren(node, node.left, l), r]
+  }
+  const [l, r] = splitBelow(node.left, bound, inclusive)
+  return [l, withChildren(node, r, node.right)]
+}
+
+/** Splits into [the first `count` entries, the rest]. */
+export function splitAt (node: TreeNode | null, count: number): [TreeNode | null, TreeNode | null] {
+  if (node === null) return [null, null]
+  const leftSize = sizeOf(node.left)
+  if (count <= leftSize) {
+    const [l, r] = splitAt(node.left, count)
+    return [l, withChildren(node, r, node.right)]
+  }
+  const [l, r] = splitAt(node.right, count - leftSize - 1)
+  return [withChildren(node, node.left, l), r]
+}
+
+/** Joins two trees where every key of `a` is below every key of `b`. */
+export function join (a: TreeNode | null, b: TreeNode | null, params: TreeParams): TreeNode | null {
+  if (a === null) return b
+  if (b === null) return a
+  if (isHigher(a.key, a.prio, b.key, b.prio, params)) return withChildren(a, a.left, join(a.right, b, params))
+  return withChildren(b, join(a, b.left, params), b.right)
+}
+
+/** A key range as in abstract-level's iterator options, already encoded to bytes. */
+export interface KeyRange {
+  gt?: Uint8Array
+  gte?: Uint8Array
+  lt?: Uint8Array
+  lte?: Uint8Array
+  /** Delete at most this many entries (-1 or absent: no limit), from the start, or the end with `reverse`. */
+  limit?: number
+  reverse?: boolean
+}
+
+/** Removes the entries of a range; returns the new root and the number removed. */
+export function removeRange (root: TreeNode | null, range: KeyRange, params: TreeParams): { root: TreeNode | null, removed: number } {
+  // Cut the tree in three: below the range, the range, above it.
+  let below: TreeNode | null = null
+  let rest = root
+  if (range.gte !== undefined) [below, rest] = splitBelow(rest, range.gte, false)
+  else if (range.gt !== undefined) [below, rest] = splitBelow(rest, range.gt, true)
+  let inside = rest
+  let above: TreeNode | null = null
+  if (range.lte !== undefined) [inside, above] = splitBelow(rest, range.lte, true)
+  else if (range.lt !== undefined) [inside, above] = splitBelow(rest, range.lt, false)
+
+  // A limit keeps the part of the range beyond the first (or last) `limit` entries.
+  const limit = range.limit ?? -1
+  const count = sizeOf(inside)
+  if (limit >= 0 && limit < count) {
+    if (range.reverse === true) {
+      const [kept, removed] = splitAt(inside, count - limit)
+      return { root: join(join(below, kept, params), above, params), removed: sizeOf(removed) }
+    }
+    const [removed, kept] = splitAt(inside, limit)
+    return { root: join(below, join(kept, above, params), params), removed: sizeOf(removed) }
+  }
+  if (count === 0) return { root, removed: 0 }
+  return { root: join(below, above, params), removed: count }
+}

@@ -1,0 +1,81 @@
+/**
+ * `Tree`: one immutable version of the Merkle treap — a root node, the entry
+ * count and the public parameters. Writes return a new version; a held
+ * version is an O(1) snapshot. This is the only type the other layers use.
+ */
+import { TreeNode } from './node'
+import { TreeCursor } from './cursor'
+import { cleanHash, hashSubtree, hashSubtreeAsync, rootDigest } from './hashing'
+import { findNode, insert, remove, removeRange } from './treap'
+import type { KeyRange } from './treap'
+import type { TreeParams } from './params'
+
+/** An immutable version of the ordered Merkle tree. */
+export class Tree {
+  #root: Uint8Array | null = null
+
+  private constructor (readonly top: TreeNode | null, readonly params: TreeParams) {}
+
+  /** The empty tree with the given parameters. */
+  static empty (params: TreeParams): Tree {
+    return new Tree(null, params)
+  }
+
+  /** The tree whose root node is `top` (as produced by the builder). */
+  static fromRoot (top: TreeNode | null, params: TreeParams): Tree {
+    return new Tree(top, params)
+  }
+
+  /** Number of entries. */
+  get size (): number {
+    return this.top === null ? 0 : this.top.size
+  }
+
+  /** The value of `key`, or undefined. */
+  get (key: Uint8Array): Uint8Array | undefined {
+    const node = findNode(this.top, key)
+    return node === null ? undefined : node.value
+  }
+
+  /** True when `key` is present. */
+  has (key: Uint8Array): boolean {
+    return findNode(this.top, key) !== null
+  }
+
+  /** A new version with `key` set to `value`. */
+  put (key: Uint8Array, value: Uint8Array): Tree {
+    return new Tree(insert(this.top, key, value, this.params), this.params)
+  }
+
+  /** A new version without `key`. */
+  del (key: Uint8Array): Tree {
+    const top = remove(this.top, key, this.params)
+    return top === this.top ? this : new Tree(top, this.params)
+  }
+
+  /** A new version without the entries of `range`. */
+  delRange (range: KeyRange): Tree {
+    const { root, removed } = removeRange(this.top, range, this.params)
+    return removed === 0 ? this : new Tree(root, this.params)
+  }
+
+  /** A cursor over this version. */
+  cursor (reverse = false): TreeCursor {
+    return new TreeCursor(this.top, reverse)
+  }
+
+  /** The 32-byte Merkle root of this version (computing dirty hashes now). */
+  root (): Uint8Array {
+    if (this.#root === null) this.#root = rootDigest(hashSubtree(this.top), this.size, this.params)
+    return this.#root
+  }
+
+  /** Like {@link root}, hashing in slices that yield to the event loop. */
+  async rootAsync (): Promise<Uint8Array> {
+    if (this.#root === null) {
+      await hashSubtreeAsync(this.top)
+      this.#root = rootDigest(cleanHash(this.top), this.size, this.params)
+    }
+    return this.#root
+  }
+}
