@@ -1,0 +1,93 @@
+/**
+ * A full invariant scan of one tree version: keys strictly ascending in order
+ * (the BST property), every parent's priority above its children's (the
+ * heap property, priorities recomputed from the keys), subtree sizes, and
+ * every cached hash recomputed from scratch. It reports problems instead of
+ * throwing, so that an integrity check can list them all.
+ */
+import { bytesEqual, compareBytes } from '../bytes'
+import { DIGEST_LENGTH, Tag, nodeHash, taggedHash } from '../hash'
+import type { TreeNode } from './node'
+import { isHigher, priorityOf } from './priority'
+import type { TreeParams } from './params'
+
+/** What a scan found. */
+export interface TreeScan {
+  entries: number
+  depth: number
+  /** Cached hashes compared against a recomputation. */
+  hashesChecked: number
+  problems: string[]
+}
+
+const EMPTY = new Uint8Array(DIGEST_LENGTH)
+
+/** Scans the tree under `root` and returns what it found; `problems` is empty for a sound tree. */
+export function scanTree (root: TreeNode | null, params: TreeParams): TreeScan {
+  const scan: TreeScan = { entries: 0, depth: 0, hashesChecked: 0, problems: [] }
+  // Iterative in-order walk that also recomputes hashes bottom-up (post-order via a result map).
+  const hashes = new Map<TreeNode, Uint8Array>()
+  const stack: Array<{ node: TreeNode, depth: number, visited: boolean }> = []
+  if (root !== null) stack.push({ node: root, depth: 1, visited: false })
+  while (stack.length > 0) {
+    const frame = stack.pop() as { node: TreeNode, depth: number, visited: boolean }
+    const { node, depth } = frame
+    if (!frame.visited) {
+      scan.depth = Math.max(scan.depth, depth)
+      stack.push({ node, depth, visited: true })
+      if (node.right !== null) stack.push({ node: node.right, depth: depth + 1, visited: false })
+      if (node.left !== null) stack.push({ node: node.left, depth: depth + 1, visited: false })
+      continue
+    }
+    checkNode(node, params, scan, hashes)
+  }
+  // The walk above is post-order; key order needs an in-order walk.
+  let previous: Uint8Array | null = null
+  for (const node of inOrder(root)) {
+    if (previous !== null && compareBytes(previous, node.key) >= 0) scan.problems.push(`keys out of order at ${hex(node.key)}`)
+    previous = node.key
+    scan.entries++
+  }
+  return scan
+}
+
+function checkNode (node: TreeNode, params: TreeParams, scan: TreeScan, hashes: Map<TreeNode, Uint8Array>): void {
+  const prio = priorityOf(node.key, params)
+  if (prio !== node.prio) scan.problems.push(`stored priority wrong at ${hex(node.key)}`)
+  for (const child of [node.left, node.right]) {
+    if (child !== null && isHigher(child.key, child.prio, node.key, node.prio, params)) {
+      scan.problems.push(`heap order violated below ${hex(node.key)}`)
+    }
+  }
+  const size = 1 + (node.left?.size ?? 0) + (node.right?.size ?? 0)
+  if (size !== node.size) scan.problems.push(`size wrong at ${hex(node.key)}`)
+  const valueHash = taggedHash(Tag.value, node.value)
+  const left = node.left === null ? EMPTY : hashes.get(node.left) as Uint8Array
+  const right = node.right === null ? EMPTY : hashes.get(node.right) as Uint8Array
+  const hash = nodeHash(left, right, valueHash, node.key)
+  hashes.set(node, hash)
+  if (!node.dirty && node.digest !== null) {
+    scan.hashesChecked++
+    if (!bytesEqual(node.digest.subarray(0, DIGEST_LENGTH), valueHash) || !bytesEqual(node.digest.subarray(DIGEST_LENGTH), hash)) {
+      scan.problems.push(`cached hash wrong at ${hex(node.key)}`)
+    }
+  }
+}
+
+function * inOrder (root: TreeNode | null): Generator<TreeNode> {
+  const stack: TreeNode[] = []
+  let node = root
+  while (node !== null || stack.length > 0) {
+    while (node !== null) {
+      stack.push(node)
+      node = node.left
+    }
+    const top = stack.pop() as TreeNode
+    yield top
+    node = top.right
+  }
+}
+
+function hex (key: Uint8Array): string {
+  return Buffer.from(key).toString('hex')
+}
