@@ -10,6 +10,7 @@ import { nodeFileSystem } from '../fs/node-file-system'
 import { Engine } from '../store/engine'
 import type { WriteOp } from '../store/batch-record'
 import type { CheckpointResult } from '../store/checkpoint'
+import type { BackupResult } from '../store/backup'
 import type { EngineOptions, RecoveryReport } from '../store/options'
 import type { Tree } from '../tree/tree'
 import { destroyDatabase } from '../store/destroy'
@@ -56,7 +57,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
       getSync: true,
       // Reads are synchronous lookups in memory: nothing to abort.
       signals: { iterators: false },
-      additionalMethods: { root: true, checkpoint: true }
+      additionalMethods: { root: true, checkpoint: true, backup: true }
     } as never, forward as never)
     this.#location = location
     this.#engineOptions = { fs: fs ?? nodeFileSystem, sync, checkpointBytes, recovery }
@@ -178,6 +179,19 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   async checkpoint (): Promise<CheckpointResult> {
     if (this.status === 'opening') return await this.deferAsync(async () => await this.checkpoint())
     return await this.#open().checkpoint()
+  }
+
+  /**
+   * Writes a consistent copy of the current state into the directory
+   * `location` (which must not exist or be empty) while writes continue. The
+   * copy is a database of its own: it opens with the same root.
+   */
+  async backup (location: string): Promise<BackupResult> {
+    if (this.status === 'opening') return await this.deferAsync(async () => await this.backup(location))
+    if (typeof location !== 'string' || location === '') {
+      throw new TypeError("The first argument 'location' must be a non-empty string")
+    }
+    return await this.#open().backup(location)
   }
 
   /** Deletes the database in `location` (refused with LEVEL_LOCKED while it is open). */

@@ -56,7 +56,8 @@ export async function writeCheckpoint (
   return { seq, file, bytes, entries: tree.size, removed }
 }
 
-function * entriesOf (tree: Tree): Generator<readonly [Uint8Array, Uint8Array]> {
+/** The entries of a tree version in ascending key order. */
+export function * entriesOf (tree: Tree): Generator<readonly [Uint8Array, Uint8Array]> {
   const cursor = tree.cursor()
   cursor.first()
   for (let node = cursor.current; node !== null; cursor.advance(), node = cursor.current) {

@@ -32,6 +32,8 @@ import type { Tree } from '../tree/tree'
 import { applyOps, encodeRecord, recordSize } from './batch-record'
 import type { WriteOp } from './batch-record'
 import { writeCheckpoint } from './checkpoint'
+import { writeBackup } from './backup'
+import type { BackupResult } from './backup'
 import type { CheckpointResult } from './checkpoint'
 import { segmentName } from './file-names'
 import { DatabaseLock } from './lock'
@@ -299,6 +301,16 @@ export class Engine {
     }
     await old.close().catch(() => {})
     task.resolve({ tree: this.#tree, seq: this.#seq, segment: number })
+  }
+
+  /**
+   * Writes a consistent copy of the current state into `target` (backup.ts).
+   * The version is captured now, between commit groups; writes go on while it
+   * is written out.
+   */
+  async backup (target: string): Promise<BackupResult> {
+    if (this.#closed) throw levelError('Database is closed', 'LEVEL_DATABASE_NOT_OPEN')
+    return await writeBackup(this.fs, this.directory, target, { tree: this.#tree, seq: this.#seq, identity: this.identityBytes })
   }
 
   /** Waits for queued writes and a running checkpoint, syncs the log, closes files and releases the lock. */

@@ -1,0 +1,93 @@
+/**
+ * Hot backup: a consistent copy of one captured tree version, written into
+ * another directory while the database keeps taking writes.
+ *
+ * A backup is a database directory holding a single snapshot file and
+ * nothing else: open() of such a directory loads the snapshot, finds no log
+ * to replay and starts a new segment after the snapshot's sequence number
+ * (recovery.ts). The snapshot carries the source's identity (its id and tree
+ * parameters), so the copy has the same root, and log segments of the source
+ * that continue after the backup's sequence number would replay onto it.
+ *
+ * The procedure:
+ *  1. check the target: it must not exist, or be an empty directory (a
+ *     backup never overwrites anything);
+ *  2. create it and make its name durable (fsync of the parent);
+ *  3. hash the captured version (in slices, so that writers keep going);
+ *  4. publish it as the target's snapshot: temp file, fsync, rename, fsync
+ *     of the target directory (snapshot/writer.ts).
+ * A crash leaves at worst a directory with a temporary file, which open()
+ * removes: an empty database, never a wrong one.
+ */
+import { randomBytes } from 'node:crypto'
+import { dirname, join, resolve } from 'node:path'
+import { ioError } from '../errors'
+import type { FileSystem } from '../fs/file-system'
+import { toHex } from '../bytes'
+import { publishSnapshot } from '../snapshot/writer'
+import type { Tree } from '../tree/tree'
+import { entriesOf } from './checkpoint'
+import { snapshotName, snapshotTempName } from './file-names'
+
+/** What a backup wrote. */
+export interface BackupResult {
+  /** The directory the backup was written to. */
+  location: string
+  /** The snapshot file in it. */
+  file: string
+  /** Sequence number of the last batch the backup includes. */
+  seq: number
+  /** Entries in the backup. */
+  entries: number
+  /** Size of the snapshot file. */
+  bytes: number
+  /** Merkle root of the backed-up state, hexadecimal (the copy opens with this root). */
+  root: string
+}
+
+/** A tree version captured between commit groups, with what names it. */
+export interface CapturedState {
+  tree: Tree
+  seq: number
+  identity: Uint8Array
+}
+
+/** Writes `state` as a new database in `target` (steps 1-4). `source` is the database's own directory. */
+export async function writeBackup (fs: FileSystem, source: string, target: string, state: CapturedState): Promise<BackupResult> {
+  try {
+    return await backupSteps(fs, source, target, state)
+  } catch (err) {
+    // File-system errors (they carry an errno code) become LEVEL_IO_ERROR; ours keep their code.
+    if (hasLevelCode(err)) throw err
+    throw ioError(`Backup to ${target} failed: ${(err as Error).message}`, err)
+  }
+}
+
+function hasLevelCode (err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code.startsWith('LEVEL_')
+}
+
+async function backupSteps (fs: FileSystem, source: string, target: string, state: CapturedState): Promise<BackupResult> {
+  // 1. The target must be somewhere else and hold nothing.
+  if (resolve(target) === resolve(source)) throw ioError(`Backup target ${target} is the database itself`)
+  const stat = await fs.stat(target)
+  if (stat !== null && !stat.isDirectory) throw ioError(`Backup target ${target} exists and is not a directory`)
+  if (stat !== null && (await fs.readdir(target)).length > 0) throw ioError(`Backup target ${target} is not empty`)
+  // 2. Create it; its own name must survive a power loss like the snapshot inside it.
+  if (stat === null) {
+    await fs.mkdir(target)
+    await fs.syncDirectory(dirname(resolve(target)))
+  }
+  // 3-4. Hash and publish.
+  const { tree, seq, identity } = state
+  const root = await tree.rootAsync()
+  const file = snapshotName(seq)
+  const { bytes } = await publishSnapshot({
+    fs,
+    directory: target,
+    tempPath: join(target, snapshotTempName(seq, randomBytes(8).toString('hex'))),
+    finalPath: join(target, file)
+  }, { identity, seq, count: tree.size, root }, entriesOf(tree))
+  return { location: target, file, seq, entries: tree.size, bytes, root: toHex(root) }
+}
