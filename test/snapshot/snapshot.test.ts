@@ -1,0 +1,78 @@
+/**
+ * The snapshot format: publish and read back, and refusal of every damaged
+ * file (truncations, bit flips, wrong counts) without throwing.
+ */
+import test from 'tape'
+import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs'
+import { nodeFileSystem } from '../../lib/fs/node-file-system'
+import { publishSnapshot } from '../../lib/snapshot/writer'
+import { readSnapshot } from '../../lib/snapshot/reader'
+import { tempLocation } from '../util/temp'
+
+const identity = new Uint8Array(64).fill(3)
+const root = new Uint8Array(32).fill(9)
+const entries: Array<[Uint8Array, Uint8Array]> = [
+  [new Uint8Array(0), Uint8Array.of(1)],
+  [Uint8Array.of(0), new Uint8Array(0)],
+  [Uint8Array.of(0, 1), new Uint8Array(300).fill(2)],
+  [Uint8Array.of(0xff), Uint8Array.of(0xff, 0xff)]
+]
+
+async function publish (list = entries, count = list.length): Promise<{ dir: string, bytes: Uint8Array }> {
+  const dir = tempLocation('snap')
+  mkdirSync(dir, { recursive: true })
+  await publishSnapshot({ fs: nodeFileSystem, directory: dir, tempPath: join(dir, 's.tmp-1'), finalPath: join(dir, 's.mls') },
+    { identity, seq: 17, count, root }, list)
+  return { dir, bytes: new Uint8Array(readFileSync(join(dir, 's.mls'))) }
+}
+
+function read (bytes: Uint8Array): { ok: boolean, entries: string[] } {
+  const got: string[] = []
+  const result = readSnapshot(bytes, (k, v) => got.push(`${Buffer.from(k).toString('hex')}=${Buffer.from(v).toString('hex')}`))
+  return { ok: result.ok, entries: got }
+}
+
+test('snapshot: publish then read back, no temp file left', async t => {
+  const { dir, bytes } = await publish()
+  t.same(readdirSync(dir), ['s.mls'])
+  const result = readSnapshot(bytes, () => {})
+  t.ok(result.ok)
+  if (result.ok) {
+    t.is(result.header.seq, 17)
+    t.is(result.header.count, 4)
+    t.same(Array.from(result.header.root), Array.from(root))
+  }
+  t.same(read(bytes).entries, entries.map(([k, v]) => `${Buffer.from(k).toString('hex')}=${Buffer.from(v).toString('hex')}`))
+})
+
+test('snapshot: every truncation and every bit flip is refused', async t => {
+  const { bytes } = await publish()
+  for (let n = 0; n < bytes.length; n++) {
+    if (read(bytes.subarray(0, n)).ok) t.fail(`truncation to ${n} accepted`)
+  }
+  let flips = 0
+  for (let i = 0; i < bytes.length; i++) {
+    for (let bit = 0; bit < 8; bit++) {
+      const bad = bytes.slice()
+      bad[i] ^= 1 << bit
+      flips++
+      if (read(bad).ok) t.fail(`flip of bit ${bit} at ${i} accepted`)
+    }
+  }
+  t.pass(`${bytes.length} truncations and ${flips} bit flips refused`)
+})
+
+test('snapshot: a count that does not match the entries fails the publish and leaves no file', async t => {
+  const dir = tempLocation('snap')
+  mkdirSync(dir, { recursive: true })
+  try {
+    await publishSnapshot({ fs: nodeFileSystem, directory: dir, tempPath: join(dir, 's.tmp-1'), finalPath: join(dir, 's.mls') },
+      { identity, seq: 1, count: 5, root }, entries)
+    t.fail('published')
+  } catch {
+    t.pass('refused')
+  }
+  t.same(readdirSync(dir), [])
+  t.notOk(existsSync(join(dir, 's.mls')))
+})

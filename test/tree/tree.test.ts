@@ -1,0 +1,162 @@
+/**
+ * The Merkle treap against the sorted-map model: contents, order, ranges,
+ * invariants, and a root that depends only on the contents.
+ */
+import test from 'tape'
+import fc from 'fast-check'
+import { Tree } from '../../lib/tree/tree'
+import { TreeBuilder } from '../../lib/tree/build'
+import { DEFAULT_PARAMS } from '../../lib/tree/params'
+import { scanTree } from '../../lib/tree/invariants'
+import { toHex } from '../../lib/bytes'
+import { SortedModel } from '../util/model'
+import { range, smallKey, smallValue } from '../util/arbitraries'
+import type { ModelRange } from '../util/model'
+
+const params = DEFAULT_PARAMS
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
+
+function contents (tree: Tree, reverse = false): string[] {
+  const out: string[] = []
+  const cursor = tree.cursor(reverse)
+  cursor.first()
+  for (let n = cursor.current; n !== null; cursor.advance(), n = cursor.current) out.push(`${toHex(n.key)}=${toHex(n.value)}`)
+  return out
+}
+
+function modelContents (model: SortedModel): string[] {
+  return model.entries().map(([k, v]) => `${toHex(k)}=${toHex(v)}`)
+}
+
+function build (entries: Array<[Uint8Array, Uint8Array]>): Tree {
+  const builder = new TreeBuilder(params)
+  for (const [k, v] of entries) builder.add(k, v)
+  return Tree.fromRoot(builder.finish(), params)
+}
+
+test('tree: empty tree has a fixed root and no entries', t => {
+  const tree = Tree.empty(params)
+  t.is(tree.size, 0)
+  t.is(tree.get(enc('a')), undefined)
+  t.same(contents(tree), [])
+  t.is(toHex(tree.root()), toHex(Tree.empty(params).root()), 'deterministic')
+  t.is(tree.root().length, 32)
+  t.end()
+})
+
+test('tree: put, overwrite, delete, and old versions stay unchanged', t => {
+  const v0 = Tree.empty(params)
+  const v1 = v0.put(enc('b'), enc('1')).put(enc('a'), enc('2'))
+  const v2 = v1.put(enc('b'), enc('3'))
+  const v3 = v2.del(enc('a'))
+  t.same(contents(v1), [`${toHex(enc('a'))}=${toHex(enc('2'))}`, `${toHex(enc('b'))}=${toHex(enc('1'))}`])
+  t.same(Buffer.from(v2.get(enc('b')) as Uint8Array).toString(), '3')
+  t.is(v3.get(enc('a')), undefined)
+  t.is(v3.size, 1)
+  t.is(v1.size, 2, 'v1 unaffected by later writes')
+  t.is(Buffer.from(v1.get(enc('b')) as Uint8Array).toString(), '1')
+  t.is(v3.del(enc('zz')), v3, 'deleting an absent key returns the same version')
+  t.end()
+})
+
+test('tree: root changes with contents and returns with them', t => {
+  const a = Tree.empty(params).put(enc('k'), enc('v'))
+  const b = a.put(enc('k'), enc('w'))
+  const c = b.put(enc('k'), enc('v'))
+  t.not(toHex(a.root()), toHex(b.root()))
+  t.is(toHex(a.root()), toHex(c.root()))
+  t.not(toHex(a.root()), toHex(Tree.empty(params).root()))
+  t.end()
+})
+
+test('tree: random operations match the model, invariants hold, root is history-independent', t => {
+  let runs = 0
+  fc.assert(fc.property(
+    fc.array(fc.oneof(
+      fc.record({ type: fc.constant('put' as const), key: smallKey, value: smallValue }),
+      fc.record({ type: fc.constant('del' as const), key: smallKey }),
+      fc.record({ type: fc.constant('clear' as const), range })
+    ), { maxLength: 40 }),
+    fc.integer(),
+    (ops, seed) => {
+      runs++
+      let tree = Tree.empty(params)
+      const model = new SortedModel()
+      for (const op of ops) {
+        if (op.type === 'put') { tree = tree.put(op.key, op.value); model.put(op.key, op.value) } else if (op.type === 'del') { tree = tree.del(op.key); model.del(op.key) } else { tree = tree.delRange(op.range); model.clear(op.range) }
+      }
+      if (JSON.stringify(contents(tree)) !== JSON.stringify(modelContents(model))) return false
+      if (JSON.stringify(contents(tree, true)) !== JSON.stringify(modelContents(model).reverse())) return false
+      if (tree.size !== model.size) return false
+      const root = toHex(tree.root())
+      const scan = scanTree(tree.top, params)
+      if (scan.problems.length > 0 || scan.entries !== model.size) return false
+      // The same entries inserted in a shuffled order, and built from the sorted dump, give the same root.
+      const shuffled = shuffle(model.entries(), seed)
+      let other = Tree.empty(params)
+      for (const [k, v] of shuffled) other = other.put(k, v)
+      if (toHex(other.root()) !== root) return false
+      return toHex(build(model.entries()).root()) === root
+    }
+  ), { numRuns: 400 })
+  t.pass(`${runs} random operation sequences matched the model`)
+  t.end()
+})
+
+test('tree: cursor seek in both directions matches the model', t => {
+  fc.assert(fc.property(fc.array(fc.tuple(smallKey, smallValue), { maxLength: 30 }), smallKey, fc.boolean(), fc.boolean(), (entries, target, reverse, inclusive) => {
+    const model = new SortedModel()
+    let tree = Tree.empty(params)
+    for (const [k, v] of entries) { model.put(k, v); tree = tree.put(k, v) }
+    const cursor = tree.cursor(reverse)
+    cursor.seek(target, inclusive)
+    const r: ModelRange = { reverse }
+    if (reverse) r[inclusive ? 'lte' : 'lt'] = target
+    else r[inclusive ? 'gte' : 'gt'] = target
+    const expected = model.range(r).map(([k]) => toHex(k))
+    const got: string[] = []
+    for (let n = cursor.current; n !== null; cursor.advance(), n = cursor.current) got.push(toHex(n.key))
+    return JSON.stringify(got) === JSON.stringify(expected)
+  }), { numRuns: 300 })
+  t.pass('seek matched the model')
+  t.end()
+})
+
+test('tree: 20,000 keys — depth is logarithmic, build equals inserts, hashes verified', t => {
+  const entries: Array<[Uint8Array, Uint8Array]> = []
+  for (let i = 0; i < 20000; i++) entries.push([enc(`key-${String(i).padStart(6, '0')}`), enc(`value-${i}`)])
+  let tree = Tree.empty(params)
+  for (const [k, v] of shuffle(entries, 7)) tree = tree.put(k, v)
+  const built = build(entries)
+  t.is(toHex(tree.root()), toHex(built.root()), 'incremental inserts and the O(n) build agree')
+  const scan = scanTree(tree.top, params)
+  t.same(scan.problems, [])
+  t.is(scan.entries, 20000)
+  t.is(scan.hashesChecked, 20000)
+  t.ok(scan.depth < 60, `depth ${scan.depth} is logarithmic (expected about 2 ln n = 20, at most a few times that)`)
+  const cleared = tree.delRange({ gte: enc('key-005000'), lt: enc('key-015000') })
+  t.is(cleared.size, 10000)
+  t.same(scanTree(cleared.top, params).problems, [])
+  t.is(toHex(cleared.root()), toHex(build(entries.filter(([k]) => !(Buffer.from(k).toString() >= 'key-005000' && Buffer.from(k).toString() < 'key-015000'))).root()))
+  t.end()
+})
+
+test('tree: a salt changes every root but not the contents', t => {
+  const salted = { salt: enc('pepper') }
+  const a = Tree.empty(params).put(enc('x'), enc('1')).put(enc('y'), enc('2'))
+  const b = Tree.empty(salted).put(enc('x'), enc('1')).put(enc('y'), enc('2'))
+  t.not(toHex(a.root()), toHex(b.root()))
+  t.same(contents(a), contents(b))
+  t.end()
+})
+
+function shuffle<T> (list: T[], seed: number): T[] {
+  const copy = list.slice()
+  let s = seed >>> 0
+  for (let i = copy.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    const j = s % (i + 1)
+    const tmp = copy[i]; copy[i] = copy[j]; copy[j] = tmp
+  }
+  return copy
+}
