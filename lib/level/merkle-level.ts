@@ -4,6 +4,7 @@
  * public methods inherited from abstract-level validate, encode and defer.
  */
 import { AbstractLevel } from 'abstract-level'
+import type { AbstractSnapshot } from 'abstract-level'
 import type { AbstractDatabaseOptions } from 'abstract-level'
 import { levelError } from '../errors'
 import { nodeFileSystem } from '../fs/node-file-system'
@@ -27,7 +28,7 @@ export interface MerkleLevelOptions<K, V> extends AbstractDatabaseOptions<K, V>,
 /** Options of {@link MerkleLevel.root}. */
 export interface RootOptions {
   /** A snapshot from `db.snapshot()`: the root of that version. */
-  snapshot?: MerkleSnapshot
+  snapshot?: AbstractSnapshot
 }
 
 /**
@@ -167,7 +168,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     if (snapshot !== undefined) {
       snapshot.ref()
       try {
-        return await snapshot.tree.rootAsync()
+        return await (snapshot as MerkleSnapshot).tree.rootAsync()
       } finally {
         snapshot.unref()
       }
