@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'LEVEL_DATABASE_NOT_OPEN'
   | 'LEVEL_INVALID_VALUE'
   | 'LEVEL_NOT_SUPPORTED'
+  | 'LEVEL_INVALID_PROOF'
+  | 'LEVEL_PROOF_ROOT_MISMATCH'
 
 /** Options accepted by {@link levelError}. */
 export interface LevelErrorOptions {
@@ -38,4 +40,9 @@ export function ioError (message: string, cause?: unknown): Error {
 /** True when `err` is an error carrying the given code (on itself, not on a cause). */
 export function hasCode (err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code
+}
+
+/** A `LEVEL_INVALID_PROOF` error: a proof that is malformed, non-canonical or of the wrong kind. */
+export function invalidProof (message: string): Error {
+  return levelError(message, 'LEVEL_INVALID_PROOF')
 }
