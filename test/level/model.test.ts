@@ -1,0 +1,112 @@
+/**
+ * Model-based test of the whole database: random puts, dels, batches, chained
+ * batches, ranged clears and range reads, with close+reopen and checkpoints
+ * mixed in. After every step the contents equal a sorted-map model, and the
+ * root equals the root of a fresh tree filled with the same entries in a
+ * shuffled order; the root changes exactly when the contents change.
+ */
+import test from 'tape'
+import fc from 'fast-check'
+import { tempLocation } from '../util/temp'
+import { SortedModel } from '../util/model'
+import type { ModelRange } from '../util/model'
+import { range, smallKey, smallValue, writeOp } from '../util/arbitraries'
+import type { TestOp } from '../util/arbitraries'
+import { openBytes } from '../util/db'
+import type { ByteDb } from '../util/db'
+import { Tree } from '../../lib/tree/tree'
+import { DEFAULT_PARAMS } from '../../lib/tree/params'
+import { toHex } from '../../lib/bytes'
+
+type Step =
+  | { kind: 'put', key: Uint8Array, value: Uint8Array }
+  | { kind: 'del', key: Uint8Array }
+  | { kind: 'batch', ops: TestOp[] }
+  | { kind: 'chained', ops: TestOp[] }
+  | { kind: 'clear', range: ModelRange }
+  | { kind: 'read', range: ModelRange }
+  | { kind: 'reopen' }
+  | { kind: 'checkpoint' }
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('put' as const), key: smallKey, value: smallValue }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('del' as const), key: smallKey }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('batch' as const), ops: fc.array(writeOp, { minLength: 1, maxLength: 6 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('chained' as const), ops: fc.array(writeOp, { maxLength: 6 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('clear' as const), range }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('read' as const), range }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'checkpoint' as const }) }
+)
+
+function freshRoot (model: SortedModel, seed: number): string {
+  const entries = model.entries()
+  let s = seed >>> 0
+  for (let i = entries.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    const j = s % (i + 1)
+    const tmp = entries[i]; entries[i] = entries[j]; entries[j] = tmp
+  }
+  let tree = Tree.empty(DEFAULT_PARAMS)
+  for (const [k, v] of entries) tree = tree.put(k, v)
+  return toHex(tree.root())
+}
+
+const show = (list: Array<[Uint8Array, Uint8Array]>): string => JSON.stringify(list.map(([k, v]) => `${toHex(k)}=${toHex(v)}`))
+
+async function apply (db: ByteDb, model: SortedModel, s: Step): Promise<ByteDb> {
+  switch (s.kind) {
+    case 'put': await db.put(s.key, s.value); model.put(s.key, s.value); break
+    case 'del': await db.del(s.key); model.del(s.key); break
+    case 'batch':
+      await db.batch(s.ops.map(o => o.type === 'put' ? { type: 'put' as const, key: o.key, value: o.value } : { type: 'del' as const, key: o.key }))
+      for (const o of s.ops) o.type === 'put' ? model.put(o.key, o.value) : model.del(o.key)
+      break
+    case 'chained': {
+      const chain = db.batch()
+      for (const o of s.ops) o.type === 'put' ? chain.put(o.key, o.value) : chain.del(o.key)
+      await chain.write()
+      for (const o of s.ops) o.type === 'put' ? model.put(o.key, o.value) : model.del(o.key)
+      break
+    }
+    case 'clear': await db.clear(s.range); model.clear(s.range); break
+    case 'read': {
+      const got = await db.iterator(s.range).all()
+      if (show(got) !== show(model.range(s.range))) throw new Error(`range read differs for ${JSON.stringify(s.range)}`)
+      break
+    }
+    case 'reopen': await db.close(); return await openBytes(db.location, { checkpointBytes: 0 })
+    case 'checkpoint': await db.checkpoint(); break
+  }
+  return db
+}
+
+test('database: random operations with reopens and checkpoints match the model, roots depend only on contents', async t => {
+  let runs = 0
+  let steps = 0
+  await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 40 }), fc.integer(), async (plan, seed) => {
+    runs++
+    let db = await openBytes(tempLocation('model'), { checkpointBytes: 0 })
+    const model = new SortedModel()
+    let previous = { contents: show([]), root: toHex(await db.root()) }
+    try {
+      for (const s of plan) {
+        db = await apply(db, model, s)
+        steps++
+        const contents = show(await db.iterator().all())
+        if (contents !== show(model.entries())) throw new Error(`contents differ after ${s.kind}`)
+        const root = toHex(await db.root())
+        if (root !== freshRoot(model, seed)) throw new Error(`root differs from a fresh tree after ${s.kind}`)
+        if ((contents === previous.contents) !== (root === previous.root)) throw new Error('root changed without a change of contents, or the reverse')
+        previous = { contents, root }
+      }
+      await db.close()
+      db = await openBytes(db.location)
+      if (show(await db.iterator().all()) !== show(model.entries())) throw new Error('contents differ after the final reopen')
+      if (toHex(await db.root()) !== previous.root) throw new Error('root differs after the final reopen')
+    } finally {
+      await db.close()
+    }
+  }), { numRuns: 200 })
+  t.pass(`${runs} random runs, ${steps} steps matched the model`)
+})
