@@ -125,7 +125,20 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
     }
   }
   replay(reads, mode, plan)
+  checkNothingLost(plan, mode)
   return plan
+}
+
+// A damaged snapshot names the sequence number it covered. Recovering to an older state than
+// that would silently drop acknowledged batches: corruption, unless the user chose pointInTime.
+function checkNothingLost (plan: RecoveryPlan, mode: RecoveryMode): void {
+  if (mode === 'pointInTime') return
+  for (const skipped of plan.snapshotsSkipped) {
+    const kind = classify(skipped.name)
+    if (kind.kind === 'snapshot' && kind.seq > plan.seq) {
+      throw corruption(`Snapshot ${skipped.name} is damaged (${skipped.problem}) and the log does not cover the batches it held`)
+    }
+  }
 }
 
 // The identity the segments agree on; null when there are none with a readable header.
