@@ -10,3 +10,14 @@ export type { CheckpointResult } from './lib/store/checkpoint'
 export type { BackupResult } from './lib/store/backup'
 export type { FileSystem, FileHandle, FileStat, OpenMode } from './lib/fs/file-system'
 export type { ErrorCode } from './lib/errors'
+export type { ProveOptions, ProveRangeOptions } from './lib/level/proofs'
+export type { SaltOption } from './lib/store/salt'
+export type { TreeParams } from './lib/tree/params'
+export type { CheckReport } from './lib/tree/check'
+export {
+  verifyProof, verifyRangeProof, computeRoot, encodeProof, decodeProof, proofToJson, proofFromJson, PROOF_VERSION
+} from './verify'
+export type {
+  Proof, KeyProof, RangeProof, ProofNode, ProofRange, ProofJson, KeyProofResult, RangeProofResult,
+  ProvenEntry, CoveredRange, ProofInput, SortedEntry
+} from './verify'

@@ -15,6 +15,14 @@ import type { BackupResult } from '../store/backup'
 import type { EngineOptions, RecoveryReport } from '../store/options'
 import type { Tree } from '../tree/tree'
 import { destroyDatabase } from '../store/destroy'
+import { assertSaltOption } from '../store/salt'
+import { checkTree } from '../tree/check'
+import type { CheckReport } from '../tree/check'
+import type { TreeParams } from '../tree/params'
+import { proveKey, proveRange } from '../tree/prove'
+import type { KeyProof, RangeProof } from '../tree/proof'
+import { proofKey, proofRange } from './proofs'
+import type { ProveOptions, ProveRangeOptions } from './proofs'
 import { MerkleIterator } from './iterator'
 import { MerkleSnapshot } from './snapshot'
 import type {
@@ -45,7 +53,8 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     if (typeof location !== 'string' || location === '') {
       throw new TypeError("The first argument 'location' must be a non-empty string")
     }
-    const { fs, sync, checkpointBytes, recovery, ...forward } = options ?? {}
+    const { fs, sync, checkpointBytes, recovery, salt, ...forward } = options ?? {}
+    assertSaltOption(salt)
     super({
       encodings: { view: true },
       seek: true,
@@ -58,10 +67,10 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
       getSync: true,
       // Reads are synchronous lookups in memory: nothing to abort.
       signals: { iterators: false },
-      additionalMethods: { root: true, checkpoint: true, backup: true }
+      additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, check: true }
     } as never, forward as never)
     this.#location = location
-    this.#engineOptions = { fs: fs ?? nodeFileSystem, sync, checkpointBytes, recovery }
+    this.#engineOptions = { fs: fs ?? nodeFileSystem, sync, checkpointBytes, recovery, salt }
   }
 
   /** The directory of the database. */
@@ -174,6 +183,64 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
       }
     }
     return await this.#open().tree.rootAsync()
+  }
+
+  /**
+   * A proof that `key` holds its value, or is absent, in the current state or
+   * `options.snapshot`. The key goes through the key encoding (and, with
+   * `options.sublevel`, that sublevel's encoding and prefix). Verify it with
+   * `verifyProof(root, proof)` from merkle-level/verify; `encodeProof` and
+   * `proofToJson` give its binary and JSON forms.
+   */
+  async prove (key: unknown, options?: ProveOptions): Promise<KeyProof> {
+    if (this.status === 'opening') return await this.deferAsync(async () => await this.prove(key, options))
+    const bytes = proofKey(this as never, key, options)
+    return await this.#withVersion(options, tree => proveKey(tree, bytes))
+  }
+
+  /**
+   * A proof of every entry of a range (`gt`/`gte`/`lt`/`lte`, `limit`,
+   * `reverse`, as iterators take them): nothing omitted, nothing added.
+   * Verify it with `verifyRangeProof(root, proof)`.
+   */
+  async proveRange (range?: ProveRangeOptions, options?: ProveOptions): Promise<RangeProof> {
+    if (this.status === 'opening') return await this.deferAsync(async () => await this.proveRange(range, options))
+    const query = proofRange(this as never, range, options)
+    return await this.#withVersion(options, tree => proveRange(tree, query))
+  }
+
+  /**
+   * A full integrity scan of the current state (or `options.snapshot`):
+   * search-tree and heap order, subtree sizes, every cached hash and the root
+   * recomputed. Resolves with a report; `ok` is false when anything is wrong.
+   */
+  async check (options?: RootOptions): Promise<CheckReport> {
+    if (this.status === 'opening') return await this.deferAsync(async () => await this.check(options))
+    return await this.#withVersion(options, checkTree)
+  }
+
+  /** The public parameters of the root (the salt); null while the database is not open. */
+  get treeParams (): TreeParams | null {
+    const params = this.#engine?.tree.params
+    return params === undefined ? null : { salt: params.salt.slice() }
+  }
+
+  // Runs `work` on the version of `options.snapshot` (held open meanwhile) or the current one, hashed first.
+  async #withVersion<T> (options: RootOptions | undefined, work: (tree: Tree) => T | Promise<T>): Promise<T> {
+    const snapshot = options?.snapshot
+    if (snapshot === undefined) {
+      const tree = this.#open().tree
+      await tree.rootAsync()
+      return await work(tree)
+    }
+    snapshot.ref()
+    try {
+      const tree = (snapshot as MerkleSnapshot).tree
+      await tree.rootAsync()
+      return await work(tree)
+    } finally {
+      snapshot.unref()
+    }
   }
 
   /** Writes a snapshot file of the current state now and retires the log it covers. */

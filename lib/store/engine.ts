@@ -27,7 +27,6 @@ import type { FileSystem } from '../fs/file-system'
 import { nodeFileSystem } from '../fs/node-file-system'
 import { toHex } from '../bytes'
 import { WalWriter } from '../wal/writer'
-import { DEFAULT_PARAMS } from '../tree/params'
 import type { Tree } from '../tree/tree'
 import { applyOps, encodeRecord, recordSize } from './batch-record'
 import type { WriteOp } from './batch-record'
@@ -38,6 +37,7 @@ import type { CheckpointResult } from './checkpoint'
 import { segmentName } from './file-names'
 import { DatabaseLock } from './lock'
 import { planRecovery } from './recovery'
+import { paramsForNewDatabase } from './salt'
 import { carryOut } from './recovery-actions'
 import { DEFAULT_CHECKPOINT_BYTES } from './options'
 import type { EngineOptions, RecoveryReport } from './options'
@@ -113,7 +113,7 @@ export class Engine {
     await prepareDirectory(fs, directory, options.createIfMissing)
     const lock = await DatabaseLock.acquire(fs, directory)
     try {
-      const plan = await planRecovery(fs, directory, options.recovery ?? 'strict', DEFAULT_PARAMS)
+      const plan = await planRecovery(fs, directory, options.recovery ?? 'strict', paramsForNewDatabase(options.salt))
       if (plan.existed && options.errorIfExists) {
         throw levelError(`Database ${directory} exists (errorIfExists is set)`, 'LEVEL_DATABASE_NOT_OPEN')
       }

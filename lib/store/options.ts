@@ -3,6 +3,7 @@
  */
 import type { FileSystem } from '../fs/file-system'
 import type { RecoveryMode } from './recovery'
+import type { SaltOption } from './salt'
 
 /** Options of the storage engine (the MerkleLevel constructor passes them on). */
 export interface EngineOptions {
@@ -25,6 +26,13 @@ export interface EngineOptions {
    * the rest aside (renamed with a `.discarded-<time>` suffix).
    */
   recovery?: RecoveryMode
+  /**
+   * The salt of a database created by this open: 'random' (32 random bytes,
+   * the defense against chosen keys that deepen the tree) or 0 to 32 given
+   * bytes; absent, no salt. An existing database keeps its own. It is public:
+   * proofs carry it and the root binds it (docs/MERKLE.md).
+   */
+  salt?: SaltOption
 }
 
 /** Default WAL size that triggers a background checkpoint. */

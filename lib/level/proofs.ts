@@ -1,0 +1,87 @@
+/**
+ * How `db.prove()` and `db.proveRange()` turn user keys into the bytes the
+ * tree holds: through the key encoding, like any read, and through a
+ * sublevel's prefix when one is given (abstract-level batches take the same
+ * `sublevel` option). A proof always speaks of the stored bytes: a sublevel's
+ * proofs show its keys with the sublevel's prefix, and a range of a sublevel
+ * without bounds covers exactly the sublevel's key space.
+ */
+import type { AbstractLevel, AbstractSnapshot } from 'abstract-level'
+import ModuleError from 'module-error'
+import { levelError } from '../errors'
+import type { RangeQuery } from '../tree/prove'
+
+/** Options of `db.prove()`. */
+export interface ProveOptions {
+  /** A snapshot from `db.snapshot()`: prove against that version's root. */
+  snapshot?: AbstractSnapshot
+  /** Key encoding of this call (default: the database's, or the sublevel's). */
+  keyEncoding?: string | object
+  /** A sublevel of this database: the key is one of its keys, encoded and prefixed as the sublevel does. */
+  sublevel?: AbstractLevel<unknown, unknown, unknown>
+}
+
+/** A range as iterators take it, plus the options of {@link ProveOptions}. */
+export interface ProveRangeOptions<K = unknown> {
+  gt?: K
+  gte?: K
+  lt?: K
+  lte?: K
+  /** At most this many entries (a negative number, Infinity or absent: no limit). */
+  limit?: number
+  reverse?: boolean
+}
+
+interface Encoding {
+  encode: (data: unknown) => unknown
+  format: string
+}
+
+// The owner of the keys: the database itself or a sublevel of it; the key encoding it uses for this call.
+function keySpace (db: AbstractLevel<unknown, unknown, unknown>, options: ProveOptions | undefined): { owner: AbstractLevel<unknown, unknown, unknown>, encoding: Encoding } {
+  const sublevel = options?.sublevel
+  if (sublevel !== undefined && (sublevel as { db?: unknown }).db !== db) {
+    throw levelError('The sublevel option must be a sublevel of this database', 'LEVEL_INVALID_VALUE')
+  }
+  const owner = sublevel ?? db
+  const encoding = (owner.keyEncoding as (name?: unknown) => Encoding)(options?.keyEncoding)
+  return { owner, encoding }
+}
+
+function toBytes (owner: AbstractLevel<unknown, unknown, unknown>, encoding: Encoding, key: unknown, isSublevel: boolean): Uint8Array {
+  const encoded = encoding.encode(key)
+  const bytes = typeof encoded === 'string' ? new TextEncoder().encode(encoded) : encoded as Uint8Array
+  // The global prefix: the path from the root database down to the sublevel.
+  return isSublevel ? owner.prefixKey(bytes, 'view', false) : bytes
+}
+
+/** The stored bytes of `key` for a proof. */
+export function proofKey (db: AbstractLevel<unknown, unknown, unknown>, key: unknown, options: ProveOptions | undefined): Uint8Array {
+  if (key === null || key === undefined) throw new ModuleError('Key cannot be null or undefined', { code: 'LEVEL_INVALID_KEY' })
+  const { owner, encoding } = keySpace(db, options)
+  return toBytes(owner, encoding, key, owner !== db)
+}
+
+/** The stored-byte range of a range proof. */
+export function proofRange (db: AbstractLevel<unknown, unknown, unknown>, range: ProveRangeOptions | undefined, options: ProveOptions | undefined): RangeQuery {
+  const { owner, encoding } = keySpace(db, options)
+  const isSublevel = owner !== db
+  const query: RangeQuery = {
+    reverse: range?.reverse === true,
+    limit: Number.isInteger(range?.limit) && (range?.limit as number) >= 0 ? range?.limit : -1
+  }
+  for (const bound of ['gt', 'gte', 'lt', 'lte'] as const) {
+    if (range?.[bound] !== undefined) query[bound] = toBytes(owner, encoding, range[bound], isSublevel)
+  }
+  if (isSublevel) {
+    // An open side ends at the sublevel's edge: its prefix, and the prefix with the last separator raised by one.
+    const prefix = owner.prefixKey(new Uint8Array(0), 'view', false)
+    if (query.gt === undefined && query.gte === undefined) query.gte = prefix
+    if (query.lt === undefined && query.lte === undefined) {
+      const upper = prefix.slice()
+      upper[upper.length - 1]++
+      query.lt = upper
+    }
+  }
+  return query
+}
