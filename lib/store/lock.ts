@@ -72,6 +72,26 @@ export class DatabaseLock {
   }
 }
 
+/** Who holds a database's lock, as its LOCK file says. */
+export type LockState =
+  | { state: 'free' }
+  | { state: 'held', pid: number, thread: number, host: string, live: boolean }
+  /** A LOCK file that names no holder: damaged after it was made; the next open replaces it. */
+  | { state: 'unreadable' }
+
+/**
+ * Reads the LOCK file of `directory` without taking the lock. `live` is false
+ * when the holder is gone (a SIGKILLed process): the next open takes over.
+ */
+export async function readLockState (fs: FileSystem, directory: string): Promise<LockState> {
+  const owner = await readOwner(fs, join(directory, LOCK_NAME))
+  if (owner === undefined) return { state: 'free' }
+  if (owner === null) return { state: 'unreadable' }
+  // Our own process: the registry knows whether this thread holds it.
+  const ours = owner.pid === process.pid && owner.host === hostname() && held.has(resolve(directory))
+  return { state: 'held', pid: owner.pid, thread: owner.thread, host: owner.host, live: ours || isAlive(owner) }
+}
+
 function locked (directory: string, why: string): Error {
   return levelError(`Database ${directory} is locked: ${why}`, 'LEVEL_LOCKED')
 }

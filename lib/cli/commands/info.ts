@@ -1,0 +1,96 @@
+/**
+ * `merkle-level info <dir>`: what is in a database, read without taking the
+ * lock or changing anything.
+ */
+import type { Command } from 'commander'
+import { toHex } from '../../bytes'
+import { hasCode } from '../../errors'
+import { readLockState } from '../../store/lock'
+import { nodeFileSystem } from '../../fs/node-file-system'
+import type { DatabaseView } from '../../store/inspect'
+import { describeLock, viewDatabase } from '../database'
+import { ExitCode } from '../exit-codes'
+import { formatBytes, outputTo, table } from '../output'
+import type { Output } from '../output'
+
+/** Registers the command. */
+export function registerInfo (program: Command, done: (code: number) => void): void {
+  program.command('info')
+    .description('show entries, bytes, sequence number, root, last checkpoint, WAL size and lock holder')
+    .argument('<dir>', 'database directory')
+    .option('--json', 'print one JSON object')
+    .action(async (dir: string, options: { json?: boolean }) => done(await info(dir, options.json === true, outputTo())))
+}
+
+async function info (dir: string, json: boolean, out: Output): Promise<number> {
+  let view: DatabaseView
+  try {
+    view = await viewDatabase(dir)
+  } catch (err) {
+    if (!hasCode(err, 'LEVEL_CORRUPTION')) throw err
+    // Damaged: say so, with what can be said without recovering.
+    const lock = describeLock(await readLockState(nodeFileSystem, dir))
+    if (json) await out.json({ location: dir, damaged: (err as Error).message, lock })
+    else for (const l of table([['location', dir], ['state', `damaged: ${(err as Error).message}`], ['lock', lock], ['next', 'run `merkle-level verify` for details, `merkle-level repair` to recover']])) await out.line(l)
+    return ExitCode.damaged
+  }
+  const facts = summarize(view, await view.plan.tree.rootAsync())
+  if (json) {
+    await out.json(facts)
+  } else {
+    for (const l of table(humanRows(facts))) await out.line(l)
+  }
+  return ExitCode.ok
+}
+
+interface InfoFacts {
+  location: string
+  entries: number
+  dataBytes: number
+  seq: number
+  root: string
+  snapshot: { file: string, seq: number, bytes: number } | null
+  wal: { segments: number, bytes: number, recordsAfterSnapshot: number, tornTailBytes: number }
+  diskBytes: number
+  lock: string
+  lockHolder: { pid: number, host: string, live: boolean } | null
+}
+
+function summarize (view: DatabaseView, root: Uint8Array): InfoFacts {
+  const { plan, files, lock } = view
+  let dataBytes = 0
+  const cursor = plan.tree.cursor()
+  cursor.first()
+  for (let node = cursor.current; node !== null; cursor.advance(), node = cursor.current) dataBytes += node.key.length + node.value.length
+  const segments = files.filter(f => f.kind === 'segment')
+  const torn = plan.truncate !== null && !plan.truncate.keepCopy ? plan.truncate.from - plan.truncate.to : 0
+  return {
+    location: view.location,
+    entries: plan.tree.size,
+    dataBytes,
+    seq: plan.seq,
+    root: toHex(root),
+    snapshot: plan.snapshot === null ? null : { file: plan.snapshot.name, seq: plan.snapshot.seq, bytes: plan.snapshot.bytes },
+    wal: { segments: segments.length, bytes: segments.reduce((n, f) => n + f.bytes, 0), recordsAfterSnapshot: plan.recordsReplayed, tornTailBytes: torn },
+    diskBytes: files.reduce((n, f) => n + f.bytes, 0),
+    lock: describeLock(lock),
+    lockHolder: lock.state === 'held' ? { pid: lock.pid, host: lock.host, live: lock.live } : null
+  }
+}
+
+function humanRows (f: InfoFacts): Array<[string, string]> {
+  const snapshot = f.snapshot === null ? 'none yet' : `${f.snapshot.file} (sequence ${f.snapshot.seq}, ${formatBytes(f.snapshot.bytes)})`
+  let wal = `${f.wal.segments} segment${f.wal.segments === 1 ? '' : 's'}, ${formatBytes(f.wal.bytes)}, ${f.wal.recordsAfterSnapshot} batches after the checkpoint`
+  if (f.wal.tornTailBytes > 0) wal += `, torn tail of ${f.wal.tornTailBytes} B (cut at next open)`
+  return [
+    ['location', f.location],
+    ['entries', String(f.entries)],
+    ['data', `${formatBytes(f.dataBytes)} of keys and values`],
+    ['sequence', String(f.seq)],
+    ['root', f.root],
+    ['checkpoint', snapshot],
+    ['wal', wal],
+    ['on disk', formatBytes(f.diskBytes)],
+    ['lock', f.lock]
+  ]
+}

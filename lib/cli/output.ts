@@ -1,0 +1,63 @@
+/**
+ * Writing to standard output and standard error. Output is awaited when the
+ * stream is full (a dump of millions of entries must not pile up in memory),
+ * and a reader that goes away (`merkle-level dump db | head`) ends the
+ * program quietly instead of with an EPIPE error.
+ */
+import type { Writable } from 'node:stream'
+
+/** Where a command writes. */
+export interface Output {
+  /** Writes a line to standard output (or the output file). */
+  line (text: string): Promise<void>
+  /** Writes a line of JSON. */
+  json (value: unknown): Promise<void>
+  /** A message for the person at the terminal, on standard error. */
+  note (text: string): void
+  /** Flushes and closes an output file (standard output stays open). */
+  end (): Promise<void>
+}
+
+/** Output to `stream` (standard output unless an output file is given). */
+export function outputTo (stream: Writable = process.stdout): Output {
+  let gone = false
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') {
+      gone = true
+      process.exit(0)
+    }
+    throw err
+  })
+  const line = async (text: string): Promise<void> => {
+    if (gone) return
+    if (!stream.write(text + '\n')) await new Promise<void>(resolve => stream.once('drain', resolve))
+  }
+  return {
+    line,
+    json: async value => await line(JSON.stringify(value)),
+    note: text => { process.stderr.write(text + '\n') },
+    end: async () => {
+      if (stream === process.stdout) return
+      await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => err != null ? reject(err) : resolve()))
+    }
+  }
+}
+
+/** Bytes as text people read: B, KiB, MiB, GiB. */
+export function formatBytes (n: number): string {
+  if (n < 1024) return `${n} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let value = n / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value.toFixed(1)} ${units[unit]}`
+}
+
+/** Lines of `label  value` with the values aligned. */
+export function table (rows: Array<[string, string]>): string[] {
+  const width = Math.max(...rows.map(([label]) => label.length))
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`)
+}

@@ -1,0 +1,51 @@
+/**
+ * Lists a database's write-ahead log for people: every segment header, every
+ * batch record with its operations, and whatever damage the reader met.
+ * Read-only; it judges nothing (that is recovery's job) and goes on past
+ * damage to show as much as can be read.
+ */
+import { join } from 'node:path'
+import type { FileSystem } from '../fs/file-system'
+import { readOnlyFileSystem } from '../fs/read-only-file-system'
+import { FRAME_HEADER_SIZE } from '../wal/format'
+import { readSegment } from '../wal/reader'
+import { decodeIdentity } from './identity'
+import { decodeRecord } from './batch-record'
+import type { WriteOp } from './batch-record'
+import { classify } from './file-names'
+
+/** One item of the listing. */
+export type LogItem =
+  | { kind: 'segment', file: string, bytes: number, segment: number, firstSeq: number, database: Uint8Array | null }
+  | { kind: 'record', file: string, offset: number, seq: number, ops: WriteOp[] }
+  | { kind: 'damage', file: string, offset: number, problem: string }
+
+/** The log of the database in `directory`, segment by segment, in order. */
+export async function * listLog (fs: FileSystem, directory: string): AsyncGenerator<LogItem> {
+  const reader = readOnlyFileSystem(fs)
+  const segments = (await reader.readdir(directory))
+    .map(name => ({ name, kind: classify(name) }))
+    .flatMap(({ name, kind }) => kind.kind === 'segment' ? [{ name, number: kind.number }] : [])
+    .sort((a, b) => a.number - b.number)
+  for (const { name } of segments) {
+    const bytes = await reader.readFile(join(directory, name))
+    const read = readSegment(bytes)
+    if (!read.ok) {
+      yield { kind: 'damage', file: name, offset: 0, problem: `segment header: ${read.problem}` }
+      continue
+    }
+    const { header } = read
+    yield { kind: 'segment', file: name, bytes: bytes.length, segment: header.segment, firstSeq: header.firstSeq, database: decodeIdentity(header.identity)?.id ?? null }
+    for (const payload of read.payloads) {
+      const offset = payload.byteOffset - bytes.byteOffset - FRAME_HEADER_SIZE
+      const record = decodeRecord(payload)
+      if (typeof record === 'string') yield { kind: 'damage', file: name, offset, problem: `record: ${record}` }
+      else yield { kind: 'record', file: name, offset, seq: record.seq, ops: record.ops }
+    }
+    if (read.damage !== null) {
+      const { offset, validFrameAfter, zeroFilled } = read.damage
+      const what = validFrameAfter ? 'damaged frame, valid frames follow' : zeroFilled ? 'zero-filled tail' : 'torn tail'
+      yield { kind: 'damage', file: name, offset, problem: `${what} (${bytes.length - offset} bytes)` }
+    }
+  }
+}
