@@ -10,6 +10,9 @@ export const LOCK_NAME = 'LOCK'
 const SEGMENT = /^wal-(\d{20})\.log$/
 const SNAPSHOT = /^snapshot-(\d{20})\.mls$/
 const SNAPSHOT_TEMP = /^snapshot-\d{20}\.mls\.tmp-[0-9a-f]{16}$/
+// The lock's content is written under this name, then linked to LOCK (lock.ts);
+// a crash in between leaves it behind.
+const LOCK_TEMP = /^LOCK\.tmp-[0-9a-f]{16}$/
 const SET_ASIDE = /\.(corrupt|discarded)-\d+$/
 
 function pad (n: number): string {
@@ -51,7 +54,7 @@ export function classify (name: string): FileKind {
   if (m !== null) return { kind: 'segment', number: Number(m[1]) }
   m = SNAPSHOT.exec(name)
   if (m !== null) return { kind: 'snapshot', seq: Number(m[1]) }
-  if (SNAPSHOT_TEMP.test(name)) return { kind: 'temp' }
+  if (SNAPSHOT_TEMP.test(name) || LOCK_TEMP.test(name)) return { kind: 'temp' }
   if (name === LOCK_NAME) return { kind: 'lock' }
   if (SET_ASIDE.test(name)) return { kind: 'set-aside' }
   return { kind: 'unknown' }
