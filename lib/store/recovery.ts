@@ -25,6 +25,7 @@ import { join } from 'node:path'
 import { corruption } from '../errors'
 import type { FileSystem } from '../fs/file-system'
 import { readSegment } from '../wal/reader'
+import { SEGMENT_HEADER_SIZE } from '../wal/format'
 import type { SegmentHeader } from '../wal/format'
 import { readSnapshot } from '../snapshot/reader'
 import { bytesEqual, toHex } from '../bytes'
@@ -208,7 +209,10 @@ function replay (reads: Array<{ file: SegmentFile, read: SegmentReadResult }>, m
     }
     if (!read.ok) {
       // A segment whose header never became durable holds no frames: a crash while creating it.
-      if (last && read.length <= 128) { plan.obsolete.push(file.name); continue }
+      // It need not be the last one: a crash during recovery may have left it behind a segment
+      // that recovery had created. Skipping it cannot hide records: a segment after it must
+      // continue the sequence, or the gap is reported.
+      if (read.length <= SEGMENT_HEADER_SIZE) { plan.obsolete.push(file.name); continue }
       if (mode === 'pointInTime') { stopped = true; plan.setAside.push({ name: file.name, kind: 'discarded' }); continue }
       throw corruption(`WAL segment ${file.name} has a damaged header (${read.problem})`)
     }
