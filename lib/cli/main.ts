@@ -11,9 +11,11 @@ import { registerExport } from './commands/export'
 import { registerGet } from './commands/get'
 import { registerImport } from './commands/import'
 import { registerInfo } from './commands/info'
+import { registerProve } from './commands/prove'
 import { registerRepair } from './commands/repair'
 import { registerRoot } from './commands/root'
 import { registerVerify } from './commands/verify'
+import { registerVerifyProof } from './commands/verify-proof'
 import { ExitCode, exitCodeOf } from './exit-codes'
 
 // The package's own version, from package.json two directories above dist/lib/cli.
@@ -26,7 +28,7 @@ export function program (done: (code: number) => void): Command {
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-  for (const register of [registerInfo, registerVerify, registerDump, registerGet, registerRoot, registerCheckpoint, registerExport, registerImport, registerRepair]) {
+  for (const register of [registerInfo, registerVerify, registerDump, registerGet, registerRoot, registerProve, registerVerifyProof, registerCheckpoint, registerExport, registerImport, registerRepair]) {
     register(cli, done)
   }
   // Subcommands throw instead of exiting too, so that main() decides the exit code.

@@ -5,7 +5,7 @@
  */
 import { AbstractLevel } from 'abstract-level'
 import type { AbstractSnapshot } from 'abstract-level'
-import type { AbstractDatabaseOptions } from 'abstract-level'
+import type { AbstractBatchOperation, AbstractChainedBatch, AbstractDatabaseOptions } from 'abstract-level'
 import { levelError } from '../errors'
 import { nodeFileSystem } from '../fs/node-file-system'
 import { Engine } from '../store/engine'
@@ -25,6 +25,7 @@ import { proofKey, proofRange } from './proofs'
 import type { ProveOptions, ProveRangeOptions } from './proofs'
 import { MerkleIterator } from './iterator'
 import { MerkleSnapshot } from './snapshot'
+import type { MerkleBatchOptions, MerkleDelOptions, MerklePutOptions } from './write-options'
 import type {
   PrivateBatchOperation, PrivateIteratorOptions, PrivateOpenOptions, PrivateRangeOptions,
   PrivateReadOptions, PrivateWriteOptions
@@ -37,6 +38,23 @@ export interface MerkleLevelOptions<K, V> extends AbstractDatabaseOptions<K, V>,
 export interface RootOptions {
   /** A snapshot from `db.snapshot()`: the root of that version. */
   snapshot?: AbstractSnapshot
+}
+
+/**
+ * Typed overloads of the write methods, merged into the class below: the same
+ * signatures as abstract-level's, with options that include `sync`.
+ */
+export interface MerkleLevel<KDefault = string, VDefault = string> {
+  /** Adds or overwrites an entry; resolves once it is durable (see `sync`). */
+  put (key: KDefault, value: VDefault): Promise<void>
+  put<K = KDefault, V = VDefault> (key: K, value: V, options: MerklePutOptions<K, V>): Promise<void>
+  /** Deletes an entry. */
+  del (key: KDefault): Promise<void>
+  del<K = KDefault> (key: K, options: MerkleDelOptions<K>): Promise<void>
+  /** Writes puts and dels as one atomic batch; without arguments, a chained batch. */
+  batch (operations: Array<AbstractBatchOperation<this, KDefault, VDefault>>): Promise<void>
+  batch<K = KDefault, V = VDefault> (operations: Array<AbstractBatchOperation<this, K, V>>, options: MerkleBatchOptions<K, V>): Promise<void>
+  batch (): AbstractChainedBatch<this, KDefault, VDefault>
 }
 
 /**

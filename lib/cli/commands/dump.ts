@@ -16,7 +16,7 @@ import type { CliEncoding } from '../encodings'
 import { ExitCode, UsageError } from '../exit-codes'
 import { outputTo } from '../output'
 import type { Output } from '../output'
-import { entriesInRange, withRangeOptions } from '../range'
+import { entriesInRange, hasRangeFlags, withRangeOptions } from '../range'
 import type { RangeFlags } from '../range'
 
 interface DumpFlags extends RangeFlags {
@@ -38,7 +38,7 @@ export function registerDump (program: Command, done: (code: number) => void): v
     const values = parseEncoding(flags.valueEncoding)
     const out = outputTo()
     if (flags.wal === true) {
-      if ([flags.gt, flags.gte, flags.lt, flags.lte, flags.limit, flags.reverse].some(f => f !== undefined)) {
+      if (hasRangeFlags(flags)) {
         throw new UsageError('--wal lists the whole log: range options do not apply')
       }
       return done(await dumpLog(dir, keys, values, out))
