@@ -234,9 +234,11 @@ export class Engine {
       return
     }
     // 4. Apply in sequence order and publish.
-    let tree = this.#tree
-    for (const ops of stored) tree = applyOps(tree, ops)
-    this.#tree = tree
+    // One edit for the group: its batches share the copied upper levels of the tree.
+    this.#tree = this.#tree.edit(tree => {
+      for (const ops of stored) tree = applyOps(tree, ops)
+      return tree
+    })
     this.#seq += group.length
     this.stats.groups++
     this.stats.batches += group.length

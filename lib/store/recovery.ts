@@ -125,7 +125,8 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
       plan.identityBytes = encodeIdentity(plan.identity)
     }
   }
-  replay(reads, mode, plan)
+  // One edit for the whole replay: batches reuse the nodes earlier batches of the replay created.
+  Tree.editing(() => replay(reads, mode, plan))
   checkNothingLost(plan, mode)
   return plan
 }

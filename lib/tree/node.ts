@@ -7,16 +7,37 @@
  * `digest` is set still has a valid value hash (it was copied from a node with
  * the same value, only its children changed); a node with a new value has no
  * digest at all.
+ *
+ * Edits: while a batch is applied (`inEdit`), nodes created by it carry the
+ * batch's edit number and are changed in place instead of copied again: no
+ * published version can reach them yet. This removes most of the garbage a
+ * batch of path copies would make (the upper levels are shared by its writes).
  */
+
+let activeEdit = 0
+let lastEdit = 0
+
+/** Runs `apply` as one edit: nodes it creates may be reused in place until it returns. */
+export function inEdit<T> (apply: () => T): T {
+  if (activeEdit !== 0) return apply()
+  activeEdit = ++lastEdit
+  try {
+    return apply()
+  } finally {
+    activeEdit = 0
+  }
+}
 
 /** A node of the treap; see the file header for the hash cache. */
 export class TreeNode {
   /** Entries in this subtree. */
   size: number
+  /** The edit that created this node (0: none); see the file header. */
+  readonly edit: number
 
   constructor (
     readonly key: Uint8Array,
-    readonly value: Uint8Array,
+    public value: Uint8Array,
     /** Leading 48 bits of the key's priority digest. */
     readonly prio: number,
     public left: TreeNode | null,
@@ -25,6 +46,7 @@ export class TreeNode {
     public dirty: boolean
   ) {
     this.size = 1 + (left === null ? 0 : left.size) + (right === null ? 0 : right.size)
+    this.edit = activeEdit
   }
 }
 
@@ -35,11 +57,25 @@ export function sizeOf (node: TreeNode | null): number {
 
 /** A copy of `node` with other children: same entry, node hash to recompute, value hash kept. */
 export function withChildren (node: TreeNode, left: TreeNode | null, right: TreeNode | null): TreeNode {
+  if (node.edit !== 0 && node.edit === activeEdit) {
+    // Even with the same children: a child of this edit may have changed in place (its size).
+    node.left = left
+    node.right = right
+    node.size = 1 + (left === null ? 0 : left.size) + (right === null ? 0 : right.size)
+    node.dirty = true
+    return node
+  }
   if (left === node.left && right === node.right) return node
   return new TreeNode(node.key, node.value, node.prio, left, right, node.digest, true)
 }
 
 /** A copy of `node` with another value: both hashes to recompute. */
 export function withValue (node: TreeNode, value: Uint8Array): TreeNode {
+  if (node.edit !== 0 && node.edit === activeEdit) {
+    node.value = value
+    node.digest = null
+    node.dirty = true
+    return node
+  }
   return new TreeNode(node.key, value, node.prio, node.left, node.right, null, true)
 }

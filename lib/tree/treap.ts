@@ -129,6 +129,7 @@ export function removeRange (root: TreeNode | null, range: KeyRange, params: Tre
     const [removed, kept] = splitAt(inside, limit)
     return { root: join(below, join(kept, above, params), params), removed: sizeOf(removed) }
   }
-  if (count === 0) return { root, removed: 0 }
+  // Even when the range is empty the parts must be joined again: within an edit the splits
+  // may have reused nodes in place, so the old root is no longer whole.
   return { root: join(below, above, params), removed: count }
 }

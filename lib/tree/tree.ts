@@ -3,7 +3,7 @@
  * count and the public parameters. Writes return a new version; a held
  * version is an O(1) snapshot. This is the only type the other layers use.
  */
-import { TreeNode } from './node'
+import { TreeNode, inEdit } from './node'
 import { TreeCursor } from './cursor'
 import { cleanHash, hashSubtree, hashSubtreeAsync, rootDigest } from './hashing'
 import { findNode, insert, remove, removeRange } from './treap'
@@ -55,8 +55,22 @@ export class Tree {
 
   /** A new version without the entries of `range`. */
   delRange (range: KeyRange): Tree {
-    const { root, removed } = removeRange(this.top, range, this.params)
-    return removed === 0 ? this : new Tree(root, this.params)
+    const { root } = removeRange(this.top, range, this.params)
+    return root === this.top ? this : new Tree(root, this.params)
+  }
+
+  /**
+   * Applies many changes as one edit (see node.ts): `apply` receives this
+   * version and returns the result of its puts, dels and range deletes;
+   * intermediate versions must not escape it.
+   */
+  edit (apply: (tree: Tree) => Tree): Tree {
+    return inEdit(() => apply(this))
+  }
+
+  /** Runs `apply` as one edit spanning many versions (recovery's replay); the same rule applies. */
+  static editing<T> (apply: () => T): T {
+    return inEdit(apply)
   }
 
   /** A cursor over this version. */

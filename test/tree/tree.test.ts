@@ -160,3 +160,34 @@ function shuffle<T> (list: T[], seed: number): T[] {
   }
   return copy
 }
+
+test('tree: an edit (nodes reused in place) gives the same trees and leaves earlier versions whole', t => {
+  fc.assert(fc.property(
+    fc.array(fc.tuple(smallKey, smallValue), { maxLength: 20 }),
+    fc.array(fc.oneof(
+      fc.record({ type: fc.constant('put' as const), key: smallKey, value: smallValue }),
+      fc.record({ type: fc.constant('del' as const), key: smallKey }),
+      fc.record({ type: fc.constant('clear' as const), range })
+    ), { maxLength: 30 }),
+    (initial, ops) => {
+      let base = Tree.empty(params)
+      for (const [k, v] of initial) base = base.put(k, v)
+      const before = contents(base)
+      const beforeRoot = toHex(base.root())
+      let plain = base
+      for (const op of ops) plain = op.type === 'put' ? plain.put(op.key, op.value) : op.type === 'del' ? plain.del(op.key) : plain.delRange(op.range)
+      const edited = base.edit(tree => {
+        for (const op of ops) tree = op.type === 'put' ? tree.put(op.key, op.value) : op.type === 'del' ? tree.del(op.key) : tree.delRange(op.range)
+        return tree
+      })
+      if (JSON.stringify(contents(edited)) !== JSON.stringify(contents(plain))) return false
+      if (toHex(edited.root()) !== toHex(plain.root())) return false
+      if (scanTree(edited.top, params).problems.length > 0) return false
+      // The version the edit started from is untouched.
+      return JSON.stringify(contents(base)) === JSON.stringify(before) && toHex(Tree.fromRoot(base.top, params).root()) === beforeRoot &&
+        scanTree(base.top, params).problems.length === 0
+    }
+  ), { numRuns: 500 })
+  t.pass('500 edits matched plain path copying')
+  t.end()
+})
