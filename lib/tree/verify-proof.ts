@@ -167,6 +167,9 @@ function check (sha256: Sha256, root: Uint8Array, proof: KeyProof | RangeProof, 
   // 3. The cover, and exactly the nodes the rule keeps. Entries are in key order (step 1 checked it
   // for each path; sorting makes it explicit for the whole list).
   entries.sort((a, b) => compareBytes(a.key, b.key))
+  // Before a reached limit narrows the cover to the entries shown, they must lie in the query:
+  // narrowing to an entry outside it would widen the cover instead.
+  for (const entry of entries) if (!covers(queryCover, entry.key)) throw invalidProof('A value revealed outside the query')
   const cover = proof.kind === 'range'
     ? limitedCover(queryCover, proof.range, entries.length, entries[0]?.key, entries[entries.length - 1]?.key)
     : queryCover
