@@ -4,6 +4,7 @@
  * Read-only, so it can run beside a process that has the database open.
  */
 import { createWriteStream } from 'node:fs'
+import type { WriteStream } from 'node:fs'
 import type { Command } from 'commander'
 import { toHex } from '../../bytes'
 import { viewDatabase } from '../database'
@@ -33,7 +34,7 @@ export function registerExport (program: Command, done: (code: number) => void):
     const keys = parseEncoding(flags.keyEncoding ?? flags.encoding)
     const values = parseEncoding(flags.valueEncoding ?? flags.encoding)
     const { plan } = await viewDatabase(dir)
-    const out = outputTo(flags.output === undefined ? process.stdout : createWriteStream(flags.output, { flags: 'wx' }))
+    const out = outputTo(flags.output === undefined ? process.stdout : await newFile(flags.output))
     let n = 0
     for (const [key, value] of entriesInRange(plan.tree, flags, keys)) {
       await out.json({ key: encodeBytes(key, keys, `Key ${n}`), value: encodeBytes(value, values, `Value ${n}`) })
@@ -43,4 +44,11 @@ export function registerExport (program: Command, done: (code: number) => void):
     out.note(`exported ${n} entries from the database at sequence ${plan.seq} (root ${toHex(await plan.tree.rootAsync())})`)
     done(ExitCode.ok)
   })
+}
+
+// Opened before the first line is written, so that an existing file is refused up front.
+async function newFile (path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path, { flags: 'wx' })
+  await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject))
+  return stream
 }

@@ -1,0 +1,295 @@
+/**
+ * The command-line tool, run as a real child process: help, exit codes, and
+ * each command against databases in known states (sound, torn, damaged,
+ * open in another process).
+ */
+import test from 'tape'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { MerkleLevel } from '../../index'
+import { tempLocation } from '../util/temp'
+import { jsonLines, runCli } from './run-cli'
+
+const COMMANDS = ['info', 'verify', 'dump', 'get', 'root', 'prove', 'verify-proof', 'checkpoint', 'export', 'import', 'repair']
+
+function hex (bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex')
+}
+
+// A database with a snapshot and log records after it; resolves with its location and root.
+async function makeDatabase (): Promise<{ location: string, root: string }> {
+  const location = tempLocation()
+  const db = new MerkleLevel(location)
+  await db.batch(Array.from({ length: 20 }, (_, i) => ({ type: 'put' as const, key: `key${String(i).padStart(2, '0')}`, value: `value${i}` })))
+  await db.checkpoint()
+  await db.put('extra', '{"n":1}')
+  await db.del('key03')
+  const root = hex(await db.root())
+  await db.close()
+  return { location, root }
+}
+
+// Every file of a directory with its bytes: to show that a command changed nothing.
+function contents (location: string): Record<string, string> {
+  const all: Record<string, string> = {}
+  for (const name of readdirSync(location).sort()) all[name] = readFileSync(join(location, name)).toString('hex')
+  return all
+}
+
+test('cli: --help for the program and every command, exit 0', async t => {
+  const main = await runCli(['--help'])
+  t.equal(main.code, 0, 'merkle-level --help exits 0')
+  for (const command of COMMANDS) {
+    t.ok(main.stdout.includes(command), `the overview lists ${command}`)
+    const help = await runCli([command, '--help'])
+    t.equal(help.code, 0, `${command} --help exits 0`)
+    t.ok(help.stdout.startsWith(`Usage: merkle-level ${command}`), `${command} --help shows its usage`)
+  }
+  const version = await runCli(['--version'])
+  t.equal(version.stdout.trim(), (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version, '--version prints the package version')
+})
+
+test('cli: usage errors exit 2', async t => {
+  const { location } = await makeDatabase()
+  t.equal((await runCli(['bogus'])).code, 2, 'unknown command')
+  t.equal((await runCli(['info'])).code, 2, 'missing argument')
+  t.equal((await runCli(['info', location, '--bogus'])).code, 2, 'unknown option')
+  t.equal((await runCli(['dump', location, '--key-encoding', 'latin1'])).code, 2, 'unknown encoding')
+  t.equal((await runCli(['dump', location, '--limit', '-3'])).code, 2, 'bad limit')
+  t.equal((await runCli(['get', location, 'zz', '--key-encoding', 'hex'])).code, 2, 'a key that is not hex')
+  t.equal((await runCli(['verify-proof', 'abc', 'file'])).code, 2, 'a root that is not 64 hex digits')
+  t.equal((await runCli(['prove', location])).code, 2, 'prove with neither key nor range')
+})
+
+test('cli: no database at the location exits 5', async t => {
+  const missing = tempLocation('missing')
+  for (const args of [['info', missing], ['verify', missing], ['dump', missing], ['dump', '--wal', missing], ['get', missing, 'k'], ['root', missing], ['checkpoint', missing]]) {
+    const run = await runCli(args)
+    t.equal(run.code, 5, `${args.join(' ')}: exit 5`)
+  }
+})
+
+test('cli: info, root, get, dump on a sound database', async t => {
+  const { location, root } = await makeDatabase()
+  const info = await runCli(['info', '--json', location])
+  t.equal(info.code, 0, 'info exits 0')
+  const facts = JSON.parse(info.stdout) as Record<string, unknown>
+  t.equal(facts.entries, 20, 'entries')
+  t.equal(facts.seq, 3, 'sequence number')
+  t.equal(facts.root, root, 'root')
+  t.deepEqual(facts.snapshot, { file: 'snapshot-00000000000000000001.mls', seq: 1, bytes: (facts.snapshot as { bytes: number }).bytes }, 'last checkpoint')
+  t.equal((facts.wal as { recordsAfterSnapshot: number }).recordsAfterSnapshot, 2, 'two batches after the checkpoint')
+  t.equal(facts.lock, 'free', 'lock free')
+  const human = await runCli(['info', location])
+  t.ok(human.stdout.includes(`root        ${root}`), 'the human form shows the root')
+
+  const rootRun = await runCli(['root', location])
+  t.equal(rootRun.stdout, `${root}\n`, 'root prints the root')
+  t.equal((await runCli(['get', location, 'key05'])).stdout, 'value5\n', 'get prints the value')
+  const json = await runCli(['get', location, 'extra', '--value-encoding', 'json'])
+  t.equal(json.stdout, '{"n":1}\n', 'get with the json value encoding')
+  const hexValue = await runCli(['get', location, Buffer.from('key05').toString('hex'), '-k', 'hex', '-v', 'hex'])
+  t.equal(hexValue.stdout, `${Buffer.from('value5').toString('hex')}\n`, 'get with hex encodings')
+  const absent = await runCli(['get', location, 'key03'])
+  t.equal(absent.code, 1, 'a deleted key: exit 1')
+  t.equal(absent.stdout, '', 'and nothing on standard output')
+
+  const dump = await runCli(['dump', location, '--gte', 'key10', '--lt', 'key13'])
+  t.deepEqual(jsonLines(dump.stdout), [
+    { key: 'key10', value: 'value10' }, { key: 'key11', value: 'value11' }, { key: 'key12', value: 'value12' }
+  ], 'dump of a range')
+  const reverse = await runCli(['dump', location, '--reverse', '--limit', '2'])
+  t.deepEqual(jsonLines(reverse.stdout), [{ key: 'key19', value: 'value19' }, { key: 'key18', value: 'value18' }], 'dump in reverse with a limit')
+  const all = await runCli(['dump', location])
+  t.equal(jsonLines(all.stdout).length, 20, 'dump of everything')
+})
+
+test('cli: dump --wal lists every record', async t => {
+  const { location } = await makeDatabase()
+  const run = await runCli(['dump', '--wal', location])
+  t.equal(run.code, 0, 'exit 0')
+  const items = jsonLines(run.stdout) as Array<Record<string, unknown>>
+  t.deepEqual(items.map(i => i.kind), ['segment', 'record', 'record'], 'one segment, two records (the rest is in the snapshot)')
+  t.equal(items[0].firstSeq, 2, 'the segment continues at sequence 2')
+  t.deepEqual(items[1].ops, [{ type: 'put', key: 'extra', value: '{"n":1}' }], 'record 2')
+  t.deepEqual(items[2].ops, [{ type: 'del', key: 'key03' }], 'record 3')
+  t.deepEqual(items.slice(1).map(i => i.seq), [2, 3], 'sequence numbers')
+})
+
+test('cli: verify passes a sound database and notes a torn tail, changing nothing', async t => {
+  const { location, root } = await makeDatabase()
+  const sound = await runCli(['verify', location])
+  t.equal(sound.code, 0, 'sound: exit 0')
+  t.ok(sound.stdout.includes('ok: no problems found'), 'says ok')
+  // A crash in the middle of an append leaves half a frame.
+  const wal = readdirSync(location).find(n => n.startsWith('wal-')) as string
+  writeFileSync(join(location, wal), Buffer.concat([readFileSync(join(location, wal)), Buffer.from([40, 0, 0, 0, 1, 2, 3])]))
+  const before = contents(location)
+  const torn = await runCli(['verify', '--json', location])
+  t.equal(torn.code, 0, 'a torn tail is not a problem: exit 0')
+  const report = JSON.parse(torn.stdout) as { ok: boolean, problems: string[], notes: string[], state: { root: string, entries: number } }
+  t.equal(report.ok, true, 'report ok')
+  t.equal(report.notes.filter(n => n.includes('torn tail of 7 bytes')).length, 1, 'the torn tail is noted')
+  t.equal(report.state.root, root, 'the state is the one before the crash')
+  t.equal(report.state.entries, 20, 'entries')
+  t.deepEqual(contents(location), before, 'verify changed nothing')
+})
+
+test('cli: verify fails on damage, changing nothing; other reads exit 4', async t => {
+  const { location } = await makeDatabase()
+  // Damage the first record of the log while the second stays valid: not a torn tail.
+  const wal = readdirSync(location).find(n => n.startsWith('wal-')) as string
+  const bytes = readFileSync(join(location, wal))
+  bytes[128 + 14] ^= 0xff
+  writeFileSync(join(location, wal), bytes)
+  const before = contents(location)
+  const run = await runCli(['verify', '--json', location])
+  t.equal(run.code, 1, 'damage: exit 1')
+  const report = JSON.parse(run.stdout) as { ok: boolean, problems: string[], state: { seq: number, recoverable: string } }
+  t.equal(report.ok, false, 'report not ok')
+  t.ok(report.problems.length >= 1, 'problems listed')
+  t.deepEqual([report.state.seq, report.state.recoverable], [1, 'repair'], 'repair would keep the snapshot state')
+  t.deepEqual(contents(location), before, 'verify changed nothing')
+  for (const args of [['info', location], ['get', location, 'key01'], ['root', location], ['dump', location]]) {
+    t.equal((await runCli(args)).code, 4, `${args[0]} on a damaged database: exit 4`)
+  }
+  t.deepEqual(contents(location), before, 'the reads changed nothing either')
+})
+
+test('cli: a damaged snapshot is a problem, even when the log still covers it', async t => {
+  const location = tempLocation()
+  const db = new MerkleLevel(location, { checkpointBytes: 0 })
+  await db.put('a', '1')
+  const walName = readdirSync(location).find(n => n.startsWith('wal-')) as string
+  const wal = readFileSync(join(location, walName))
+  await db.checkpoint()
+  await db.close()
+  const snapshot = readdirSync(location).find(n => n.startsWith('snapshot-')) as string
+  const bytes = readFileSync(join(location, snapshot))
+  bytes[130] ^= 0x01
+  writeFileSync(join(location, snapshot), bytes)
+
+  const needed = await runCli(['verify', '--json', location])
+  t.equal(needed.code, 1, 'the log it replaced is gone: exit 1')
+  const first = JSON.parse(needed.stdout) as { problems: string[] }
+  t.equal(first.problems.filter(p => p.startsWith(`snapshot ${snapshot} is damaged`)).length, 1, 'the snapshot is named')
+
+  // Put the log back: open() would now recover everything from it, and still verify reports the damage.
+  writeFileSync(join(location, walName), wal)
+  const covered = await runCli(['verify', '--json', location])
+  t.equal(covered.code, 1, 'covered by the log: still exit 1')
+  const second = JSON.parse(covered.stdout) as { problems: string[], state: { recoverable: string, entries: number } }
+  t.deepEqual(second.problems.map(p => p.split(':')[0]), [`snapshot ${snapshot} is damaged`], 'the damaged snapshot is the only problem')
+  t.deepEqual([second.state.recoverable, second.state.entries], ['open', 1], 'open() recovers the whole state from the log')
+})
+
+test('cli: repair says what it would do, then does it with --yes', async t => {
+  const { location } = await makeDatabase()
+  const wal = readdirSync(location).find(n => n.startsWith('wal-')) as string
+  const bytes = readFileSync(join(location, wal))
+  bytes[128 + 14] ^= 0xff
+  writeFileSync(join(location, wal), bytes)
+  const before = contents(location)
+  const dry = await runCli(['repair', location])
+  t.equal(dry.code, 1, 'without --yes: exit 1')
+  t.ok(dry.stdout.includes('run again with --yes'), 'says how to go on')
+  t.deepEqual(contents(location), before, 'and changed nothing')
+
+  const run = await runCli(['repair', '--yes', location])
+  t.equal(run.code, 0, 'with --yes: exit 0')
+  t.ok(run.stdout.includes('REPAIRED: sequence 1, 20 entries'), 'reports what it kept')
+  const aside = readdirSync(location).filter(n => n.startsWith(`${wal}.discarded-`))
+  t.equal(aside.length, 1, 'the damaged segment was copied aside')
+  t.deepEqual(readFileSync(join(location, aside[0])), Buffer.from(before[wal], 'hex'), 'the copy holds the damaged bytes as they were')
+  t.equal((await runCli(['verify', location])).code, 0, 'verify passes afterwards')
+  t.equal((await runCli(['get', location, 'key03'])).stdout, 'value3\n', 'the state is the one of the snapshot')
+  const again = await runCli(['repair', location])
+  t.equal(again.code, 0, 'a second repair finds nothing to do')
+})
+
+test('cli: info and reads work while another process holds the lock; writers get exit 3', async t => {
+  const { location, root } = await makeDatabase()
+  const db = new MerkleLevel(location)
+  await db.open()
+  const info = await runCli(['info', '--json', location])
+  t.equal(info.code, 0, 'info exits 0')
+  const facts = JSON.parse(info.stdout) as { lockHolder: { pid: number, live: boolean }, root: string }
+  t.deepEqual([facts.lockHolder.pid, facts.lockHolder.live], [process.pid, true], 'names the live holder')
+  t.equal(facts.root, root, 'and reads the state')
+  t.equal((await runCli(['get', location, 'key01'])).stdout, 'value1\n', 'get works')
+  t.equal((await runCli(['verify', location])).code, 0, 'verify works')
+  const checkpoint = await runCli(['checkpoint', location])
+  t.equal(checkpoint.code, 3, 'checkpoint: exit 3 (locked)')
+  t.equal((await runCli(['import', location], '')).code, 3, 'import: exit 3 (locked)')
+  await db.close()
+  const after = await runCli(['checkpoint', '--json', location])
+  t.equal(after.code, 0, 'checkpoint after close: exit 0')
+  t.equal((JSON.parse(after.stdout) as { seq: number }).seq, 3, 'the snapshot covers sequence 3')
+})
+
+test('cli: export and import round trip, lossless for any bytes', async t => {
+  const location = tempLocation()
+  const db = new MerkleLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' })
+  const entries = Array.from({ length: 50 }, (_, i) => [Uint8Array.of(0xff, i, 0), Uint8Array.of(i, 0x80, 0xc3)] as const)
+  await db.batch(entries.map(([key, value]) => ({ type: 'put' as const, key, value })))
+  const root = hex(await db.root())
+  await db.close()
+
+  const exported = await runCli(['export', location])
+  t.equal(exported.code, 0, 'export exits 0')
+  t.equal(jsonLines(exported.stdout).length, 50, 'one line per entry')
+  t.equal((await runCli(['dump', location])).code, 2, 'dump as utf8 refuses bytes that are not UTF-8 (exit 2)')
+  const target = tempLocation('imported')
+  const imported = await runCli(['import', target, '--batch-size', '7'], exported.stdout)
+  t.equal(imported.code, 0, 'import exits 0')
+  t.ok(imported.stderr.includes(`imported 50 entries; root ${root}`), 'reports the same root')
+  t.equal((await runCli(['root', target])).stdout, `${root}\n`, 'the imported database has the same root')
+
+  const file = join(tempLocation('export-file'))
+  t.equal((await runCli(['export', location, '-o', file])).code, 0, 'export to a file')
+  t.equal(readFileSync(file, 'utf8'), exported.stdout, 'the same lines')
+  t.equal((await runCli(['export', location, '-o', file])).code, 6, 'an existing output file is not overwritten')
+
+  const bad = `${exported.stdout.split('\n').slice(0, 3).join('\n')}\nnot json\n`
+  const partial = tempLocation('partial')
+  const run = await runCli(['import', partial, '--batch-size', '2'], bad)
+  t.equal(run.code, 2, 'a bad line: exit 2')
+  t.ok(run.stderr.includes('line 4'), 'names the line')
+  t.equal(jsonLines((await runCli(['export', partial])).stdout).length, 2, 'the whole batches before it were imported')
+  const utf8 = await runCli(['import', tempLocation('utf8'), '-e', 'utf8'], '{"key":"a","value":"1"}\n{"key":"b","value":"2"}\n')
+  t.equal(utf8.code, 0, 'import with the utf8 encoding')
+})
+
+test('cli: prove and verify-proof', async t => {
+  const { location, root } = await makeDatabase()
+  const proof = await runCli(['prove', location, 'key07'])
+  t.equal(proof.code, 0, 'prove exits 0')
+  t.ok(proof.stderr.includes(`root ${root}`), 'names the root')
+  const file = tempLocation('proof.json')
+  writeFileSync(file, proof.stdout)
+  const ok = await runCli(['verify-proof', root, file])
+  t.equal(ok.code, 0, 'a valid proof: exit 0')
+  t.deepEqual(JSON.parse(ok.stdout), { valid: true, kind: 'key', key: 'key07', present: true, value: 'value7', count: 20 }, 'what it proves')
+  const absent = await runCli(['verify-proof', root, '-'], (await runCli(['prove', location, 'key03'])).stdout)
+  t.deepEqual(JSON.parse(absent.stdout), { valid: true, kind: 'key', key: 'key03', present: false, count: 20 }, 'absence proof from standard input')
+  const otherRoot = root.replace(/^./, c => c === '0' ? '1' : '0')
+  const wrong = await runCli(['verify-proof', otherRoot, file])
+  t.equal(wrong.code, 1, 'another root: exit 1')
+  t.equal((JSON.parse(wrong.stdout) as { code: string }).code, 'LEVEL_PROOF_ROOT_MISMATCH', 'with the error code')
+  const forged = JSON.parse(proof.stdout) as { nodes: Array<{ value?: string } | null> }
+  const entry = forged.nodes.find(n => n !== null && n.value !== undefined) as { value: string }
+  entry.value = Buffer.from('forged').toString('hex')
+  writeFileSync(file, JSON.stringify(forged))
+  t.equal((await runCli(['verify-proof', root, file])).code, 1, 'a forged value: exit 1')
+  writeFileSync(file, 'garbage')
+  const garbage = await runCli(['verify-proof', root, file])
+  t.equal((JSON.parse(garbage.stdout) as { code: string }).code, 'LEVEL_INVALID_PROOF', 'garbage: LEVEL_INVALID_PROOF')
+
+  const range = await runCli(['prove', location, '--gte', 'key10', '--lt', 'key12'])
+  writeFileSync(file, range.stdout)
+  const checked = await runCli(['verify-proof', root, file])
+  t.deepEqual((JSON.parse(checked.stdout) as { entries: unknown }).entries, [{ key: 'key10', value: 'value10' }, { key: 'key11', value: 'value11' }], 'a range proof lists the entries')
+  const binary = tempLocation('proof.bin')
+  t.equal((await runCli(['prove', location, 'key01', '--binary', '-o', binary])).code, 0, 'binary proof written')
+  t.equal((JSON.parse((await runCli(['verify-proof', root, binary])).stdout) as { value: string }).value, 'value1', 'and verified')
+})
