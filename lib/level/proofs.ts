@@ -18,7 +18,14 @@ export interface ProveOptions {
   /** Key encoding of this call (default: the database's, or the sublevel's). */
   keyEncoding?: string | object
   /** A sublevel of this database: the key is one of its keys, encoded and prefixed as the sublevel does. */
-  sublevel?: AbstractLevel<unknown, unknown, unknown>
+  sublevel?: ProofSublevel
+}
+
+/** What the `sublevel` option needs of a sublevel (any `db.sublevel(name)` has it). */
+export interface ProofSublevel {
+  /** The root database. */
+  readonly db: unknown
+  prefixKey: (key: Uint8Array, keyFormat: 'view', local?: boolean) => Uint8Array
 }
 
 /** A range as iterators take it, plus the options of {@link ProveOptions}. */
@@ -43,7 +50,7 @@ function keySpace (db: AbstractLevel<unknown, unknown, unknown>, options: ProveO
   if (sublevel !== undefined && (sublevel as { db?: unknown }).db !== db) {
     throw levelError('The sublevel option must be a sublevel of this database', 'LEVEL_INVALID_VALUE')
   }
-  const owner = sublevel ?? db
+  const owner = (sublevel ?? db) as AbstractLevel<unknown, unknown, unknown>
   const encoding = (owner.keyEncoding as (name?: unknown) => Encoding)(options?.keyEncoding)
   return { owner, encoding }
 }
