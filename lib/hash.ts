@@ -1,8 +1,11 @@
 /**
  * SHA-256 with domain-separation tags, the only hash of the Merkle tree
  * (docs/MERKLE.md). In Node the cost of a hash is mostly per call, not per
- * byte, so small preimages are assembled in one scratch buffer and hashed
- * with a single `crypto.hash` call.
+ * byte, and most of that is allocation: a digest returned as a Buffer needs a
+ * fresh ArrayBuffer with memory outside the heap, which costs about three
+ * times the hashing itself. So preimages are assembled in one scratch buffer
+ * and the digest comes back as a 32-character 'binary' (latin1) string (an ordinary heap
+ * object), copied straight into the array the caller keeps.
  */
 import { createHash, hash as oneShotHash } from 'node:crypto'
 
@@ -20,56 +23,141 @@ export const DIGEST_LENGTH = 32
 const SCRATCH_SIZE = 64 * 1024
 const scratch = Buffer.allocUnsafe(SCRATCH_SIZE)
 
+// Views of the scratch buffer's first n bytes, made once: a view per call was measurable garbage.
+const VIEWS_CACHED = 512
+const views: Buffer[] = []
+for (let n = 0; n <= VIEWS_CACHED; n++) views.push(scratch.subarray(0, n))
+
 /** Counts of hash calls, for tests and benchmarks to see the work done. */
 export const hashCounter = { calls: 0 }
 
-function digestOf (preimage: Buffer): Buffer {
+// The digest of the first `length` scratch bytes, as latin1 (one character per byte).
+function digestOfScratch (length: number): string {
   hashCounter.calls++
-  return oneShotHash('sha256', preimage, 'buffer') as unknown as Buffer
+  const preimage = length <= VIEWS_CACHED ? views[length] : scratch.subarray(0, length)
+  return oneShotHash('sha256', preimage, 'binary')
+}
+
+// The digest of parts too large for the scratch buffer.
+function digestOfParts (parts: Uint8Array[]): string {
+  hashCounter.calls++
+  const h = createHash('sha256')
+  for (const part of parts) h.update(part)
+  return h.digest('binary')
+}
+
+function copyInto (digest: string, out: Uint8Array, offset: number): void {
+  for (let i = 0; i < DIGEST_LENGTH; i++) out[offset + i] = digest.charCodeAt(i)
+}
+
+function toBytes (digest: string): Uint8Array {
+  const out = new Uint8Array(DIGEST_LENGTH)
+  copyInto(digest, out, 0)
+  return out
+}
+
+function taggedDigest (tag: number, bytes: Uint8Array): string {
+  if (bytes.length + 1 > SCRATCH_SIZE) return digestOfParts([Uint8Array.of(tag), bytes])
+  scratch[0] = tag
+  scratch.set(bytes, 1)
+  return digestOfScratch(bytes.length + 1)
+}
+
+function taggedDigest2 (tag: number, prefix: Uint8Array, bytes: Uint8Array): string {
+  const n = 1 + prefix.length + bytes.length
+  if (n > SCRATCH_SIZE) return digestOfParts([Uint8Array.of(tag), prefix, bytes])
+  scratch[0] = tag
+  scratch.set(prefix, 1)
+  scratch.set(bytes, 1 + prefix.length)
+  return digestOfScratch(n)
 }
 
 /** SHA-256(tag ‖ bytes). */
-export function taggedHash (tag: number, bytes: Uint8Array): Buffer {
-  if (bytes.length + 1 <= SCRATCH_SIZE) {
-    scratch[0] = tag
-    scratch.set(bytes, 1)
-    return digestOf(scratch.subarray(0, bytes.length + 1))
-  }
-  hashCounter.calls++
-  return createHash('sha256').update(Uint8Array.of(tag)).update(bytes).digest()
+export function taggedHash (tag: number, bytes: Uint8Array): Uint8Array {
+  return toBytes(taggedDigest(tag, bytes))
+}
+
+/** SHA-256(tag ‖ bytes), written to `out` at `offset`. */
+export function taggedHashInto (tag: number, bytes: Uint8Array, out: Uint8Array, offset: number): void {
+  copyInto(taggedDigest(tag, bytes), out, offset)
 }
 
 /** SHA-256(tag ‖ prefix ‖ bytes), for a fixed-length or length-framed prefix. */
-export function taggedHash2 (tag: number, prefix: Uint8Array, bytes: Uint8Array): Buffer {
-  const n = 1 + prefix.length + bytes.length
-  if (n <= SCRATCH_SIZE) {
-    scratch[0] = tag
-    scratch.set(prefix, 1)
-    scratch.set(bytes, 1 + prefix.length)
-    return digestOf(scratch.subarray(0, n))
+export function taggedHash2 (tag: number, prefix: Uint8Array, bytes: Uint8Array): Uint8Array {
+  return toBytes(taggedDigest2(tag, prefix, bytes))
+}
+
+/**
+ * The leading 48 bits of SHA-256(tag ‖ prefix ‖ bytes) as a non-negative
+ * integer, without materialising the digest (the treap's priorities).
+ */
+export function taggedHash2Prefix48 (tag: number, prefix: Uint8Array, bytes: Uint8Array): number {
+  const d = taggedDigest2(tag, prefix, bytes)
+  return ((d.charCodeAt(0) * 256 + d.charCodeAt(1)) * 256 + d.charCodeAt(2)) * 0x1000000 +
+    ((d.charCodeAt(3) << 16) | (d.charCodeAt(4) << 8) | d.charCodeAt(5))
+}
+
+function nodeDigest (left: Uint8Array, right: Uint8Array, valueHash: Uint8Array, key: Uint8Array): string {
+  const k = key.length
+  const n = 1 + 96 + 4 + k
+  if (n > SCRATCH_SIZE) {
+    const len = Uint8Array.of(k >>> 24, (k >>> 16) & 0xff, (k >>> 8) & 0xff, k & 0xff)
+    return digestOfParts([Uint8Array.of(Tag.node), left, right, valueHash, len, key])
   }
-  hashCounter.calls++
-  return createHash('sha256').update(Uint8Array.of(tag)).update(prefix).update(bytes).digest()
+  scratch[0] = Tag.node
+  scratch.set(left, 1)
+  scratch.set(right, 33)
+  scratch.set(valueHash, 65)
+  scratch[97] = k >>> 24
+  scratch[98] = (k >>> 16) & 0xff
+  scratch[99] = (k >>> 8) & 0xff
+  scratch[100] = k & 0xff
+  scratch.set(key, 101)
+  return digestOfScratch(n)
 }
 
 /**
  * The hash of a tree node: SHA-256(0x01 ‖ left ‖ right ‖ valueHash ‖ u32be(len key) ‖ key).
  * `left`, `right` and `valueHash` are 32 bytes each (zeros for an empty child).
  */
-export function nodeHash (left: Uint8Array, right: Uint8Array, valueHash: Uint8Array, key: Uint8Array): Buffer {
-  const n = 1 + 96 + 4 + key.length
-  if (n <= SCRATCH_SIZE) {
-    scratch[0] = Tag.node
-    scratch.set(left, 1)
-    scratch.set(right, 33)
-    scratch.set(valueHash, 65)
-    scratch.writeUInt32BE(key.length, 97)
-    scratch.set(key, 101)
-    return digestOf(scratch.subarray(0, n))
+export function nodeHash (left: Uint8Array, right: Uint8Array, valueHash: Uint8Array, key: Uint8Array): Uint8Array {
+  return toBytes(nodeDigest(left, right, valueHash, key))
+}
+
+/** Like {@link nodeHash}, written to `out` at `offset`. */
+export function nodeHashInto (left: Uint8Array, right: Uint8Array, valueHash: Uint8Array, key: Uint8Array, out: Uint8Array, offset: number): void {
+  copyInto(nodeDigest(left, right, valueHash, key), out, offset)
+}
+
+// Copies 32 bytes of `from` at `offset` to the scratch buffer at `at` (zeros when `from` is null).
+function put32 (from: Uint8Array | null, offset: number, at: number): void {
+  if (from === null) scratch.fill(0, at, at + DIGEST_LENGTH)
+  else for (let i = 0; i < DIGEST_LENGTH; i++) scratch[at + i] = from[offset + i]
+}
+
+/**
+ * The node hash from 64-byte node digests (value hash in bytes 0..31, node hash
+ * in 32..63): children's digests (null for an empty child) and the node's own
+ * digest, whose value hash is already in place; the node hash is written into
+ * bytes 32..63 of `own`. Same bytes as {@link nodeHash}, without any views.
+ */
+export function nodeHashOfDigests (left: Uint8Array | null, right: Uint8Array | null, own: Uint8Array, key: Uint8Array): void {
+  const k = key.length
+  const n = 1 + 96 + 4 + k
+  if (n > SCRATCH_SIZE) {
+    const empty = new Uint8Array(DIGEST_LENGTH)
+    const l = left === null ? empty : left.subarray(DIGEST_LENGTH)
+    const r = right === null ? empty : right.subarray(DIGEST_LENGTH)
+    return copyInto(nodeDigest(l, r, own.subarray(0, DIGEST_LENGTH), key), own, DIGEST_LENGTH)
   }
-  hashCounter.calls++
-  const len = Buffer.allocUnsafe(4)
-  len.writeUInt32BE(key.length, 0)
-  return createHash('sha256').update(Uint8Array.of(Tag.node)).update(left).update(right)
-    .update(valueHash).update(len).update(key).digest()
+  scratch[0] = Tag.node
+  put32(left, DIGEST_LENGTH, 1)
+  put32(right, DIGEST_LENGTH, 33)
+  put32(own, 0, 65)
+  scratch[97] = k >>> 24
+  scratch[98] = (k >>> 16) & 0xff
+  scratch[99] = (k >>> 8) & 0xff
+  scratch[100] = k & 0xff
+  scratch.set(key, 101)
+  copyInto(digestOfScratch(n), own, DIGEST_LENGTH)
 }

@@ -9,7 +9,7 @@
  * bulk load, before a checkpoint) never stalls concurrent writers for long.
  */
 import { writeU64BE } from '../bytes'
-import { DIGEST_LENGTH, Tag, nodeHash, taggedHash, taggedHash2 } from '../hash'
+import { DIGEST_LENGTH, Tag, nodeHashOfDigests, taggedHash2, taggedHashInto } from '../hash'
 import type { TreeNode } from './node'
 import type { TreeParams } from './params'
 
@@ -23,10 +23,13 @@ export function cleanHash (node: TreeNode | null): Uint8Array {
 }
 
 function hashOne (node: TreeNode): void {
+  // Always a new array: the old one may be shared with the version this node was copied
+  // from, which still needs its node hash. Arrays of 64 bytes live on the heap: cheap.
+  const previous = node.digest
   const digest = new Uint8Array(2 * DIGEST_LENGTH)
-  if (node.digest !== null) digest.set(node.digest.subarray(0, DIGEST_LENGTH))
-  else digest.set(taggedHash(Tag.value, node.value))
-  digest.set(nodeHash(cleanHash(node.left), cleanHash(node.right), digest.subarray(0, DIGEST_LENGTH), node.key), DIGEST_LENGTH)
+  if (previous === null) taggedHashInto(Tag.value, node.value, digest, 0)
+  else for (let i = 0; i < DIGEST_LENGTH; i++) digest[i] = previous[i]
+  nodeHashOfDigests(node.left?.digest ?? null, node.right?.digest ?? null, digest, node.key)
   node.digest = digest
   node.dirty = false
 }
@@ -80,5 +83,5 @@ export function rootDigest (top: Uint8Array, count: number, params: TreeParams):
   frame[ROOT_DOMAIN.length] = params.salt.length
   frame.set(params.salt, ROOT_DOMAIN.length + 1)
   writeU64BE(frame, ROOT_DOMAIN.length + 1 + params.salt.length, count)
-  return new Uint8Array(taggedHash2(Tag.root, frame, top))
+  return taggedHash2(Tag.root, frame, top)
 }

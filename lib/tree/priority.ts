@@ -5,7 +5,7 @@
  * of those bits the full digests decide, and only equal keys tie fully.
  */
 import { compareBytes } from '../bytes'
-import { Tag, taggedHash2 } from '../hash'
+import { Tag, taggedHash2, taggedHash2Prefix48 } from '../hash'
 import type { TreeParams } from './params'
 
 /** The full 32-byte priority digest of a key. */
@@ -21,7 +21,7 @@ export function priorityPrefix (digest: Uint8Array): number {
 
 /** The priority prefix of a key. */
 export function priorityOf (key: Uint8Array, params: TreeParams): number {
-  return priorityPrefix(priorityDigest(key, params))
+  return taggedHash2Prefix48(Tag.priority, params.salt, key)
 }
 
 /**
