@@ -1,0 +1,63 @@
+/**
+ * Command-line options of `npm run bench -- [options]`.
+ */
+import os from 'node:os'
+import { parseArgs } from 'node:util'
+
+/** The options of one run. */
+export interface Args {
+  /** Small sizes and one repetition: a smoke run. */
+  quick: boolean
+  /** Suites or metric ids to run (comma-separated on the command line); empty: all. */
+  only: string[]
+  /** Entries of the large database (default 1,000,000; --quick 20,000). */
+  size: number | undefined
+  /** Repetitions of each suite (default 3; --quick 1). */
+  reps: number
+  /** Where the databases are written (default: the system's temporary directory). */
+  dir: string
+  /** Measure merkle-level at 1e4, 1e5 and 1e6 entries for docs/PERFORMANCE.md instead. */
+  scaling: boolean
+  /** The arguments as given, for the report. */
+  argv: string[]
+}
+
+export const USAGE = `Usage: npm run bench -- [--quick] [--only suite-or-metric[,...]] [--size N] [--reps N] [--dir DIR] [--scaling]`
+
+function positiveInteger (text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined
+  const value = Number(text.replace(/_/g, ''))
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--${name} takes a positive integer, not ${JSON.stringify(text)}`)
+  return value
+}
+
+/** Parses `argv` (without node and the script). */
+export function parseCommandLine (argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      size: { type: 'string' },
+      reps: { type: 'string' },
+      dir: { type: 'string' },
+      scaling: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false }
+    },
+    strict: true
+  })
+  if (values.help === true) {
+    process.stdout.write(USAGE + '\n')
+    process.exit(0)
+  }
+  const quick = values.quick === true
+  return {
+    quick,
+    only: (values.only ?? []).flatMap(item => item.split(',')).map(item => item.trim()).filter(item => item !== ''),
+    size: positiveInteger(values.size, 'size'),
+    reps: positiveInteger(values.reps, 'reps') ?? (quick ? 1 : 3),
+    dir: values.dir ?? os.tmpdir(),
+    scaling: values.scaling === true,
+    argv
+  }
+}

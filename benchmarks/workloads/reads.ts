@@ -1,0 +1,86 @@
+/**
+ * Read workloads on a database of N random entries: random get, getMany of
+ * 100, getSync and has (every key present), full iteration and range
+ * iterations of 100 entries. Keys are picked in advance so that choosing
+ * one costs nothing during the measurement.
+ */
+import { join } from 'node:path'
+import type { Figures } from '../catalog'
+import { randomEntries, randomIndices } from '../data'
+import { openStore } from '../stores'
+import type { BenchDb } from '../stores'
+import { now } from '../timing'
+import { collectGarbage, load, storeOf } from './context'
+import type { Suite } from './context'
+
+const GET_MANY = 100
+const RANGE = 100
+const ITERATE_CHUNK = 1000
+
+/** Runs `count` calls of `operation` and returns calls per second; the first tenth is warmup, not timed. */
+async function rate (count: number, operation: (i: number) => Promise<void>): Promise<number> {
+  const warmup = Math.ceil(count / 10)
+  for (let i = 0; i < warmup; i++) await operation(i)
+  const started = now()
+  for (let i = 0; i < count; i++) await operation(i)
+  return count / ((now() - started) / 1000)
+}
+
+/** {@link rate} for a synchronous call: no await, which would cost a turn of the microtask queue per call. */
+function rateSync (count: number, operation: (i: number) => void): number {
+  const warmup = Math.ceil(count / 10)
+  for (let i = 0; i < warmup; i++) operation(i)
+  const started = now()
+  for (let i = 0; i < count; i++) operation(i)
+  return count / ((now() - started) / 1000)
+}
+
+function expectFound (found: unknown): void {
+  if (found === undefined || found === false) throw new Error('A key that was written is missing')
+}
+
+async function iterateAll (db: BenchDb, expected: number): Promise<number> {
+  const started = now()
+  const iterator = db.iterator({})
+  let seen = 0
+  try {
+    for (let chunk = await iterator.nextv(ITERATE_CHUNK); chunk.length > 0; chunk = await iterator.nextv(ITERATE_CHUNK)) {
+      seen += chunk.length
+    }
+  } finally {
+    await iterator.close()
+  }
+  if (seen !== expected) throw new Error(`Full iteration saw ${seen} entries of ${expected}`)
+  return seen / ((now() - started) / 1000)
+}
+
+/** All read figures of one store. */
+export const reads: Suite = async context => {
+  const { plan } = context
+  const entries = randomEntries(plan.entries)
+  const { keys } = entries
+  const { db } = await openStore(storeOf(context.subject), join(context.dir, 'db'))
+  try {
+    await load(db, entries)
+    const picks = randomIndices(plan.reads, plan.entries)
+    const manyPicks = Array.from({ length: plan.getManyCalls }, (_, call) =>
+      Array.from(randomIndices(GET_MANY, plan.entries, call + 1), i => keys[i]))
+    await collectGarbage()
+
+    const figures: Figures = {}
+    figures.get = await rate(plan.reads, async i => expectFound(await db.get(keys[picks[i]])))
+    figures['get-many'] = await rate(plan.getManyCalls, async i => (await db.getMany(manyPicks[i])).forEach(expectFound))
+    if (db.supports.getSync === true) {
+      figures['get-sync'] = rateSync(plan.reads, i => expectFound(db.getSync(keys[picks[i]])))
+    }
+    figures.has = await rate(plan.reads, async i => expectFound(await db.has(keys[picks[i]])))
+    figures['iterate-all'] = await iterateAll(db, plan.entries)
+    figures['iterate-range'] = await rate(plan.rangeScans, async i => {
+      const found = await db.iterator({ gte: keys[picks[i]], limit: RANGE }).all()
+      if (found.length === 0) throw new Error('A range from a present key is empty')
+    })
+    return figures
+  } finally {
+    await db.close()
+  }
+}
