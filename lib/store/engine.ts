@@ -110,8 +110,13 @@ export class Engine {
   static async open (directory: string, options: EngineOptions & OpenOptions): Promise<Engine> {
     const started = Date.now()
     const fs = options.fs ?? nodeFileSystem
-    await prepareDirectory(fs, directory, options.createIfMissing)
-    const lock = await DatabaseLock.acquire(fs, directory)
+    let lock: DatabaseLock
+    try {
+      await prepareDirectory(fs, directory, options.createIfMissing)
+      lock = await DatabaseLock.acquire(fs, directory)
+    } catch (err) {
+      throw asEngineError(err)
+    }
     try {
       const plan = await planRecovery(fs, directory, options.recovery ?? 'strict', paramsForNewDatabase(options.salt))
       if (plan.existed && options.errorIfExists) {
