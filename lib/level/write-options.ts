@@ -1,9 +1,16 @@
 /**
- * The options our write methods take on top of abstract-level's. Its typings
- * do not know `sync`, so MerkleLevel declares typed overloads of put, del and
- * batch with these (merkle-level.ts), as classic-level does for its options.
+ * The option our write methods take on top of abstract-level's: `sync`.
+ * abstract-level's typings do not know it, so this module adds it to their
+ * write option interfaces (a module augmentation, loaded with our typings),
+ * which is how `db.put(k, v, { sync: false })`, `db.batch(ops, { sync })` and
+ * `chainedBatch.write({ sync })` type-check. Redeclaring the write methods on
+ * MerkleLevel instead would change how TypeScript relates the database and
+ * sublevel types, and break code that passes databases to generic helpers
+ * such as level-read-stream's `new EntryStream<K, V>(db)`.
+ *
+ * Programs that import merkle-level see the option on other abstract-level
+ * databases too; classic-level honours the same option, others ignore it.
  */
-import type { AbstractBatchOptions, AbstractDelOptions, AbstractPutOptions } from 'abstract-level'
 
 /** The durability of one write. */
 export interface DurabilityOptions {
@@ -15,14 +22,10 @@ export interface DurabilityOptions {
   sync?: boolean | undefined
 }
 
-/** Options of `db.put()`. */
-export interface MerklePutOptions<K, V> extends AbstractPutOptions<K, V>, DurabilityOptions {}
-
-/** Options of `db.del()`. */
-export interface MerkleDelOptions<K> extends AbstractDelOptions<K>, DurabilityOptions {}
-
-/** Options of `db.batch(operations, options)`. */
-export interface MerkleBatchOptions<K, V> extends AbstractBatchOptions<K, V>, DurabilityOptions {}
-
-/** Options of `chainedBatch.write(options)`. */
-export interface MerkleChainedBatchWriteOptions extends DurabilityOptions {}
+declare module 'abstract-level' {
+  /* eslint-disable @typescript-eslint/no-unused-vars -- the parameters must match the augmented declarations */
+  interface AbstractPutOptions<K, V> extends DurabilityOptions {}
+  interface AbstractDelOptions<K> extends DurabilityOptions {}
+  interface AbstractBatchOptions<K, V> extends DurabilityOptions {}
+  interface AbstractChainedBatchWriteOptions extends DurabilityOptions {}
+}
