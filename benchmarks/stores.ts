@@ -61,30 +61,32 @@ export interface OpenStore {
   merkle: MerkleLevel<Uint8Array, Uint8Array> | null
 }
 
+/** An open merkle-level database, as a {@link BenchDb} and with its own methods. */
+export interface MerkleStore {
+  db: BenchDb
+  merkle: MerkleLevel<Uint8Array, Uint8Array>
+}
+
 const encodings = { keyEncoding: 'view', valueEncoding: 'view' } as const
 
 // The casts to BenchDb below: each store's typings spell the same calls as
 // overloads with their own option types, which TypeScript cannot match
 // against one signature; the calls the workloads make are valid on all three.
 
+/** Opens (creating it, or reopening it after a close) merkle-level in `location`: `new MerkleLevel` plus `open()`. */
+export async function openMerkle (location: string, options: StoreOptions = {}): Promise<MerkleStore> {
+  const merkle = new MerkleLevel<Uint8Array, Uint8Array>(location, { ...encodings, sync: false, checkpointBytes: options.checkpointBytes })
+  await merkle.open()
+  return { db: merkle as unknown as BenchDb, merkle }
+}
+
 /** Opens (creating it) the store `name` in the directory `location` (ignored by memory-level). */
 export async function openStore (name: StoreName, location: string, options: StoreOptions = {}): Promise<OpenStore> {
-  if (name === 'merkle-level') {
-    const merkle = new MerkleLevel<Uint8Array, Uint8Array>(location, { ...encodings, sync: false, checkpointBytes: options.checkpointBytes })
-    await merkle.open()
-    return { name, db: merkle as unknown as BenchDb, merkle }
-  }
+  if (name === 'merkle-level') return { name, ...await openMerkle(location, options) }
   const db = name === 'classic-level'
     ? new ClassicLevel<Uint8Array, Uint8Array>(location, encodings)
     // storeEncoding 'view' keeps the caller's views as they are, like the other two.
     : new MemoryLevel<Uint8Array, Uint8Array>({ ...encodings, storeEncoding: 'view' })
   await db.open()
   return { name, db: db as unknown as BenchDb, merkle: null }
-}
-
-/** Reopens merkle-level in `location` after a close: `new MerkleLevel` plus `open()`, as a user would. */
-export async function openMerkle (location: string, options: StoreOptions = {}): Promise<MerkleLevel<Uint8Array, Uint8Array>> {
-  const merkle = new MerkleLevel<Uint8Array, Uint8Array>(location, { ...encodings, sync: false, checkpointBytes: options.checkpointBytes })
-  await merkle.open()
-  return merkle
 }

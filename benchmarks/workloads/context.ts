@@ -58,6 +58,11 @@ export async function directoryBytes (directory: string): Promise<number> {
   return total
 }
 
+/** Checks that a suite meant for merkle-level only (the catalog says so) runs for it. */
+export function expectMerkle (subject: Subject): void {
+  if (subject !== 'merkle-level') throw new Error(`This suite measures merkle-level only, not ${subject}`)
+}
+
 /** Narrows a subject to a store, for suites that need one. */
 export function storeOf (subject: Subject): Exclude<Subject, 'disk'> {
   if (subject === 'disk') throw new Error('This suite needs a store')

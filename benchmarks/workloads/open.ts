@@ -26,10 +26,10 @@ interface Reopened {
 async function reopenMerkle (location: string, expected: number): Promise<Reopened> {
   await collectGarbage()
   const started = now()
-  const db = await openMerkle(location, { checkpointBytes: 0 })
+  const { merkle } = await openMerkle(location, { checkpointBytes: 0 })
   const wallMs = now() - started
-  const report = db.recovery
-  await db.close()
+  const report = merkle.recovery
+  await merkle.close()
   if (report === null || report.entries !== expected) throw new Error(`Reopened with ${report?.entries ?? 'no'} entries, expected ${expected}`)
   return { wallMs, recoveryMs: report.durationMs }
 }
@@ -47,17 +47,16 @@ async function timeReadFile (path: string): Promise<number> {
 async function merkleFigures (dir: string, entries: Entries): Promise<Figures> {
   const count = entries.keys.length
   const fromSnapshot = join(dir, 'checkpointed')
-  const { db, merkle } = await openStore('merkle-level', fromSnapshot, { checkpointBytes: 0 })
+  const { db, merkle } = await openMerkle(fromSnapshot, { checkpointBytes: 0 })
   await load(db, entries)
-  const result = await merkle?.checkpoint()
+  const result = await merkle.checkpoint()
   await db.close()
-  if (result === undefined) throw new Error('merkle-level opened without its own methods')
   if (result.file === null) throw new Error('The checkpoint wrote no snapshot')
   const readSnapshotMs = await timeReadFile(join(fromSnapshot, result.file))
   const checkpointed = await reopenMerkle(fromSnapshot, count)
 
   const fromLog = join(dir, 'logged')
-  const logged = await openStore('merkle-level', fromLog, { checkpointBytes: 0 })
+  const logged = await openMerkle(fromLog, { checkpointBytes: 0 })
   await load(logged.db, entries)
   await logged.db.close()
   const replayed = await reopenMerkle(fromLog, count)
