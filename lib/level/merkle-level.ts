@@ -1,0 +1,270 @@
+/**
+ * MerkleLevel: the abstract-level adapter. Each private method hands its
+ * work to the engine (lib/store) or reads the current tree version; the
+ * public methods inherited from abstract-level validate, encode and defer.
+ */
+import { AbstractLevel } from 'abstract-level'
+import type { AbstractSnapshot } from 'abstract-level'
+import type { AbstractDatabaseOptions } from 'abstract-level'
+import { levelError } from '../errors'
+import { nodeFileSystem } from '../fs/node-file-system'
+import { Engine } from '../store/engine'
+import type { WriteOp } from '../store/batch-record'
+import type { CheckpointResult } from '../store/checkpoint'
+import type { BackupResult } from '../store/backup'
+import type { EngineOptions, RecoveryReport } from '../store/options'
+import type { Tree } from '../tree/tree'
+import { destroyDatabase } from '../store/destroy'
+import { assertSaltOption } from '../store/salt'
+import { checkTree } from '../tree/check'
+import type { CheckReport } from '../tree/check'
+import type { TreeParams } from '../tree/params'
+import { proveKey, proveRange } from '../tree/prove'
+import type { KeyProof, RangeProof } from '../tree/proof'
+import { proofKey, proofRange } from './proofs'
+import type { ProveOptions, ProveRangeOptions } from './proofs'
+import { MerkleIterator } from './iterator'
+import { MerkleSnapshot } from './snapshot'
+import './write-options'
+import type {
+  PrivateBatchOperation, PrivateIteratorOptions, PrivateOpenOptions, PrivateRangeOptions,
+  PrivateReadOptions, PrivateWriteOptions
+} from './private-api'
+
+/** Options of the MerkleLevel constructor: abstract-level's plus the engine's. */
+export interface MerkleLevelOptions<K, V> extends AbstractDatabaseOptions<K, V>, EngineOptions {}
+
+/** Options of {@link MerkleLevel.root}. */
+export interface RootOptions {
+  /** A snapshot from `db.snapshot()`: the root of that version. */
+  snapshot?: AbstractSnapshot
+}
+
+/**
+ * A durable abstract-level database with a Merkle root over its contents.
+ * `new MerkleLevel(location, options)` opens (or creates) the database in the
+ * directory `location`.
+ */
+export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractLevel<Uint8Array, KDefault, VDefault> {
+  readonly #location: string
+  readonly #engineOptions: EngineOptions
+  #engine: Engine | null = null
+
+  constructor (location: string, options?: MerkleLevelOptions<KDefault, VDefault>) {
+    if (typeof location !== 'string' || location === '') {
+      throw new TypeError("The first argument 'location' must be a non-empty string")
+    }
+    const { fs, sync, checkpointBytes, recovery, salt, ...forward } = options ?? {}
+    assertSaltOption(salt)
+    super({
+      encodings: { view: true },
+      seek: true,
+      explicitSnapshots: true,
+      implicitSnapshots: true,
+      permanence: true,
+      createIfMissing: true,
+      errorIfExists: true,
+      has: true,
+      getSync: true,
+      // Reads are synchronous lookups in memory: nothing to abort.
+      signals: { iterators: false },
+      additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, check: true }
+    } as never, forward as never)
+    this.#location = location
+    this.#engineOptions = { fs: fs ?? nodeFileSystem, sync, checkpointBytes, recovery, salt }
+  }
+
+  /** The directory of the database. */
+  get location (): string {
+    return this.#location
+  }
+
+  /** What the last open() did: snapshot loaded, records replayed, bytes truncated, files removed, time taken. */
+  get recovery (): RecoveryReport | null {
+    return this.#engine?.recovery ?? null
+  }
+
+  #open (): Engine {
+    if (this.#engine === null) throw levelError('Database is not open', 'LEVEL_DATABASE_NOT_OPEN')
+    return this.#engine
+  }
+
+  #treeOf (options: PrivateReadOptions | undefined): Tree {
+    const snapshot = options?.snapshot
+    return snapshot !== undefined && snapshot !== null ? (snapshot as MerkleSnapshot).tree : this.#open().tree
+  }
+
+  async _open (options: PrivateOpenOptions): Promise<void> {
+    this.#engine = await Engine.open(this.#location, { ...this.#engineOptions, ...options })
+  }
+
+  async _close (): Promise<void> {
+    const engine = this.#engine
+    if (engine === null) return
+    await engine.close()
+    this.#engine = null
+  }
+
+  async _get (key: Uint8Array, options: PrivateReadOptions): Promise<Uint8Array | undefined> {
+    return this.#treeOf(options).get(key)
+  }
+
+  _getSync (key: Uint8Array, options: PrivateReadOptions): Uint8Array | undefined {
+    return this.#treeOf(options).get(key)
+  }
+
+  async _getMany (keys: Uint8Array[], options: PrivateReadOptions): Promise<Array<Uint8Array | undefined>> {
+    const tree = this.#treeOf(options)
+    return keys.map(key => tree.get(key))
+  }
+
+  async _has (key: Uint8Array, options: PrivateReadOptions): Promise<boolean> {
+    return this.#treeOf(options).has(key)
+  }
+
+  async _hasMany (keys: Uint8Array[], options: PrivateReadOptions): Promise<boolean[]> {
+    const tree = this.#treeOf(options)
+    return keys.map(key => tree.has(key))
+  }
+
+  async _put (key: Uint8Array, value: Uint8Array, options: PrivateWriteOptions): Promise<void> {
+    await this.#write([{ type: 'put', key, value }], options)
+  }
+
+  async _del (key: Uint8Array, options: PrivateWriteOptions): Promise<void> {
+    await this.#write([{ type: 'del', key }], options)
+  }
+
+  async _batch (operations: PrivateBatchOperation[], options: PrivateWriteOptions): Promise<void> {
+    const ops: WriteOp[] = operations.map(op => op.type === 'put'
+      ? { type: 'put', key: op.key, value: op.value as Uint8Array }
+      : { type: 'del', key: op.key })
+    await this.#write(ops, options)
+  }
+
+  async _clear (options: PrivateRangeOptions): Promise<void> {
+    const { gt, gte, lt, lte, limit, reverse } = options
+    if (options.snapshot !== undefined && options.snapshot !== null) {
+      // Clear what the snapshot sees in the range: its keys, deleted from the current state.
+      const keys: WriteOp[] = []
+      const it = new MerkleIterator(this, (options.snapshot as MerkleSnapshot).tree, { ...options, keys: true, values: false })
+      for (const [key] of await it._all()) keys.push({ type: 'del', key: key as Uint8Array })
+      if (keys.length > 0) await this.#write(keys, {})
+      return
+    }
+    await this.#write([{ type: 'clear', range: { gt, gte, lt, lte, limit, reverse } }], {})
+  }
+
+  async #write (ops: WriteOp[], options: PrivateWriteOptions): Promise<void> {
+    const engine = this.#open()
+    await engine.write(ops, typeof options.sync === 'boolean' ? options.sync : engine.defaultSync)
+  }
+
+  _iterator (options: PrivateIteratorOptions): MerkleIterator {
+    return new MerkleIterator(this, this.#treeOf(options), options)
+  }
+
+  _snapshot (options: object): MerkleSnapshot {
+    return new MerkleSnapshot(this.#open().tree, options)
+  }
+
+  /**
+   * The 32-byte Merkle root of the current state, or of `options.snapshot`.
+   * It depends only on the contents (docs/MERKLE.md).
+   */
+  async root (options?: RootOptions): Promise<Uint8Array> {
+    if (this.status === 'opening') return await this.deferAsync(async () => await this.root(options))
+    const snapshot = options?.snapshot
+    if (snapshot !== undefined) {
+      snapshot.ref()
+      try {
+        return await (snapshot as MerkleSnapshot).tree.rootAsync()
+      } finally {
+        snapshot.unref()
+      }
+    }
+    return await this.#open().tree.rootAsync()
+  }
+
+  /**
+   * A proof that `key` holds its value, or is absent, in the current state or
+   * `options.snapshot`. The key goes through the key encoding (and, with
+   * `options.sublevel`, that sublevel's encoding and prefix). Verify it with
+   * `verifyProof(root, proof)` from merkle-level/verify; `encodeProof` and
+   * `proofToJson` give its binary and JSON forms.
+   */
+  async prove (key: unknown, options?: ProveOptions): Promise<KeyProof> {
+    if (this.status === 'opening') return await this.deferAsync(async () => await this.prove(key, options))
+    const bytes = proofKey(this as never, key, options)
+    return await this.#withVersion(options, tree => proveKey(tree, bytes))
+  }
+
+  /**
+   * A proof of every entry of a range (`gt`/`gte`/`lt`/`lte`, `limit`,
+   * `reverse`, as iterators take them): nothing omitted, nothing added.
+   * Verify it with `verifyRangeProof(root, proof)`.
+   */
+  async proveRange (range?: ProveRangeOptions, options?: ProveOptions): Promise<RangeProof> {
+    if (this.status === 'opening') return await this.deferAsync(async () => await this.proveRange(range, options))
+    const query = proofRange(this as never, range, options)
+    return await this.#withVersion(options, tree => proveRange(tree, query))
+  }
+
+  /**
+   * A full integrity scan of the current state (or `options.snapshot`):
+   * search-tree and heap order, subtree sizes, every cached hash and the root
+   * recomputed. Resolves with a report; `ok` is false when anything is wrong.
+   */
+  async check (options?: RootOptions): Promise<CheckReport> {
+    if (this.status === 'opening') return await this.deferAsync(async () => await this.check(options))
+    return await this.#withVersion(options, checkTree)
+  }
+
+  /** The public parameters of the root (the salt); null while the database is not open. */
+  get treeParams (): TreeParams | null {
+    const params = this.#engine?.tree.params
+    return params === undefined ? null : { salt: params.salt.slice() }
+  }
+
+  // Runs `work` on the version of `options.snapshot` (held open meanwhile) or the current one, hashed first.
+  async #withVersion<T> (options: RootOptions | undefined, work: (tree: Tree) => T | Promise<T>): Promise<T> {
+    const snapshot = options?.snapshot
+    if (snapshot === undefined) {
+      const tree = this.#open().tree
+      await tree.rootAsync()
+      return await work(tree)
+    }
+    snapshot.ref()
+    try {
+      const tree = (snapshot as MerkleSnapshot).tree
+      await tree.rootAsync()
+      return await work(tree)
+    } finally {
+      snapshot.unref()
+    }
+  }
+
+  /** Writes a snapshot file of the current state now and retires the log it covers. */
+  async checkpoint (): Promise<CheckpointResult> {
+    if (this.status === 'opening') return await this.deferAsync(async () => await this.checkpoint())
+    return await this.#open().checkpoint()
+  }
+
+  /**
+   * Writes a consistent copy of the current state into the directory
+   * `location` (which must not exist or be empty) while writes continue. The
+   * copy is a database of its own: it opens with the same root.
+   */
+  async backup (location: string): Promise<BackupResult> {
+    if (this.status === 'opening') return await this.deferAsync(async () => await this.backup(location))
+    if (typeof location !== 'string' || location === '') {
+      throw new TypeError("The first argument 'location' must be a non-empty string")
+    }
+    return await this.#open().backup(location)
+  }
+
+  /** Deletes the database in `location` (refused with LEVEL_LOCKED while it is open). */
+  static async destroy (location: string): Promise<void> {
+    await destroyDatabase(nodeFileSystem, location)
+  }
+}
