@@ -1,0 +1,92 @@
+/**
+ * The package as users get it: `npm pack`, then install the tarball into a
+ * fresh project (from the npm cache, offline) and use it from CommonJS, from
+ * ESM and through its command-line tool. The tarball must hold what users
+ * need and nothing else (no tests, benchmarks, demo, sources or source maps).
+ */
+import test from 'tape'
+import { spawnSync } from 'node:child_process'
+import type { SpawnSyncReturns } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { tempLocation } from './util/temp'
+
+const ROOT = join(__dirname, '..', '..')
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+
+function npm (args: string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(NPM, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } })
+}
+
+interface PackResult { filename: string, files: Array<{ path: string }> }
+
+const USE = `
+const root = await db.root()
+await db.put('hello', 'world')
+const after = await db.root()
+const fact = verifyProof(after, await db.prove('hello'))
+console.log(JSON.stringify({ value: await db.get('hello'), present: fact.present, changed: Buffer.from(root).toString('hex') !== Buffer.from(after).toString('hex'), root: Buffer.from(after).toString('hex') }))
+await db.close()
+`
+
+const CJS = `
+const { MerkleLevel } = require('merkle-level')
+const { verifyProof } = require('merkle-level/verify')
+;(async () => {
+  const db = new MerkleLevel(process.argv[2])
+  ${USE}
+})()
+`
+
+const ESM = `
+import { MerkleLevel } from 'merkle-level'
+import { verifyProof } from 'merkle-level/verify'
+const db = new MerkleLevel(process.argv[2])
+${USE}
+`
+
+test('packaging: npm pack ships what users need and nothing else', t => {
+  const destination = tempLocation('pack')
+  mkdirSync(destination)
+  const pack = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', destination], ROOT)
+  t.equal(pack.status, 0, 'npm pack exits 0')
+  const [result] = JSON.parse(pack.stdout) as PackResult[]
+  const paths = result.files.map(f => f.path)
+  for (const needed of ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/verify.js', 'dist/verify.d.ts', 'dist/lib/cli/main.js', 'dist/lib/level/merkle-level.js', 'dist/lib/level/write-options.d.ts']) {
+    t.ok(paths.includes(needed), `ships ${needed}`)
+  }
+  const unwanted = paths.filter(p => /^(dist\/(test|benchmarks|demo)\/|test\/|benchmarks\/|demo\/|lib\/|node_modules\/)/.test(p) ||
+    p.endsWith('.map') || (p.endsWith('.ts') && !p.endsWith('.d.ts')))
+  t.deepEqual(unwanted, [], 'no tests, benchmarks, demo, sources or source maps')
+
+  // Install it into a fresh project and use it.
+  const project = tempLocation('project')
+  mkdirSync(project)
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }))
+  const tarball = join(destination, result.filename)
+  let install = npm(['install', '--offline', '--no-audit', '--no-fund', tarball], project)
+  if (install.status !== 0) {
+    t.comment(`offline install failed (a dependency is missing from the npm cache): ${install.stderr.split('\n').find(l => l.includes('ERR')) ?? ''}`)
+    install = npm(['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], project)
+  }
+  t.equal(install.status, 0, 'npm install of the tarball exits 0')
+
+  writeFileSync(join(project, 'use.cjs'), CJS)
+  writeFileSync(join(project, 'use.mjs'), ESM)
+  const outputs: string[] = []
+  for (const [script, db] of [['use.cjs', 'db-cjs'], ['use.mjs', 'db-esm']]) {
+    const run = spawnSync(process.execPath, [script, join(project, db)], { cwd: project, encoding: 'utf8' })
+    t.equal(run.status, 0, `${script} exits 0`)
+    const parsed = JSON.parse(run.stdout) as { value: string, present: boolean, changed: boolean, root: string }
+    t.deepEqual([parsed.value, parsed.present, parsed.changed], ['world', true, true], `${script}: put, get, root and a verified proof`)
+    outputs.push(parsed.root)
+  }
+  t.equal(outputs[0], outputs[1], 'CommonJS and ESM agree on the root')
+
+  const bin = join(project, 'node_modules', '.bin', 'merkle-level')
+  const root = spawnSync(bin, ['root', join(project, 'db-cjs')], { encoding: 'utf8' })
+  t.equal(root.stdout, `${outputs[0]}\n`, 'the installed merkle-level command reads the database')
+  const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+  t.equal(spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim(), version.version, 'and knows its version')
+  t.end()
+})
