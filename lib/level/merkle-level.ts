@@ -101,8 +101,10 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   async _close (): Promise<void> {
     const engine = this.#engine
     if (engine === null) return
-    await engine.close()
+    // The engine releases everything even when closing fails (and says so):
+    // forget it either way, so that calling close() again completes.
     this.#engine = null
+    await engine.close()
   }
 
   async _get (key: Uint8Array, options: PrivateReadOptions): Promise<Uint8Array | undefined> {

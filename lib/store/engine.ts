@@ -320,17 +320,33 @@ export class Engine {
     return await writeBackup(this.fs, this.directory, target, { tree: this.#tree, seq: this.#seq, identity: this.identityBytes })
   }
 
-  /** Waits for queued writes and a running checkpoint, syncs the log, closes files and releases the lock. */
+  /**
+   * Waits for queued writes and a running checkpoint, syncs the log, closes
+   * files and releases the lock. Everything is released even when something
+   * fails; it then rejects with LEVEL_IO_ERROR, because it cannot promise
+   * that every acknowledged write is durable (the final sync failed, or an
+   * earlier I/O failure disabled writes) or that the lock file is gone.
+   */
   async close (): Promise<void> {
     this.#closed = true
     while (this.#draining !== null) await this.#draining
     while (this.#checkpoint !== null) await this.#checkpoint.catch(() => {})
+    let problem: Error | null = this.#failure
     try {
       // Writes made with sync: false become durable at a clean close.
-      if (this.#failure === null && this.#writer.unsynced) await this.#writer.sync().catch(() => {})
-      await this.#writer.close().catch(() => {})
-    } finally {
+      if (problem === null && this.#writer.unsynced) await this.#writer.sync()
+    } catch (err) {
+      problem = err instanceof Error ? err : new Error(String(err))
+    }
+    // The data is synced (or known lost): an error closing the descriptor adds nothing.
+    await this.#writer.close().catch(() => {})
+    try {
       await this.lock.release()
+    } catch (err) {
+      problem ??= err instanceof Error ? err : new Error(String(err))
+    }
+    if (problem !== null) {
+      throw ioError('Closing could not make every acknowledged write durable, or could not release the lock', problem)
     }
   }
 }
