@@ -6,7 +6,9 @@
  * LEVEL_LOCKED while the holder lives. A holder that died (SIGKILL, power
  * loss) leaves a stale LOCK: the next open sees that the process is gone and
  * takes the lock over. Within one process a registry of held locations
- * refuses a second instance before the file system is asked.
+ * refuses a second instance before the file system is asked. The registry is
+ * kept per file-system instance: the real disk is one instance (the default),
+ * while every simulated disk of the tests is a world of its own.
  *
  * Known limits: a lock held by a process on another host (a shared network
  * directory) is always treated as live; a reused process id makes a stale
@@ -28,7 +30,17 @@ interface LockOwner {
   token: string
 }
 
-const held = new Set<string>()
+const registries = new WeakMap<FileSystem, Set<string>>()
+
+// The locations held in this process on `fs`.
+function heldOn (fs: FileSystem): Set<string> {
+  let held = registries.get(fs)
+  if (held === undefined) {
+    held = new Set()
+    registries.set(fs, held)
+  }
+  return held
+}
 
 /** A held lock; release it exactly once. */
 export class DatabaseLock {
@@ -44,6 +56,7 @@ export class DatabaseLock {
   /** Takes the lock of `directory` or rejects with a LEVEL_LOCKED error. */
   static async acquire (fs: FileSystem, directory: string): Promise<DatabaseLock> {
     const key = resolve(directory)
+    const held = heldOn(fs)
     if (held.has(key)) throw locked(directory, 'it is already open in this process')
     held.add(key)
     try {
@@ -67,7 +80,7 @@ export class DatabaseLock {
     } catch (err) {
       if (!isErrno(err, 'ENOENT')) throw err
     } finally {
-      held.delete(this.key)
+      heldOn(this.fs).delete(this.key)
     }
   }
 }
@@ -88,7 +101,7 @@ export async function readLockState (fs: FileSystem, directory: string): Promise
   if (owner === undefined) return { state: 'free' }
   if (owner === null) return { state: 'unreadable' }
   // Our own process: the registry knows whether this thread holds it.
-  const ours = owner.pid === process.pid && owner.host === hostname() && held.has(resolve(directory))
+  const ours = owner.pid === process.pid && owner.host === hostname() && heldOn(fs).has(resolve(directory))
   return { state: 'held', pid: owner.pid, thread: owner.thread, host: owner.host, live: ours || isAlive(owner) }
 }
 
