@@ -26,18 +26,15 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
   const removed: string[] = []
   const setAside: string[] = []
   const stamp = Date.now()
-  let changed = false
 
   for (const name of plan.temps) {
     await fs.unlink(path(name))
     removed.push(name)
-    changed = true
   }
   for (const { name, kind } of plan.setAside) {
     const aside = setAsideName(name, kind, stamp)
     await fs.rename(path(name), path(aside))
     setAside.push(aside)
-    changed = true
   }
   let bytesTruncated = 0
   if (plan.truncate !== null) {
@@ -55,9 +52,11 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
       await handle.close()
     }
     bytesTruncated = from - to
-    changed = true
   }
-  if (changed) await fs.syncDirectory(directory)
+  // Always, even when recovery changed nothing: the segment resumed below may have been
+  // created by a process that died before syncing the directory, and synced writes to it
+  // must not be acknowledged while its name can still vanish in a power loss.
+  await fs.syncDirectory(directory)
 
   let writer: WalWriter
   if (plan.resume !== null) {
