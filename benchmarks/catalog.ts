@@ -63,6 +63,8 @@ export const METRICS: readonly Metric[] = [
   lower('checkpoint-ms', 'checkpoint', 'checkpoint() of N entries', 'ms', MERKLE),
   lower('checkpoint-stall-ms', 'checkpoint', 'worst put latency of a concurrent writer meanwhile', 'ms', MERKLE),
   lower('writer-baseline-ms', 'checkpoint', 'worst put latency of the same writer without checkpoint', 'ms', MERKLE),
+  higher('checkpoint-writer-rate', 'checkpoint', 'puts of that writer during the checkpoint', 'ops/s', MERKLE),
+  higher('writer-baseline-rate', 'checkpoint', 'puts of the same writer without checkpoint', 'ops/s', MERKLE),
 
   lower('open-ms', 'open', 'open after close, from a fresh checkpoint (wall)', 'ms', DURABLE),
   lower('open-recovery-ms', 'open', 'the same: db.recovery.durationMs', 'ms', MERKLE),

@@ -4,7 +4,7 @@
  * the machine does not fall on one store only. Writes RESULTS.md,
  * results.svg and results.json next to this file's source.
  */
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Args } from './args'
 import { METRICS, SUITES, subjectsOf } from './catalog'
@@ -12,7 +12,7 @@ import type { SuiteName } from './catalog'
 import { describeMachine } from './machine'
 import { makePlan } from './plan'
 import { renderChart } from './report/chart'
-import { renderResults } from './report/results-md'
+import { keptNotes, renderResults } from './report/results-md'
 import { evaluateTargets } from './report/targets'
 import { addSamples } from './results'
 import type { RunResults } from './results'
@@ -76,8 +76,10 @@ export async function compare (args: Args): Promise<void> {
 async function writeReports (results: RunResults): Promise<void> {
   const chart = renderChart(results)
   if (chart !== null) await writeFile(join(SOURCE_DIR, 'results.svg'), chart)
-  const markdown = renderResults(results, chart === null ? null : 'results.svg')
-  await writeFile(join(SOURCE_DIR, 'RESULTS.md'), markdown)
+  const path = join(SOURCE_DIR, 'RESULTS.md')
+  const previous = await readFile(path, 'utf8').catch(() => null)
+  const markdown = renderResults(results, chart === null ? null : 'results.svg', keptNotes(previous))
+  await writeFile(path, markdown)
   await writeFile(join(SOURCE_DIR, 'results.json'), JSON.stringify(results, null, 2) + '\n')
   process.stdout.write(markdown.slice(0, markdown.indexOf('## How each figure')) + '\n')
   const missed = evaluateTargets(results).filter(t => t.status === 'missed').length

@@ -20,11 +20,11 @@ export interface Plan {
   /** Iterations of the raw write + fdatasync loop. */
   fsyncs: LoopLimit
   /** Random get, getSync and has calls, each. */
-  reads: number
+  reads: LoopLimit
   /** getMany calls of 100 keys. */
-  getManyCalls: number
+  getManyCalls: LoopLimit
   /** Range iterations of 100 entries. */
-  rangeScans: number
+  rangeScans: LoopLimit
   /** Proofs (and verifications) of single keys; a tenth as many range proofs. */
   proofs: number
   /** How long the writer runs alone before a checkpoint, for its baseline latency. */
@@ -41,9 +41,9 @@ export function makePlan (quick: boolean, entries?: number): Plan {
       syncedPuts: { maxOps: 100, maxMs: 1_000 },
       concurrentPuts: { maxOps: 1_000, maxMs: 1_000 },
       fsyncs: { maxOps: 200, maxMs: 1_000 },
-      reads: 20_000,
-      getManyCalls: 200,
-      rangeScans: 2_000,
+      reads: { maxOps: 20_000, maxMs: 1_000 },
+      getManyCalls: { maxOps: 200, maxMs: 1_000 },
+      rangeScans: { maxOps: 2_000, maxMs: 1_000 },
       proofs: 2_000,
       writerBaselineMs: 300
     }
@@ -55,9 +55,9 @@ export function makePlan (quick: boolean, entries?: number): Plan {
     syncedPuts: { maxOps: 2_000, maxMs: 5_000 },
     concurrentPuts: { maxOps: 20_000, maxMs: 5_000 },
     fsyncs: { maxOps: 2_000, maxMs: 5_000 },
-    reads: 200_000,
-    getManyCalls: 2_000,
-    rangeScans: 20_000,
+    reads: { maxOps: 200_000, maxMs: 10_000 },
+    getManyCalls: { maxOps: 2_000, maxMs: 10_000 },
+    rangeScans: { maxOps: 20_000, maxMs: 10_000 },
     proofs: 20_000,
     writerBaselineMs: 2_000
   }

@@ -4,13 +4,14 @@
  * growing sizes with --scaling (scale.ts). Options: args.ts.
  */
 import { parseCommandLine, USAGE } from './args'
-import { compare } from './compare'
+import { compare, selectSuites } from './compare'
 import { scale } from './scale'
 
 async function main (): Promise<void> {
   let args
   try {
     args = parseCommandLine(process.argv.slice(2))
+    selectSuites(args.only)
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`)
     process.exitCode = 2

@@ -53,7 +53,8 @@ function targetsTable (results: RunResults): string[] {
   const lines = [
     '## Targets',
     '',
-    'The targets of issue 5, computed from this run. The large database has N entries; the targets speak of 1M.',
+    'The targets of issue 5, computed from this run' +
+      (results.plan.entries === 1_000_000 ? '.' : ` (the targets speak of 1M entries; this run's large database has ${results.plan.entries.toLocaleString('en-US')}).`),
     '',
     '| target | required | measured | |',
     '|---|---|---|---|'
@@ -82,8 +83,9 @@ function figuresTables (results: RunResults): string[] {
     lines.push('')
   }
   for (const section of SECTIONS) {
-    const metrics = METRICS.filter(m => section.suites.includes(m.suite))
-    if (!metrics.some(m => STORES.some(s => medianOf(results, s, m.id) !== undefined))) continue
+    // Rows of the suites this run ran (all but with --only); n/a where a store has no such figure.
+    const metrics = METRICS.filter(m => section.suites.includes(m.suite) && results.suites.includes(m.suite))
+    if (metrics.length === 0) continue
     lines.push(`### ${section.title}`, '', `| workload | unit | ${STORES.join(' | ')} | merkle/classic | merkle/memory |`, '|---|---|---:|---:|---:|---:|---:|')
     for (const metric of metrics) lines.push(metricRow(results, metric))
     lines.push('')
@@ -116,11 +118,27 @@ const NOTES = [
   ''
 ]
 
-/** The text of RESULTS.md. */
-export function renderResults (results: RunResults, chartFile: string | null): string {
+/** Marks the hand-written notes on the targets, which a new run keeps. */
+export const NOTES_BEGIN = '<!-- notes:begin (written by hand; kept when the benchmark rewrites this file) -->'
+export const NOTES_END = '<!-- notes:end -->'
+
+/** The hand-written notes of an earlier RESULTS.md, markers included; null when it has none. */
+export function keptNotes (previous: string | null): string | null {
+  if (previous === null) return null
+  const begin = previous.indexOf('<!-- notes:begin')
+  const end = previous.indexOf(NOTES_END)
+  return begin === -1 || end < begin ? null : previous.slice(begin, end + NOTES_END.length)
+}
+
+/** The text of RESULTS.md; `notes` are the hand-written notes to keep (see {@link keptNotes}). */
+export function renderResults (results: RunResults, chartFile: string | null, notes: string | null): string {
   const lines = [...header(results)]
   if (chartFile !== null) lines.push(`![Throughput relative to classic-level](${chartFile})`, '')
-  lines.push(...targetsTable(results), ...figuresTables(results))
+  lines.push(...targetsTable(results))
+  lines.push('### Why a target is missed', '', notes ?? `${NOTES_BEGIN}
+
+${NOTES_END}`, '')
+  lines.push(...figuresTables(results))
   if (results.failures.length > 0) {
     lines.push('## Failures', '', ...results.failures.map(f => `- ${f}`), '')
   }

@@ -17,16 +17,25 @@ import type { Suite } from './context'
 // Keys the writer cycles through; overwriting them is as good a write as any.
 const WRITER_KEYS = 100_000
 
-/** Puts until `done()` is true; resolves with the worst latency of one put. */
-async function writer (db: BenchDb, pool: Entries, done: () => boolean): Promise<number> {
+interface WriterResult {
+  /** Worst latency of one put, in ms. */
+  worst: number
+  /** Puts per second. */
+  rate: number
+}
+
+/** Puts until `done()` is true; resolves with the worst latency of one put and the rate. */
+async function writer (db: BenchDb, pool: Entries, done: () => boolean): Promise<WriterResult> {
   let worst = 0
-  for (let i = 0; !done(); i++) {
-    const slot = i % WRITER_KEYS
-    const started = now()
+  let puts = 0
+  const started = now()
+  for (; !done(); puts++) {
+    const slot = puts % WRITER_KEYS
+    const put = now()
     await db.put(pool.keys[slot], pool.values[slot], { sync: false })
-    worst = Math.max(worst, now() - started)
+    worst = Math.max(worst, now() - put)
   }
-  return worst
+  return { worst, rate: puts / ((now() - started) / 1000) }
 }
 
 /** Checkpoint duration and writer latencies, merkle-level only. */
@@ -48,7 +57,14 @@ export const checkpoint: Suite = async context => {
     await merkle.checkpoint()
     const duration = now() - started
     finished = true
-    return { 'checkpoint-ms': duration, 'checkpoint-stall-ms': await during, 'writer-baseline-ms': baseline }
+    const meanwhile = await during
+    return {
+      'checkpoint-ms': duration,
+      'checkpoint-stall-ms': meanwhile.worst,
+      'writer-baseline-ms': baseline.worst,
+      'checkpoint-writer-rate': meanwhile.rate,
+      'writer-baseline-rate': baseline.rate
+    }
   } finally {
     await db.close()
   }

@@ -9,7 +9,8 @@ import type { Figures } from '../catalog'
 import { randomEntries, randomIndices } from '../data'
 import { openStore } from '../stores'
 import type { BenchDb } from '../stores'
-import { now } from '../timing'
+import { now, perSecond, sequentialLoop } from '../timing'
+import type { LoopLimit } from '../timing'
 import { collectGarbage, load, storeOf } from './context'
 import type { Suite } from './context'
 
@@ -17,22 +18,26 @@ const GET_MANY = 100
 const RANGE = 100
 const ITERATE_CHUNK = 1000
 
-/** Runs `count` calls of `operation` and returns calls per second; the first tenth is warmup, not timed. */
-async function rate (count: number, operation: (i: number) => Promise<void>): Promise<number> {
-  const warmup = Math.ceil(count / 10)
-  for (let i = 0; i < warmup; i++) await operation(i)
-  const started = now()
-  for (let i = 0; i < count; i++) await operation(i)
-  return count / ((now() - started) / 1000)
+// Calls before the measured ones, so that the measurement starts with compiled code.
+const warmupOps = (limit: LoopLimit): number => Math.min(1_000, Math.ceil(limit.maxOps / 10))
+
+/** Calls per second of `operation` within `limit`, after a warmup. */
+async function rate (limit: LoopLimit, operation: (i: number) => Promise<void>): Promise<number> {
+  for (let i = 0; i < warmupOps(limit); i++) await operation(i)
+  return perSecond(await sequentialLoop(limit, operation))
 }
 
 /** {@link rate} for a synchronous call: no await, which would cost a turn of the microtask queue per call. */
-function rateSync (count: number, operation: (i: number) => void): number {
-  const warmup = Math.ceil(count / 10)
-  for (let i = 0; i < warmup; i++) operation(i)
+function rateSync (limit: LoopLimit, operation: (i: number) => void): number {
+  for (let i = 0; i < warmupOps(limit); i++) operation(i)
   const started = now()
-  for (let i = 0; i < count; i++) operation(i)
-  return count / ((now() - started) / 1000)
+  let ops = 0
+  while (ops < limit.maxOps) {
+    operation(ops++)
+    // Reading the clock once per 256 calls keeps it out of a sub-microsecond measurement.
+    if ((ops & 255) === 0 && now() - started >= limit.maxMs) break
+  }
+  return ops / ((now() - started) / 1000)
 }
 
 function expectFound (found: unknown): void {
@@ -62,8 +67,8 @@ export const reads: Suite = async context => {
   const { db } = await openStore(storeOf(context.subject), join(context.dir, 'db'))
   try {
     await load(db, entries)
-    const picks = randomIndices(plan.reads, plan.entries)
-    const manyPicks = Array.from({ length: plan.getManyCalls }, (_, call) =>
+    const picks = randomIndices(plan.reads.maxOps, plan.entries)
+    const manyPicks = Array.from({ length: plan.getManyCalls.maxOps }, (_, call) =>
       Array.from(randomIndices(GET_MANY, plan.entries, call + 1), i => keys[i]))
     await collectGarbage()
 
