@@ -10,16 +10,20 @@
  *  2. Sort what the plan found into problems (damaged snapshots, damage
  *     before valid data, gaps) and notes (a torn tail, which is what a crash
  *     normally leaves; temporary, obsolete, set-aside and unknown files).
- *  3. Rebuild the recovered state from its entries alone, hash every node
- *     again and compare that root with the one the replay produced.
+ *  3. Recompute the root of the recovered entries from scratch, the way a
+ *     third party does from a plain dump (tree/recompute.ts: a streaming
+ *     construction that shares no code with the tree's incremental hashing
+ *     and keeps no tree in memory), and compare it with the replayed root.
  */
+import { hash } from 'node:crypto'
+import { join } from 'node:path'
 import { bytesEqual, toHex } from '../bytes'
 import { hasCode } from '../errors'
 import type { FileSystem } from '../fs/file-system'
-import { TreeBuilder } from '../tree/build'
-import { hashSubtree } from '../tree/hashing'
-import type { TreeNode } from '../tree/node'
-import { Tree } from '../tree/tree'
+import { computeRootWith } from '../tree/recompute'
+import type { SortedEntry } from '../tree/recompute'
+import type { Tree } from '../tree/tree'
+import { classify } from './file-names'
 import { readView } from './inspect'
 import type { DatabaseView } from './inspect'
 
@@ -33,7 +37,7 @@ export interface IntegrityReport {
   notes: string[]
   /** The state open() would recover (strict), or that `repair` would keep; null when neither can read it. */
   state: { seq: number, entries: number, root: string, recoverable: 'open' | 'repair' } | null
-  /** Entries rehashed from scratch in step 3. */
+  /** Entries whose hashes step 3 computed again. */
   entriesRehashed: number
 }
 
@@ -44,7 +48,8 @@ export type IntegrityProgress = (phase: 'read' | 'rehash', done: number, total: 
 export async function checkIntegrity (fs: FileSystem, directory: string, onProgress: IntegrityProgress = () => {}): Promise<IntegrityReport> {
   const report: IntegrityReport = { ok: false, problems: [], notes: [], state: null, entriesRehashed: 0 }
   let read = 0
-  const onRead = (bytes: number): void => { read += bytes; onProgress('read', read, 0) }
+  const expected = await bytesToRead(fs, directory)
+  const onRead = (bytes: number): void => { read += bytes; onProgress('read', read, Math.max(read, expected)) }
   // 1. As open() would; if it refuses, what a point-in-time repair would keep.
   let view: DatabaseView
   let recoverable: 'open' | 'repair' = 'open'
@@ -67,10 +72,10 @@ export async function checkIntegrity (fs: FileSystem, directory: string, onProgr
   // 3. Rehash from scratch and compare.
   const { plan } = view
   const replayed = await plan.tree.rootAsync()
-  const rebuilt = await rebuild(plan.tree, onProgress)
-  report.entriesRehashed = rebuilt.size
-  if (!bytesEqual(replayed, await rebuilt.rootAsync())) {
-    report.problems.push(`root mismatch: replay gives ${toHex(replayed)}, the entries rehashed from scratch give ${toHex(await rebuilt.rootAsync())}`)
+  const recomputed = recomputeRoot(plan.tree, onProgress)
+  report.entriesRehashed = plan.tree.size
+  if (!bytesEqual(replayed, recomputed)) {
+    report.problems.push(`root mismatch: replay gives ${toHex(replayed)}, the entries rehashed from scratch give ${toHex(recomputed)}`)
   }
   report.state = { seq: plan.seq, entries: plan.tree.size, root: toHex(replayed), recoverable }
   report.ok = report.problems.length === 0
@@ -95,49 +100,32 @@ function classifyFindings (view: DatabaseView, recoverable: 'open' | 'repair', r
   for (const name of plan.unknown) report.notes.push(`${name} is not a database file (left alone)`)
 }
 
-// A new tree from the entries alone: fresh priorities, every hash computed
-// again. Progress counts each entry twice: once built, once hashed.
-async function rebuild (tree: Tree, onProgress: IntegrityProgress): Promise<Tree> {
-  const builder = new TreeBuilder(tree.params)
-  const cursor = tree.cursor()
-  const total = 2 * tree.size
-  let done = 0
-  const tick = async (): Promise<void> => {
-    onProgress('rehash', done, total)
-    await new Promise(resolve => setImmediate(resolve))
+// The bytes recovery will read at least: the log and the snapshots.
+async function bytesToRead (fs: FileSystem, directory: string): Promise<number> {
+  const stat = await fs.stat(directory)
+  if (stat === null || !stat.isDirectory) return 0
+  let total = 0
+  for (const name of await fs.readdir(directory)) {
+    const kind = classify(name).kind
+    if (kind === 'segment' || kind === 'snapshot') total += (await fs.stat(join(directory, name)))?.size ?? 0
   }
-  cursor.first()
-  for (let node = cursor.current; node !== null; cursor.advance(), node = cursor.current) {
-    builder.add(node.key, node.value)
-    if (++done % 8192 === 0) await tick()
-  }
-  const top = builder.finish()
-  // Hash the subtrees some levels down one by one, then what is above them.
-  for (const subtree of subtreesAt(top, HASH_SLICE_DEPTH)) {
-    hashSubtree(subtree)
-    done += subtree.size
-    await tick()
-  }
-  const rebuilt = Tree.fromRoot(top, tree.params)
-  await rebuilt.rootAsync()
-  done = total
-  onProgress('rehash', done, total)
-  return rebuilt
+  return total
 }
 
-// About a thousand slices: progress moves smoothly, the event loop keeps breathing.
-const HASH_SLICE_DEPTH = 10
+const sha256 = (bytes: Uint8Array): Uint8Array => hash('sha256', bytes, 'buffer') as unknown as Uint8Array
 
-function subtreesAt (top: TreeNode | null, depth: number): TreeNode[] {
-  let level = top === null ? [] : [top]
-  for (let d = 0; d < depth; d++) {
-    const next: TreeNode[] = []
-    for (const node of level) {
-      if (node.left !== null) next.push(node.left)
-      if (node.right !== null) next.push(node.right)
+// The root of the tree's entries computed from scratch, reporting progress as it goes.
+function recomputeRoot (tree: Tree, onProgress: IntegrityProgress): Uint8Array {
+  const total = tree.size
+  function * entries (): Generator<SortedEntry> {
+    const cursor = tree.cursor()
+    let done = 0
+    cursor.first()
+    for (let node = cursor.current; node !== null; cursor.advance(), node = cursor.current) {
+      yield { key: node.key, value: node.value }
+      if (++done % 8192 === 0) onProgress('rehash', done, total)
     }
-    if (next.length === 0) break
-    level = next
+    onProgress('rehash', done, total)
   }
-  return level
+  return computeRootWith(sha256, entries(), tree.params.salt)
 }
