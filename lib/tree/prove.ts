@@ -15,16 +15,10 @@ import type { KeyProof, ProofNode, ProofRange, RangeProof } from './proof'
 import { covers, disjoint, keyCover, limitedCover, rangeCover } from './proof-range'
 import type { Cover } from './proof-range'
 import type { Tree } from './tree'
+import type { KeyRange } from './treap'
 
 /** A range as iterators take it, bounds encoded: limit -1 or absent for none; gte wins over gt, lte over lt. */
-export interface RangeQuery {
-  gt?: Uint8Array
-  gte?: Uint8Array
-  lt?: Uint8Array
-  lte?: Uint8Array
-  limit?: number
-  reverse?: boolean
-}
+export type RangeQuery = KeyRange
 
 /** A proof that `key` holds its value in `tree`, or is absent from it. */
 export function proveKey (tree: Tree, key: Uint8Array): KeyProof {
