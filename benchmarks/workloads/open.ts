@@ -23,7 +23,8 @@ interface Reopened {
   recoveryMs: number
 }
 
-async function reopenMerkle (location: string, expected: number): Promise<Reopened> {
+/** Opens the closed database in `location`, checking that recovery found `expected` entries the way it should have. */
+async function reopenMerkle (location: string, expected: number, from: 'snapshot' | 'log'): Promise<Reopened> {
   await collectGarbage()
   const started = now()
   const { merkle } = await openMerkle(location, { checkpointBytes: 0 })
@@ -31,6 +32,11 @@ async function reopenMerkle (location: string, expected: number): Promise<Reopen
   const report = merkle.recovery
   await merkle.close()
   if (report === null || report.entries !== expected) throw new Error(`Reopened with ${report?.entries ?? 'no'} entries, expected ${expected}`)
+  // Each case must measure what it says: a snapshot and (almost) no log, or the whole log.
+  const replayed = report.recordsReplayed > 0
+  if ((from === 'log') !== replayed || (from === 'log') === (report.snapshot !== null)) {
+    throw new Error(`Open from the ${from} replayed ${report.recordsReplayed} records with snapshot ${report.snapshot?.file ?? 'none'}`)
+  }
   return { wallMs, recoveryMs: report.durationMs }
 }
 
@@ -53,13 +59,13 @@ async function merkleFigures (dir: string, entries: Entries): Promise<Figures> {
   await db.close()
   if (result.file === null) throw new Error('The checkpoint wrote no snapshot')
   const readSnapshotMs = await timeReadFile(join(fromSnapshot, result.file))
-  const checkpointed = await reopenMerkle(fromSnapshot, count)
+  const checkpointed = await reopenMerkle(fromSnapshot, count, 'snapshot')
 
   const fromLog = join(dir, 'logged')
   const logged = await openMerkle(fromLog, { checkpointBytes: 0 })
   await load(logged.db, entries)
   await logged.db.close()
-  const replayed = await reopenMerkle(fromLog, count)
+  const replayed = await reopenMerkle(fromLog, count, 'log')
 
   return {
     'open-ms': checkpointed.wallMs,
