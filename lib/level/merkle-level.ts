@@ -25,6 +25,7 @@ import { proofKey, proofRange } from './proofs'
 import type { ProveOptions, ProveRangeOptions } from './proofs'
 import { MerkleIterator } from './iterator'
 import { MerkleSnapshot } from './snapshot'
+// Adds the `sync` option to abstract-level's write option types (a module augmentation).
 import './write-options'
 import type {
   PrivateBatchOperation, PrivateIteratorOptions, PrivateOpenOptions, PrivateRangeOptions,
