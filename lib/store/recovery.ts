@@ -27,7 +27,7 @@ import type { FileSystem } from '../fs/file-system'
 import { readSegment } from '../wal/reader'
 import { SEGMENT_HEADER_SIZE } from '../wal/format'
 import type { SegmentHeader } from '../wal/format'
-import { readSnapshot } from '../snapshot/reader'
+import { readSnapshot, readSnapshotHeader } from '../snapshot/reader'
 import { bytesEqual, toHex } from '../bytes'
 import { Tree } from '../tree/tree'
 import { TreeBuilder } from '../tree/build'
@@ -173,14 +173,16 @@ async function loadSnapshot (
 
 // Loads one snapshot into the plan; returns why it is unusable, or null.
 function tryLoad (bytes: Uint8Array, seq: number, walIdentity: Uint8Array | null, plan: RecoveryPlan): string | null {
-  const header = readSnapshot(bytes, () => {})
+  // The header alone settles whose snapshot this is before any entry is parsed.
+  const header = readSnapshotHeader(bytes)
   if (!header.ok) return header.problem
   const identity = decodeIdentity(header.header.identity)
   if (identity === null) return 'malformed identity'
   if (walIdentity !== null && !bytesEqual(walIdentity, header.header.identity)) return 'belongs to another database than the WAL'
   if (header.header.seq !== seq) return 'sequence number differs from the file name'
   const builder = new TreeBuilder(identity.params)
-  readSnapshot(bytes, (key, value) => builder.add(key, value))
+  const body = readSnapshot(bytes, (key, value) => builder.add(key, value))
+  if (!body.ok) return body.problem
   const tree = Tree.fromRoot(builder.finish(), identity.params)
   const root = tree.root()
   if (!bytesEqual(root, header.header.root)) {
