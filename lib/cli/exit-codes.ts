@@ -26,7 +26,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
 
-/** The innermost error code along the `cause` chain, or null. */
+// Every error code along the `cause` chain, outermost first.
 function codesOf (err: unknown): string[] {
   const codes: string[] = []
   for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
