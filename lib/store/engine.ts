@@ -21,10 +21,11 @@
  */
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { ioError, levelError } from '../errors'
+import { hasCode, ioError, levelError } from '../errors'
 import { isErrno } from '../fs/file-system'
 import type { FileSystem } from '../fs/file-system'
 import { nodeFileSystem } from '../fs/node-file-system'
+import { watchSyncs } from '../fs/sync-watch'
 import { toHex } from '../bytes'
 import { WalWriter } from '../wal/writer'
 import type { Tree } from '../tree/tree'
@@ -83,6 +84,8 @@ export class Engine {
   #checkpoint: Promise<CheckpointResult> | null = null
   #snapshotSeq: number
   #closed = false
+  /** The file system for checkpoints and rotations: any failed sync there disables writes. */
+  readonly #watched: FileSystem
   /** The error of the last background checkpoint, if it failed. */
   backgroundError: Error | null = null
   readonly stats: EngineStats = { groups: 0, batches: 0, checkpoints: 0 }
@@ -101,6 +104,7 @@ export class Engine {
     this.#seq = state.seq
     this.#writer = state.writer
     this.#snapshotSeq = state.snapshotSeq
+    this.#watched = watchSyncs(fs, err => { this.#failure ??= err instanceof Error ? err : new Error(String(err)) })
   }
 
   /**
@@ -281,7 +285,12 @@ export class Engine {
       this.#drain()
     })
     if (captured === null) return { seq: this.#snapshotSeq, file: null, bytes: 0, entries: this.#tree.size, removed: [] }
-    const result = await writeCheckpoint(this.fs, this.directory, this.identityBytes, captured)
+    let result: CheckpointResult
+    try {
+      result = await writeCheckpoint(this.#watched, this.directory, this.identityBytes, captured)
+    } catch (err) {
+      throw hasCode(err, 'LEVEL_IO_ERROR') ? err : ioError('Checkpoint failed; the log still holds everything', err)
+    }
     this.#snapshotSeq = captured.seq
     this.stats.checkpoints++
     return result
@@ -297,10 +306,10 @@ export class Engine {
       // The old segment must be durable before anything lands in the new one:
       // otherwise a power loss could keep the new segment and lose the old tail (a gap).
       await old.sync()
-      this.#writer = await WalWriter.create(this.fs, join(this.directory, segmentName(number)), {
+      this.#writer = await WalWriter.create(this.#watched, join(this.directory, segmentName(number)), {
         identity: this.identityBytes, segment: number, firstSeq: this.#seq + 1, salt: randomBytes(4).readUInt32LE(0)
       })
-      await this.fs.syncDirectory(this.directory)
+      await this.#watched.syncDirectory(this.directory)
     } catch (err) {
       // The directory may now hold a segment we cannot vouch for: stop writing until reopened.
       this.#failure = err instanceof Error ? err : new Error(String(err))
