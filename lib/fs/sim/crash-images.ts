@@ -8,7 +8,8 @@
  * (after ALICE, CrashMonkey, SQLite's crash VFS and LevelDB's and RocksDB's
  * fault-injection environments):
  *
- *  - everything pending lost, or everything pending kept;
+ *  - everything pending lost, or everything pending kept (the process-crash
+ *    image: the disk as it is, page cache included, nothing more durable);
  *  - per directory, any prefix of its pending entry operations (journaled
  *    metadata reaches the disk in order): files, links, renames and unlinks
  *    not yet made durable by a directory sync are lost;
@@ -40,7 +41,7 @@ export interface CrashImage {
   readonly model: CrashModel
   /** True when a pending write was lost while a later one of the same file survived. */
   readonly reordered: boolean
-  /** The disk: every node durable, nothing pending. */
+  /** The disk: for a power loss every node durable and nothing pending; for a process crash the disk as it was. */
   readonly state: DiskState
 }
 
@@ -83,8 +84,11 @@ export function crashImages (state: DiskState, options: CrashImageOptions): Cras
   const make = (label: string, model: CrashModel, choice: Choice, reordered = false): CrashImage =>
     ({ label, model, reordered, state: materialize(state, choice) })
 
-  const first = [make('process crash: everything pending kept', 'process', all())]
-  if (files.length === 0 && dirs.length === 0) return first
+  // A process crash leaves the page cache as it is: reads see the live state (which after
+  // a failed sync still holds what the sync dropped), and what was pending is still
+  // pending: a power loss after recovery may yet lose it.
+  const first: CrashImage[] = [{ label: 'process crash: the page cache as it is', model: 'process', reordered: false, state }]
+  if (files.length === 0 && dirs.length === 0 && !liveDiffers(state)) return first
   first.push(make('power loss: everything pending lost', 'power', { files: new Map(), dirs: new Map() }))
 
   const rest: Array<() => CrashImage> = []
@@ -175,6 +179,18 @@ function sample<T> (items: T[], n: number, random: Random): T[] {
     copy[j] = t
   }
   return copy.slice(0, Math.max(0, n))
+}
+
+// True when reads see something no sync will make durable (a failed sync dropped it).
+function liveDiffers (state: DiskState): boolean {
+  for (const node of state.nodes.values()) {
+    if (node.kind === 'file') {
+      if (node.live.length !== node.durable.length || node.live.some((b, i) => b !== node.durable[i])) return true
+    } else if (node.live.size !== node.durable.size || [...node.live].some(([name, id]) => node.durable.get(name) !== id)) {
+      return true
+    }
+  }
+  return false
 }
 
 // Builds the disk a choice describes: every node durable, nothing pending.

@@ -114,9 +114,13 @@ export function syncedDir (node: DirNode): DirNode {
   return { ...node, durable, pending: [] }
 }
 
-/** A directory after a failed sync: its pending entry operations are lost for good. */
+/**
+ * A directory after a failed sync: unchanged. Its pending entry operations may
+ * still reach the disk or not (file systems abort their journal on a metadata
+ * write error rather than drop single operations and go on).
+ */
 export function failedSyncDir (node: DirNode): DirNode {
-  return { ...node, pending: [] }
+  return node
 }
 
 /** A new, empty file node. */

@@ -14,8 +14,9 @@ export type FaultKind =
   /** The n-th write puts the first half of its bytes in the page cache, then fails with ENOSPC. */
   | 'enospc'
   /**
-   * The n-th sync (of a file or a directory) fails with EIO; what it should
-   * have made durable is dropped for good (reads still see it).
+   * The n-th sync (of a file or a directory) fails with EIO. For a file, what
+   * it should have made durable is dropped for good (reads still see it); for
+   * a directory, its pending entry operations stay pending.
    */
   | 'fsync-eio'
 
