@@ -10,6 +10,8 @@ export const LOCK_NAME = 'LOCK'
 const SEGMENT = /^wal-(\d{20})\.log$/
 const SNAPSHOT = /^snapshot-(\d{20})\.mls$/
 const SNAPSHOT_TEMP = /^snapshot-\d{20}\.mls\.tmp-[0-9a-f]{16}$/
+// A segment rewritten by recovery (recovery-actions.ts) before it is renamed over the original.
+const SEGMENT_TEMP = /^wal-\d{20}\.log\.tmp-[0-9a-f]{16}$/
 // The lock's content is written under this name, then linked to LOCK (lock.ts);
 // a crash in between leaves it behind.
 const LOCK_TEMP = /^LOCK\.tmp-[0-9a-f]{16}$/
@@ -27,6 +29,11 @@ export function segmentName (n: number): string {
 /** File name of the snapshot at sequence number `seq`. */
 export function snapshotName (seq: number): string {
   return `snapshot-${pad(seq)}.mls`
+}
+
+/** A fresh temporary name for a rewritten copy of segment `n`. */
+export function segmentTempName (n: number, random: string): string {
+  return `${segmentName(n)}.tmp-${random}`
 }
 
 /** A fresh temporary name for the snapshot at `seq`. */
@@ -54,7 +61,7 @@ export function classify (name: string): FileKind {
   if (m !== null) return { kind: 'segment', number: Number(m[1]) }
   m = SNAPSHOT.exec(name)
   if (m !== null) return { kind: 'snapshot', seq: Number(m[1]) }
-  if (SNAPSHOT_TEMP.test(name) || LOCK_TEMP.test(name)) return { kind: 'temp' }
+  if (SNAPSHOT_TEMP.test(name) || SEGMENT_TEMP.test(name) || LOCK_TEMP.test(name)) return { kind: 'temp' }
   if (name === LOCK_NAME) return { kind: 'lock' }
   if (SET_ASIDE.test(name)) return { kind: 'set-aside' }
   return { kind: 'unknown' }

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { FileSystem } from '../fs/file-system'
 import { WalWriter } from '../wal/writer'
 import { randomBytes } from 'node:crypto'
-import { segmentName, setAsideName } from './file-names'
+import { segmentName, segmentTempName, setAsideName } from './file-names'
 import type { RecoveryPlan } from './recovery'
 
 /** What carrying out the plan did. */
@@ -53,6 +53,7 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
     }
     bytesTruncated = from - to
   }
+  if (plan.resume !== null) await rewriteSegment(fs, directory, plan.resume.name, plan.resume.header.segment, plan.resume.end)
   // Always, even when recovery changed nothing: the segment resumed below may have been
   // created by a process that died before syncing the directory, and synced writes to it
   // must not be acknowledged while its name can still vanish in a power loss.
@@ -80,6 +81,30 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
     await fs.syncDirectory(directory)
   }
   return { writer, removed, setAside, bytesTruncated }
+}
+
+/**
+ * Makes the segment to resume durable exactly as recovery read it, before
+ * anything is appended to it. Recovery read it from the page cache, which may
+ * hold bytes that never reach the disk: written by a process that died before
+ * syncing them, or by one whose sync failed, after which the kernel may have
+ * dropped them and marked them clean, so that syncing again writes nothing.
+ * Appending synced frames after such bytes would acknowledge writes that a
+ * power loss leaves behind a hole. Its valid bytes are written anew under a
+ * temporary name, synced, and renamed over it (the directory sync follows);
+ * rewriting in place could instead tear into damage followed by valid frames.
+ */
+async function rewriteSegment (fs: FileSystem, directory: string, name: string, number: number, end: number): Promise<void> {
+  const bytes = await fs.readFile(join(directory, name))
+  const temp = join(directory, segmentTempName(number, randomBytes(8).toString('hex')))
+  const handle = await fs.open(temp, 'create')
+  try {
+    await handle.write(bytes.subarray(0, end), 0)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  await fs.rename(temp, join(directory, name))
 }
 
 async function copyFile (fs: FileSystem, from: string, to: string): Promise<void> {
