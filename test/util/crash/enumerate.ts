@@ -56,7 +56,8 @@ export async function enumerateCrashes (workload: Workload, options: Enumeration
         writeAfter: imageCount++ % options.writeAfterEvery === 0,
         random
       }
-      const outcome = await checkImage(image, { models: run.models, ...bounds.at(captured.after, image.model) }, check)
+      const durable = image.model === 'process' ? bounds.at(captured.after, 'power').kmin : undefined
+      const outcome = await checkImage(image, { models: run.models, ...bounds.at(captured.after, image.model), durable }, check)
       result.states += outcome.states
       result.refused += outcome.refused
       if (outcome.problems.length > 0 && result.failures.length < 5) {

@@ -64,6 +64,12 @@ export class BoundsTable {
 export interface Expected extends Bounds {
   /** models[k]: the state after batches 1..k. */
   models: readonly SortedModel[]
+  /**
+   * The batches durable on the disk being opened (the bound under power loss). A crash
+   * inside its open() by power loss may fall back to it: what recovery read may have been
+   * only in the page cache. Undefined: everything on that disk is durable.
+   */
+  durable?: number
 }
 
 /** How thoroughly to check. */
@@ -136,7 +142,9 @@ export async function checkImage (image: CrashImage, expected: Expected, options
     const k = result.seq
     for (const captured of insideOpen(fs)) {
       for (const nested of crashImages(captured, { random: options.random, limit: options.nestedLimit, reordered: false })) {
-        const inner = await checkImage(nested, { models: expected.models, kmin: k, kmax: k }, { ...options, nested: false, writeAfter: false })
+        // A process crash keeps what recovery read; a power loss keeps at least what was durable.
+        const kmin = nested.model === 'process' ? k : Math.min(k, expected.durable ?? k)
+        const inner = await checkImage(nested, { models: expected.models, kmin, kmax: k, durable: nested.model === 'process' ? expected.durable : kmin }, { ...options, nested: false, writeAfter: false })
         result.states += inner.states
         for (const p of inner.problems) result.problems.push(`crash inside open() (${nested.label}): ${p}`)
         if (result.problems.length > 0) return result
@@ -187,26 +195,44 @@ export async function verifyState (db: MerkleLevel, expected: Expected, fs: Simu
   return problems
 }
 
-// A synced write after recovery must be there after a clean close and reopen.
+// A synced write after recovery must survive a power loss right after it (which may drop
+// whatever of the recovered state was still only in the page cache: it must keep the write
+// and everything before it), and a clean close and reopen.
 async function writeAndReopen (db: MerkleLevel, fs: SimulatedFileSystem, model: SortedModel, k: number): Promise<string[]> {
   try {
     await db.put('~after', 'recovered', { sync: true } as object)
-    await db.close()
   } catch (err) {
     return [`write after recovery failed: ${causeCode(err) ?? ''} ${describeError(err)}`]
   }
-  const after = applyModel(model, [{ type: 'put', key: '~after', value: 'recovered' }])
+  const models: SortedModel[] = []
+  models[k + 1] = applyModel(model, [{ type: 'put', key: '~after', value: 'recovered' }])
+  const expected = { models, kmin: k + 1, kmax: k + 1 }
+  const problems: string[] = []
+  const power = crashImages(fs.snapshot(), { random: () => 0, limit: 2, reordered: false }).find(i => i.model === 'power')
+  if (power !== undefined) {
+    const lossFs = new SimulatedFileSystem({ state: power.state })
+    try {
+      const lost = await openDb(lossFs)
+      problems.push(...(await verifyState(lost, expected, lossFs)).map(p => `power loss after a synced write following recovery: ${p}`))
+      await lost.close()
+    } catch (err) {
+      problems.push(`power loss after a synced write following recovery: open failed: ${causeCode(err) ?? ''} ${describeError(err)}`)
+    }
+  }
+  try {
+    await db.close()
+  } catch (err) {
+    return [...problems, `close after the write failed: ${causeCode(err) ?? ''} ${describeError(err)}`]
+  }
   let reopened: MerkleLevel
   try {
     reopened = await openDb(fs)
   } catch (err) {
-    return [`reopen after the write failed: ${causeCode(err) ?? ''} ${describeError(err)}`]
+    return [...problems, `reopen after the write failed: ${causeCode(err) ?? ''} ${describeError(err)}`]
   }
-  const models: SortedModel[] = []
-  models[k + 1] = after
-  const problems = await verifyState(reopened, { models, kmin: k + 1, kmax: k + 1 }, fs)
+  problems.push(...(await verifyState(reopened, expected, fs)).map(p => `after a write and a clean reopen: ${p}`))
   await reopened.close()
-  return problems.map(p => `after a write and a clean reopen: ${p}`)
+  return problems
 }
 
 function decode (bytes: Uint8Array): string {

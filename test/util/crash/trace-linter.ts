@@ -49,6 +49,12 @@ export function lintTrace (trace: readonly TraceEvent[], directory: string): str
   const nodes = new Map<number, NodeInfo>()
   const frames = new Map<number, FrameWrite>()
   let pendingPublish: number[] = []
+  // Names in the directory and the nodes they stand for, as far as the trace shows them.
+  const linked = new Map<string, number>()
+  // A node no name leads to any more: what it holds no longer matters.
+  const unlinked = (id: number | undefined): void => {
+    if (id !== undefined && ![...linked.values()].includes(id)) nodes.delete(id)
+  }
   let dirSyncFailed = false
   const info = (id: number): NodeInfo => {
     let n = nodes.get(id)
@@ -92,6 +98,7 @@ export function lintTrace (trace: readonly TraceEvent[], directory: string): str
         const n = info(event.node)
         if (name !== null && classify(name).kind === 'segment') n.isSegment = true
         if (event.op === 'open') {
+          if (name !== null) linked.set(name, event.node)
           if (event.mode === 'create' && name !== null && isRecoveryRelevant(name)) n.nameUnsyncedSince = event.index
           break
         }
@@ -100,7 +107,9 @@ export function lintTrace (trace: readonly TraceEvent[], directory: string): str
           n.lastSync = event.index
           n.unsyncedSince = -1
         } else {
-          if (n.unsyncedSince < 0) n.unsyncedSince = event.index
+          // An unsynced truncate only cuts off bytes of a rejected write (a failed append's
+          // cut-back): losing it leaves a torn tail at worst. Only writes carry data.
+          if (n.unsyncedSince < 0 && event.op === 'write') n.unsyncedSince = event.index
           if (event.op === 'write' && n.isSegment && event.offset !== undefined && event.offset > 0 && event.data !== undefined) {
             for (const seq of framesIn(event.data)) frames.set(seq, { index: event.index, node: event.node })
           }
@@ -119,6 +128,16 @@ export function lintTrace (trace: readonly TraceEvent[], directory: string): str
         }
         if (event.op === 'rename' && target !== null && classify(target).kind === 'snapshot') pendingPublish.push(event.index)
         if (target !== null && isRecoveryRelevant(target) && event.node !== undefined) info(event.node).nameUnsyncedSince = event.index
+        const replaced = target !== null ? linked.get(target) : undefined
+        if (event.op === 'rename' || event.op === 'unlink') {
+          const gone = linked.get(name)
+          linked.delete(name)
+          if (event.op === 'unlink') unlinked(gone)
+        }
+        if (target !== null && event.node !== undefined) {
+          linked.set(target, event.node)
+          if (replaced !== event.node) unlinked(replaced)
+        }
         break
       }
       case 'syncDirectory':
