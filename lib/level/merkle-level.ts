@@ -139,10 +139,9 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   }
 
   async _batch (operations: PrivateBatchOperation[], options: PrivateWriteOptions): Promise<void> {
-    const ops: WriteOp[] = operations.map(op => op.type === 'put'
-      ? { type: 'put', key: op.key, value: op.value as Uint8Array }
-      : { type: 'del', key: op.key })
-    await this.#write(ops, options)
+    // abstract-level's private operations already have the shape of WriteOp (a put carries
+    // its value): hand them over as they are rather than copy a thousand objects per batch.
+    await this.#write(operations as WriteOp[], options)
   }
 
   async _clear (options: PrivateRangeOptions): Promise<void> {

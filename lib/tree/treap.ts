@@ -21,30 +21,27 @@ export function findNode (root: TreeNode | null, key: Uint8Array): TreeNode | nu
   return null
 }
 
-/** Sets `key` to `value`; returns the new root. */
+/**
+ * Sets `key` to `value`; returns the new root. One descent does both cases:
+ * the key's priority is computed first (a hash costs less than a second,
+ * cache-missing walk down the tree). While the new key's priority is lower
+ * than the node's, the key, present or not, lies below; where it is higher,
+ * the key cannot be present below (it would sit above), so it is inserted there.
+ */
 export function insert (root: TreeNode | null, key: Uint8Array, value: Uint8Array, params: TreeParams): TreeNode {
-  // Look first: replacing a value needs no priority, and hashing is the costly part.
-  if (findNode(root, key) !== null) return replaceValue(root as TreeNode, key, value)
-  return insertNew(root, key, value, priorityOf(key, params), params)
+  return put(root, key, value, priorityOf(key, params), params)
 }
 
-function replaceValue (node: TreeNode, key: Uint8Array, value: Uint8Array): TreeNode {
+function put (node: TreeNode | null, key: Uint8Array, value: Uint8Array, prio: number, params: TreeParams): TreeNode {
+  if (node === null) return new TreeNode(key, value, prio, null, null, null, true)
   const c = compareBytes(key, node.key)
   if (c === 0) return withValue(node, value)
-  if (c < 0) return withChildren(node, replaceValue(node.left as TreeNode, key, value), node.right)
-  return withChildren(node, node.left, replaceValue(node.right as TreeNode, key, value))
-}
-
-function insertNew (node: TreeNode | null, key: Uint8Array, value: Uint8Array, prio: number, params: TreeParams): TreeNode {
-  if (node === null) return new TreeNode(key, value, prio, null, null, null, true)
   if (isHigher(key, prio, node.key, node.prio, params)) {
     const [left, right] = splitBelow(node, key, false)
     return new TreeNode(key, value, prio, left, right, null, true)
   }
-  if (compareBytes(key, node.key) < 0) {
-    return withChildren(node, insertNew(node.left, key, value, prio, params), node.right)
-  }
-  return withChildren(node, node.left, insertNew(node.right, key, value, prio, params))
+  if (c < 0) return withChildren(node, put(node.left, key, value, prio, params), node.right)
+  return withChildren(node, node.left, put(node.right, key, value, prio, params))
 }
 
 /** Removes `key`; returns the new root (the same root when the key is absent). */
