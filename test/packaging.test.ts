@@ -52,12 +52,12 @@ test('packaging: npm pack ships what users need and nothing else', t => {
   t.equal(pack.status, 0, 'npm pack exits 0')
   const [result] = JSON.parse(pack.stdout) as PackResult[]
   const paths = result.files.map(f => f.path)
-  for (const needed of ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/verify.js', 'dist/verify.d.ts', 'dist/lib/cli/main.js', 'dist/lib/level/merkle-level.js', 'dist/lib/level/write-options.d.ts']) {
+  for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/verify.js', 'dist/verify.d.ts', 'dist/lib/cli/main.js', 'dist/lib/level/merkle-level.js', 'dist/lib/level/write-options.d.ts']) {
     t.ok(paths.includes(needed), `ships ${needed}`)
   }
-  const unwanted = paths.filter(p => /^(dist\/(test|benchmarks|demo)\/|test\/|benchmarks\/|demo\/|lib\/|node_modules\/)/.test(p) ||
+  const unwanted = paths.filter(p => /^(dist\/(test|benchmarks|demo|lib\/fs\/sim)\/|test\/|benchmarks\/|demo\/|lib\/|node_modules\/)/.test(p) ||
     p.endsWith('.map') || (p.endsWith('.ts') && !p.endsWith('.d.ts')))
-  t.deepEqual(unwanted, [], 'no tests, benchmarks, demo, sources or source maps')
+  t.deepEqual(unwanted, [], 'no tests, test doubles, benchmarks, demo, sources or source maps')
 
   // Install it into a fresh project and use it.
   const project = tempLocation('project')
