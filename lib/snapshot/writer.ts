@@ -10,7 +10,8 @@ import type { FileSystem } from '../fs/file-system'
 import { SNAPSHOT_HEADER_SIZE, encodeFooter, encodeSnapshotHeader } from './format'
 import type { SnapshotHeader } from './format'
 
-const CHUNK_SIZE = 1 << 20
+// Small enough that encoding one chunk never holds up concurrent writers for long.
+const CHUNK_SIZE = 256 * 1024
 
 /** Where to publish, and how. */
 export interface PublishTarget {

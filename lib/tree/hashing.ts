@@ -43,7 +43,7 @@ export function hashSubtree (root: TreeNode | null): Uint8Array {
 }
 
 /** Like {@link hashSubtree}, yielding to the event loop after every `yieldEvery` nodes hashed. */
-export async function hashSubtreeAsync (root: TreeNode | null, yieldEvery = 4096): Promise<Uint8Array> {
+export async function hashSubtreeAsync (root: TreeNode | null, yieldEvery = 1024): Promise<Uint8Array> {
   if (root === null) return EMPTY
   const stack: TreeNode[] = [root]
   let done = 0
