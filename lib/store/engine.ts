@@ -126,6 +126,10 @@ export class Engine {
       if (plan.existed && options.errorIfExists) {
         throw levelError(`Database ${directory} exists (errorIfExists is set)`, 'LEVEL_DATABASE_NOT_OPEN')
       }
+      // A new database: make the directory's own name durable. Not only when we just made
+      // it: an earlier open may have created it and failed (or died) before this sync, and
+      // acknowledged writes must never live in a directory that a power loss can unlink.
+      if (!plan.existed) await fs.syncDirectory(join(directory, '..'))
       const outcome = await carryOut(fs, directory, plan)
       const report: RecoveryReport = {
         created: !plan.existed,
@@ -365,7 +369,6 @@ async function prepareDirectory (fs: FileSystem, directory: string, createIfMiss
   if (stat === null) {
     if (!createIfMissing) throw levelError(`Database ${directory} does not exist (createIfMissing is false)`, 'LEVEL_DATABASE_NOT_OPEN')
     await fs.mkdir(directory)
-    await fs.syncDirectory(join(directory, '..'))
     return
   }
   if (!stat.isDirectory) throw ioError(`Location ${directory} exists and is not a directory`)
