@@ -5,7 +5,7 @@
  *
  *   ack <seq> (flag: synced)  the write of the batch with that sequence number resolved
  *   durable <seq>             everything up to there is claimed durable (checkpoint, close)
- *   open-start / opened       an open() began / resolved
+ *   open-start                an open() began (a new instance)
  *
  * Rules:
  *   write-before-ack   a batch is acknowledged only after a write holding its
@@ -20,8 +20,8 @@
  *   publish-before-retire
  *                      no segment or snapshot is deleted while the rename of a
  *                      snapshot into place is not yet made durable;
- *   durable-claims     at `durable` and `opened`, no un-synced log data and no
- *                      un-synced create or rename of a segment or snapshot;
+ *   durable-claims     at `durable`, no un-synced log data and no un-synced
+ *                      create or rename of a segment or snapshot;
  *   own-names-only     nothing is deleted or renamed in the database directory
  *                      unless its name is one of ours.
  */
@@ -75,9 +75,9 @@ export function lintTrace (trace: readonly TraceEvent[], directory: string): str
         for (const n of nodes.values()) n.syncFailed = false
       } else if (event.label === 'ack') {
         checkAck(event.index, event.value, event.flag, frames, nodes, e => report(event, e.rule, e.what))
-      } else if (event.label === 'durable' || event.label === 'opened') {
+      } else if (event.label === 'durable') {
         for (const [id, n] of nodes) {
-          if (event.label === 'durable' && n.isSegment && n.unsyncedSince >= 0) report(event, 'durable-claims', `segment node ${id} has log data written at ${n.unsyncedSince} and never synced`)
+          if (n.isSegment && n.unsyncedSince >= 0) report(event, 'durable-claims', `segment node ${id} has log data written at ${n.unsyncedSince} and never synced`)
           if (n.nameUnsyncedSince >= 0) report(event, 'durable-claims', `the name of node ${id} (created at ${n.nameUnsyncedSince}) is not yet durable`)
         }
       }
