@@ -16,10 +16,15 @@ export class TreeBuilder {
 
   constructor (private readonly params: TreeParams) {}
 
-  /** Appends an entry; its key must be greater than the previous one's (the caller checks). */
-  add (key: Uint8Array, value: Uint8Array): void {
-    const prio = priorityOf(key, this.params)
-    const node = new TreeNode(key, value, prio, null, null, null, true)
+  /**
+   * Appends an entry; its key must be greater than the previous one's (the
+   * caller checks). `prio`, and a 64-byte `digest` holding the value hash in
+   * its first half, may be given when they were computed elsewhere (in
+   * parallel); they must be exactly what the tree would compute, which the
+   * caller's root check confirms.
+   */
+  add (key: Uint8Array, value: Uint8Array, prio = priorityOf(key, this.params), digest: Uint8Array | null = null): void {
+    const node = new TreeNode(key, value, prio, null, null, digest, true)
     const spine = this.#spine
     let last: TreeNode | null = null
     while (spine.length > 0 && isHigher(key, prio, spine[spine.length - 1].key, spine[spine.length - 1].prio, this.params)) {
