@@ -27,6 +27,8 @@ export interface SimulatedOptions {
   capture?: boolean
   /** Awaited before every call, to vary how concurrent work interleaves. */
   scheduler?: () => Promise<void>
+  /** Called when an armed fault fires, with the trace index of the failing call. */
+  onFault?: (index: number) => void
 }
 
 /** A captured disk: the state after trace event `after` (-1: before any call). */
@@ -47,6 +49,7 @@ export class SimulatedFileSystem implements FileSystem {
   #failing = false
   readonly #capture: boolean
   readonly #scheduler: (() => Promise<void>) | null
+  readonly #onFault: ((index: number) => void) | null
   /** Every call and mark, in order. */
   readonly trace: TraceEvent[] = []
   /** The disk after each mutating call, when capturing. */
@@ -61,6 +64,7 @@ export class SimulatedFileSystem implements FileSystem {
     }
     this.#capture = options.capture === true
     this.#scheduler = options.scheduler ?? null
+    this.#onFault = options.onFault ?? null
     if (this.#capture) this.states.push({ after: -1, state: this.snapshot() })
   }
 
@@ -281,6 +285,7 @@ export class SimulatedFileSystem implements FileSystem {
     if (this.#faultFiredAt !== null || !faultApplies(plan.kind, op)) return null
     if (++this.#faultCount !== plan.at) return null
     this.#faultFiredAt = index
+    this.#onFault?.(index)
     if (plan.kind === 'eio-forever') this.#failing = true
     return plan.kind === 'eio-once' || plan.kind === 'eio-forever' ? 'eio' : 'special'
   }

@@ -122,17 +122,20 @@ function clip (s: string): string {
 
 /** Runs `workload` with `kind` armed at the `at`-th eligible call and checks everything above. */
 export async function faultRun (workload: Workload, kind: FaultKind, at: number): Promise<FaultRunResult> {
-  const fs = new SimulatedFileSystem()
+  // A failure is known to the engine once its error was delivered: after the promise
+  // handlers of the moment it fired have run (the next macrotask).
+  let known = false
+  const fs = new SimulatedFileSystem({ onFault: () => { setImmediate(() => { known = true }) } })
   const problems: string[] = []
   const history = new History()
   history.rebase(0, new SortedModel())
   const options = { checkpointBytes: workload.checkpointBytes, sync: workload.sync !== 'nosync' }
   fs.inject({ kind, at })
   const fired = (): boolean => fs.faultFiredAt !== null
-  // The instance may not accept writes once a sync failed: set when the fault fires on a sync.
+  // The instance may not accept writes once it knows that a sync failed.
   const syncFailed = (): boolean => {
     const at = fs.faultFiredAt
-    if (at === null) return false
+    if (at === null || !known) return false
     const event = fs.trace[at]
     return event.type === 'call' && (event.op === 'sync' || event.op === 'syncDirectory')
   }
