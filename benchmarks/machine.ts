@@ -19,7 +19,7 @@ export interface Machine {
   loadAverage: number[]
 }
 
-// "ext4 on /dev/vda (SSD)" from df and /sys; "unknown" where they are not available.
+// "ext4 on /dev/vda, reported rotational (/tmp)" from df and /sys; "unknown" where they are not available.
 function describeDisk (directory: string): string {
   try {
     const lines = execFileSync('df', ['-PT', directory], { encoding: 'utf8' }).trim().split('\n')
@@ -34,7 +34,8 @@ function describeDisk (directory: string): string {
 function rotational (device: string): string {
   try {
     const flag = readFileSync(`/sys/block/${basename(device)}/queue/rotational`, 'utf8').trim()
-    return flag === '0' ? ', not rotational' : flag === '1' ? ', rotational' : ''
+    // What the kernel says: virtual disks often claim to be rotational whatever backs them.
+    return flag === '0' ? ', reported not rotational' : flag === '1' ? ', reported rotational' : ''
   } catch {
     return ''
   }
