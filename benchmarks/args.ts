@@ -22,6 +22,7 @@ export interface Args {
   argv: string[]
 }
 
+/** One line of help, printed by --help and after a bad option. */
 export const USAGE = `Usage: npm run bench -- [--quick] [--only suite-or-metric[,...]] [--size N] [--reps N] [--dir DIR] [--scaling]`
 
 function positiveInteger (text: string | undefined, name: string): number | undefined {

@@ -118,8 +118,9 @@ const NOTES = [
   ''
 ]
 
-/** Marks the hand-written notes on the targets, which a new run keeps. */
+/** Marks the start of the hand-written notes on the targets, which a new run keeps. */
 export const NOTES_BEGIN = '<!-- notes:begin (written by hand; kept when the benchmark rewrites this file) -->'
+/** Marks their end. */
 export const NOTES_END = '<!-- notes:end -->'
 
 /** The hand-written notes of an earlier RESULTS.md, markers included; null when it has none. */
