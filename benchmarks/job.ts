@@ -10,8 +10,8 @@ export interface Job {
   suite: SuiteName | 'scaling'
   subject: Subject
   plan: Plan
-  /** Directory under which the worker makes its own temporary directory. */
-  baseDir: string
+  /** A fresh directory for the worker's files; the parent removes it when the worker has ended. */
+  dir: string
 }
 
 /** The worker's answer. */

@@ -4,23 +4,16 @@
  * so that memory figures are read after a full collection, and gives it a
  * process of its own, so that no other store's memory is counted.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { Job, JobResult } from './job'
 import { suites } from './workloads'
 import { scaling } from './workloads/scaling'
 
 async function main (): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '') as Job
-  const dir = await mkdtemp(join(job.baseDir, `merkle-level-bench-${job.suite}-`))
-  try {
-    const suite = job.suite === 'scaling' ? scaling : suites[job.suite]
-    const figures = await suite({ subject: job.subject, plan: job.plan, dir })
-    const result: JobResult = { figures }
-    process.stdout.write(JSON.stringify(result) + '\n')
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
+  const suite = job.suite === 'scaling' ? scaling : suites[job.suite]
+  const figures = await suite({ subject: job.subject, plan: job.plan, dir: job.dir })
+  const result: JobResult = { figures }
+  process.stdout.write(JSON.stringify(result) + '\n')
 }
 
 main().catch((err: unknown) => {
