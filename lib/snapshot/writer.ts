@@ -11,7 +11,7 @@ import { SNAPSHOT_HEADER_SIZE, encodeFooter, encodeSnapshotHeader } from './form
 import type { SnapshotHeader } from './format'
 
 // Small enough that encoding one chunk never holds up concurrent writers for long.
-const CHUNK_SIZE = 256 * 1024
+const CHUNK_SIZE = 64 * 1024
 
 /** Where to publish, and how. */
 export interface PublishTarget {
