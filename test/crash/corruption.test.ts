@@ -27,6 +27,7 @@ import { writeLayout } from '../util/crash/canonical'
 import type { Canonical, Layout } from '../util/crash/canonical'
 import { LOCATION, openDb } from '../util/crash/workload'
 import { describeError } from '../util/crash/oracle'
+import { lintTrace } from '../util/crash/trace-linter'
 
 /** What opening a damaged disk must give: the state after k batches, or a refusal. */
 type Expected = number | 'corruption'
@@ -51,6 +52,11 @@ async function outcome (state: DiskState, expected: Expected, models: SortedMode
     clearTimeout(timer)
   }
   if (db === 'hang') return 'open did not finish'
+  const lint = lintTrace(fs.trace, LOCATION)
+  if (lint.length > 0) {
+    await db.close()
+    return `recovery trace: ${lint.join('; ')}`
+  }
   try {
     const k = db.recovery?.seq ?? -1
     if (expected === 'corruption') return `opened with ${k} batches, expected LEVEL_CORRUPTION`
