@@ -10,7 +10,8 @@
 import test from 'tape'
 import { enumerateCrashes } from '../util/crash/enumerate'
 import { EFFORT, SEED } from '../util/crash/effort'
-import { STEPS } from '../util/crash/workload'
+import { STEPS, runWorkload } from '../util/crash/workload'
+import { readU32LE } from '../../lib/bytes'
 import type { Step, SyncMode } from '../util/crash/workload'
 
 function sequences (length: number): Step[][] {
@@ -19,6 +20,17 @@ function sequences (length: number): Step[][] {
 }
 
 const maxLength = EFFORT >= 3 ? 3 : 2
+
+test('crash states: the group step makes two batches share one append and one sync', async t => {
+  const run = await runWorkload({ name: 'group', steps: ['group'], sync: 'sync', checkpointBytes: 0 })
+  const frames = run.fs.trace.flatMap(e => {
+    if (e.type !== 'call' || e.op !== 'write' || !e.path.includes('wal-') || (e.offset ?? 0) === 0 || e.data === undefined) return []
+    let n = 0
+    for (let at = 0; at + 12 <= e.data.length; at += 12 + readU32LE(e.data, at)) n++
+    return [n]
+  })
+  t.same(frames, [1, 1, 2], 'frames per log append: the first put, the first writer alone, the other two together')
+})
 const totals = { workloads: 0, states: 0, points: 0, refused: 0, failed: 0 }
 
 for (const sync of ['sync', 'nosync', 'mixed'] as SyncMode[]) {
