@@ -40,7 +40,7 @@ for (const sync of ['sync', 'nosync', 'mixed'] as SyncMode[]) {
       for (const steps of sequences(length)) {
         const name = `${steps.join(',')} (${sync})`
         const result = await enumerateCrashes({ name, steps, sync, checkpointBytes: 0 }, {
-          seed: SEED + totals.workloads, imagesPerState: 12, nestedEvery: 4, nestedLimit: 3, writeAfterEvery: 3
+          seed: SEED + totals.workloads, imagesPerState: 10, nestedEvery: 6, nestedLimit: 3, writeAfterEvery: 3
         })
         totals.workloads++
         totals.states += result.states
