@@ -3,16 +3,10 @@
  * against which the tree and the database are checked.
  */
 import { compareBytes } from '../../lib/bytes'
+import type { KeyRange } from '../../lib/tree/treap'
 
-/** A range as in abstract-level's clear and iterator options, over byte keys. */
-export interface ModelRange {
-  gt?: Uint8Array
-  gte?: Uint8Array
-  lt?: Uint8Array
-  lte?: Uint8Array
-  limit?: number
-  reverse?: boolean
-}
+/** A range as in abstract-level's clear and iterator options, over byte keys: the tree's own type. */
+export type ModelRange = KeyRange
 
 /** A sorted map from byte keys to byte values. */
 export class SortedModel {
