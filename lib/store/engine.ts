@@ -44,6 +44,9 @@ import { DEFAULT_CHECKPOINT_BYTES } from './options'
 import type { EngineOptions, RecoveryReport } from './options'
 import type { Identity } from './identity'
 
+/** The longest a run of writes may keep the event loop from turning. */
+const TURN_BUDGET_MS = 4
+
 interface PendingWrite {
   kind: 'write'
   ops: readonly WriteOp[]
@@ -84,6 +87,8 @@ export class Engine {
   #checkpoint: Promise<CheckpointResult> | null = null
   #snapshotSeq: number
   #closed = false
+  #turnScheduled = false
+  #lastTurn = performance.now()
   /** The file system for checkpoints and rotations: any failed sync there disables writes. */
   readonly #watched: FileSystem
   /** The error of the last background checkpoint, if it failed. */
@@ -187,10 +192,27 @@ export class Engine {
   async write (ops: readonly WriteOp[], sync: boolean): Promise<void> {
     if (this.#closed) throw levelError('Database is closed', 'LEVEL_DATABASE_NOT_OPEN')
     if (this.#failure !== null) throw this.#refusal()
+    await this.#fairTurn()
     await new Promise<void>((resolve, reject) => {
       this.#queue.push({ kind: 'write', ops, sync, resolve, reject })
       this.#drain()
     })
+  }
+
+  // An unsynced write completes without leaving the microtask queue (the log append is
+  // synchronous), so a loop of awaited writes would starve timers, I/O and a background
+  // checkpoint forever. A turn of the event loop is noted by a setImmediate; when none has
+  // come for TURN_BUDGET_MS, the writer waits for one.
+  async #fairTurn (): Promise<void> {
+    if (!this.#turnScheduled) {
+      this.#turnScheduled = true
+      setImmediate(() => {
+        this.#turnScheduled = false
+        this.#lastTurn = performance.now()
+      })
+    } else if (performance.now() - this.#lastTurn > TURN_BUDGET_MS) {
+      await new Promise(resolve => setImmediate(resolve))
+    }
   }
 
   #refusal (): Error {
