@@ -44,6 +44,9 @@ import { DEFAULT_CHECKPOINT_BYTES } from './options'
 import type { EngineOptions, RecoveryReport } from './options'
 import type { Identity } from './identity'
 
+/** Unsynced log bytes after which a group is synced anyway. */
+const WAL_BYTES_PER_SYNC = 4 * 1024 * 1024
+
 /** The longest a run of writes may keep the event loop from turning. */
 const TURN_BUDGET_MS = 4
 
@@ -261,7 +264,9 @@ export class Engine {
     // 3. Append, and sync once for the group if anyone asked for it.
     try {
       await this.#writer.append(buf)
-      if (group.some(w => w.sync)) await this.#writer.sync()
+      // Unsynced writes are synced along once they pile up: this bounds the fsync that a
+      // checkpoint's rotation (which writers wait for) and a clean close must do.
+      if (group.some(w => w.sync) || this.#writer.unsyncedBytes >= WAL_BYTES_PER_SYNC) await this.#writer.sync()
     } catch (err) {
       if (this.#writer.failure !== null) this.#failure = this.#writer.failure
       const error = ioError('Write to the write-ahead log failed; nothing was applied', err)

@@ -77,6 +77,11 @@ export class WalWriter {
     return this.#synced < this.#end
   }
 
+  /** Bytes appended since the last sync. */
+  get unsyncedBytes (): number {
+    return this.#end - this.#synced
+  }
+
   /** The error that disabled this writer, if any. */
   get failure (): Error | null {
     return this.#failed
