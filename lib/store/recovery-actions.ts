@@ -53,7 +53,7 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
     }
     bytesTruncated = from - to
   }
-  if (plan.resume !== null) await rewriteSegment(fs, directory, plan.resume.name, plan.resume.header.segment, plan.resume.end)
+  if (plan.resume !== null) await rewriteSegment(fs, directory, plan.resume)
   // Always, even when recovery changed nothing: the segment resumed below may have been
   // created by a process that died before syncing the directory, and synced writes to it
   // must not be acknowledged while its name can still vanish in a power loss.
@@ -94,22 +94,20 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
  * temporary name, synced, and renamed over it (the directory sync follows);
  * rewriting in place could instead tear into damage followed by valid frames.
  */
-async function rewriteSegment (fs: FileSystem, directory: string, name: string, number: number, end: number): Promise<void> {
-  const bytes = await fs.readFile(join(directory, name))
-  const temp = join(directory, segmentTempName(number, randomBytes(8).toString('hex')))
-  const handle = await fs.open(temp, 'create')
-  try {
-    await handle.write(bytes.subarray(0, end), 0)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  await fs.rename(temp, join(directory, name))
+async function rewriteSegment (fs: FileSystem, directory: string, resume: NonNullable<RecoveryPlan['resume']>): Promise<void> {
+  // The plan already holds the segment's bytes, as read: no second read.
+  const temp = join(directory, segmentTempName(resume.header.segment, randomBytes(8).toString('hex')))
+  await writeNewFile(fs, temp, resume.bytes.subarray(0, resume.end))
+  await fs.rename(temp, join(directory, resume.name))
 }
 
 async function copyFile (fs: FileSystem, from: string, to: string): Promise<void> {
-  const bytes = await fs.readFile(from)
-  const handle = await fs.open(to, 'create')
+  await writeNewFile(fs, to, await fs.readFile(from))
+}
+
+// Creates `path` with `bytes` and syncs it (the caller syncs the directory).
+async function writeNewFile (fs: FileSystem, path: string, bytes: Uint8Array): Promise<void> {
+  const handle = await fs.open(path, 'create')
   try {
     await handle.write(bytes, 0)
     await handle.sync()

@@ -64,7 +64,7 @@ export interface RecoveryPlan {
   /** A segment to cut back to its last valid frame. */
   truncate: { name: string, to: number, from: number, keepCopy: boolean } | null
   /** The segment to keep appending to, or null to start a new one. */
-  resume: { name: string, header: SegmentHeader, end: number } | null
+  resume: { name: string, header: SegmentHeader, end: number, bytes: Uint8Array } | null
   /** Number of the newest segment seen (0 if none). */
   lastSegment: number
   /** Names we do not know and leave alone. */
@@ -285,7 +285,7 @@ function replay (reads: Array<{ file: SegmentFile, read: SegmentReadResult }>, m
     if (header.firstSeq + read.payloads.length - 1 <= snapshotSeq && !last) {
       plan.obsolete.push(file.name)
     } else if (last && header.firstSeq + read.payloads.length === seq + 1) {
-      plan.resume = { name: file.name, header, end: read.validEnd }
+      plan.resume = { name: file.name, header, end: read.validEnd, bytes: file.bytes }
     }
   }
   plan.tree = tree
