@@ -18,6 +18,7 @@ import { nodeHashWith, priorityWith, rootWith, valueHashWith } from '../../lib/t
 import { verifyKeyProofWith, verifyRangeProofWith } from '../../lib/tree/verify-proof'
 import { verifyProof, verifyRangeProof } from '../../verify'
 import { SortedModel } from '../util/model'
+import { codeOf } from '../util/codes'
 
 // The mutation loops run hundreds of thousands of verifications: node:crypto keeps them quick.
 const sha = (bytes: Uint8Array): Uint8Array => createHash('sha256').update(bytes).digest()
@@ -102,14 +103,6 @@ function withNode<P extends Proof> (proof: P, at: number, node: ProofNode): P {
   return { ...proof, nodes }
 }
 
-function codeOf (fn: () => unknown): string {
-  try {
-    fn()
-    return 'accepted'
-  } catch (err) {
-    return String((err as { code?: unknown }).code)
-  }
-}
 
 test('forged absence of a present key is rejected', t => {
   const { tree } = fixture(new Uint8Array(0))

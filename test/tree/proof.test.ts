@@ -14,6 +14,7 @@ import { decodeProof, encodeProof, proofFromJson, proofToJson, verifyProof, veri
 import { SortedModel, inRange } from '../util/model'
 import type { ModelRange } from '../util/model'
 import { range as rangeArb, smallKey, smallValue } from '../util/arbitraries'
+import { codeOf } from '../util/codes'
 
 const key = fc.oneof(smallKey, fc.uint8Array({ maxLength: 4 }))
 const salt = fc.constantFrom(new Uint8Array(0), Uint8Array.of(7), Uint8Array.from({ length: 32 }, (_, i) => 255 - i))
@@ -31,14 +32,6 @@ function build (pairs: Array<[Uint8Array, Uint8Array]>, s: Uint8Array): { tree: 
   return { tree, model }
 }
 
-function codeOf (fn: () => unknown): string {
-  try {
-    fn()
-    return 'accepted'
-  } catch (err) {
-    return String((err as { code?: unknown }).code)
-  }
-}
 
 // A root of other contents: one entry added, changed or removed.
 function otherRoot (tree: Tree, model: SortedModel): Uint8Array {
