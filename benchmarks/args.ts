@@ -16,6 +16,8 @@ export interface Args {
   reps: number
   /** Where the databases are written (default: the system's temporary directory). */
   dir: string
+  /** Where RESULTS.md, results.svg and results.json are written (default: benchmarks/). */
+  out: string | undefined
   /** Measure merkle-level at 1e4, 1e5 and 1e6 entries for docs/PERFORMANCE.md instead. */
   scaling: boolean
   /** The arguments as given, for the report. */
@@ -23,7 +25,7 @@ export interface Args {
 }
 
 /** One line of help, printed by --help and after a bad option. */
-export const USAGE = `Usage: npm run bench -- [--quick] [--only suite-or-metric[,...]] [--size N] [--reps N] [--dir DIR] [--scaling]`
+export const USAGE = `Usage: npm run bench -- [--quick] [--only suite-or-metric[,...]] [--size N] [--reps N] [--dir DIR] [--out DIR] [--scaling]`
 
 function positiveInteger (text: string | undefined, name: string): number | undefined {
   if (text === undefined) return undefined
@@ -42,6 +44,7 @@ export function parseCommandLine (argv: string[]): Args {
       size: { type: 'string' },
       reps: { type: 'string' },
       dir: { type: 'string' },
+      out: { type: 'string' },
       scaling: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false }
     },
@@ -58,6 +61,7 @@ export function parseCommandLine (argv: string[]): Args {
     size: positiveInteger(values.size, 'size'),
     reps: positiveInteger(values.reps, 'reps') ?? (quick ? 1 : 3),
     dir: values.dir ?? os.tmpdir(),
+    out: values.out,
     scaling: values.scaling === true,
     argv
   }

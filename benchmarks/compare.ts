@@ -2,9 +2,10 @@
  * The side-by-side run: every selected suite, for every store it applies
  * to, repeated; repetitions interleave the stores so that a slow spell of
  * the machine does not fall on one store only. Writes RESULTS.md,
- * results.svg and results.json next to this file's source.
+ * results.svg and results.json next to this file's source, or into --out
+ * (a partial run need not replace the committed report).
  */
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Args } from './args'
 import { METRICS, SUITES, subjectsOf } from './catalog'
@@ -70,19 +71,20 @@ export async function compare (args: Args): Promise<void> {
       }
     }
   }
-  await writeReports(results)
+  await writeReports(results, args.out ?? SOURCE_DIR)
 }
 
-async function writeReports (results: RunResults): Promise<void> {
+async function writeReports (results: RunResults, outDir: string): Promise<void> {
+  await mkdir(outDir, { recursive: true })
   const chart = renderChart(results)
-  if (chart !== null) await writeFile(join(SOURCE_DIR, 'results.svg'), chart)
-  const path = join(SOURCE_DIR, 'RESULTS.md')
+  if (chart !== null) await writeFile(join(outDir, 'results.svg'), chart)
+  const path = join(outDir, 'RESULTS.md')
   const previous = await readFile(path, 'utf8').catch(() => null)
   const markdown = renderResults(results, chart === null ? null : 'results.svg', keptNotes(previous))
   await writeFile(path, markdown)
-  await writeFile(join(SOURCE_DIR, 'results.json'), JSON.stringify(results, null, 2) + '\n')
+  await writeFile(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n')
   process.stdout.write(markdown.slice(0, markdown.indexOf('## How each figure')) + '\n')
   const missed = evaluateTargets(results).filter(t => t.status === 'missed').length
-  process.stdout.write(`Wrote benchmarks/RESULTS.md, results.svg and results.json; ${missed} target${missed === 1 ? '' : 's'} missed.\n`)
+  process.stdout.write(`Wrote RESULTS.md, results.svg and results.json in ${outDir}; ${missed} target${missed === 1 ? '' : 's'} missed.\n`)
   if (results.failures.length > 0) process.exitCode = 1
 }

@@ -7,6 +7,7 @@
 import { varintLength, writeVarint } from '../bytes'
 import { crc32c } from '../checksum'
 import type { FileSystem } from '../fs/file-system'
+import { Pacer } from '../turn'
 import { SNAPSHOT_HEADER_SIZE, encodeFooter, encodeSnapshotHeader } from './format'
 import type { SnapshotHeader } from './format'
 
@@ -48,6 +49,7 @@ export async function publishSnapshot (
     let count = 0
     let chunk = new Uint8Array(CHUNK_SIZE)
     let used = 0
+    const pacer = new Pacer()
     const flush = async (): Promise<void> => {
       if (used === 0) return
       const bytes = chunk.subarray(0, used)
@@ -57,6 +59,8 @@ export async function publishSnapshot (
       // The buffer may still be referenced by the write in some implementations: use a new one.
       chunk = new Uint8Array(CHUNK_SIZE)
       used = 0
+      // The write above may have completed synchronously: let writers run now and then.
+      if (pacer.due) await pacer.turn()
     }
     for (const [key, value] of entries) {
       const need = varintLength(key.length) + key.length + varintLength(value.length) + value.length

@@ -27,6 +27,7 @@ import type { FileSystem } from '../fs/file-system'
 import { nodeFileSystem } from '../fs/node-file-system'
 import { watchSyncs } from '../fs/sync-watch'
 import { toHex } from '../bytes'
+import { nextTurn } from '../turn'
 import { WalWriter } from '../wal/writer'
 import type { Tree } from '../tree/tree'
 import { applyOps, encodeRecord, recordSize } from './batch-record'
@@ -214,7 +215,7 @@ export class Engine {
         this.#lastTurn = performance.now()
       })
     } else if (performance.now() - this.#lastTurn > TURN_BUDGET_MS) {
-      await new Promise(resolve => setImmediate(resolve))
+      await nextTurn()
     }
   }
 
