@@ -88,13 +88,12 @@ export function taggedHash2 (tag: number, prefix: Uint8Array, bytes: Uint8Array)
 }
 
 /**
- * The leading 48 bits of SHA-256(tag ‖ prefix ‖ bytes) as a non-negative
+ * The leading 30 bits of SHA-256(tag ‖ prefix ‖ bytes) as a non-negative
  * integer, without materialising the digest (the treap's priorities).
  */
-export function taggedHash2Prefix48 (tag: number, prefix: Uint8Array, bytes: Uint8Array): number {
+export function taggedHash2Prefix30 (tag: number, prefix: Uint8Array, bytes: Uint8Array): number {
   const d = taggedDigest2(tag, prefix, bytes)
-  return ((d.charCodeAt(0) * 256 + d.charCodeAt(1)) * 256 + d.charCodeAt(2)) * 0x1000000 +
-    ((d.charCodeAt(3) << 16) | (d.charCodeAt(4) << 8) | d.charCodeAt(5))
+  return (d.charCodeAt(0) << 22) | (d.charCodeAt(1) << 14) | (d.charCodeAt(2) << 6) | (d.charCodeAt(3) >>> 2)
 }
 
 function nodeDigest (left: Uint8Array, right: Uint8Array, valueHash: Uint8Array, key: Uint8Array): string {

@@ -29,7 +29,7 @@ import { watchSyncs } from '../fs/sync-watch'
 import { toHex } from '../bytes'
 import { nextTurn } from '../turn'
 import { WalWriter } from '../wal/writer'
-import type { Tree } from '../tree/tree'
+import { Tree } from '../tree/tree'
 import { applyOps, encodeRecord, recordSize } from './batch-record'
 import type { WriteOp } from './batch-record'
 import { writeCheckpoint } from './checkpoint'
@@ -83,6 +83,8 @@ export interface OpenOptions {
 /** The storage engine of one open database. */
 export class Engine {
   #tree: Tree
+  // The edit that nodes created since the tree was last taken belong to (0: none open).
+  #edit = 0
   #seq: number
   #writer: WalWriter
   #queue: Task[] = []
@@ -167,8 +169,13 @@ export class Engine {
     }
   }
 
-  /** The current tree version (what reads see). */
+  /**
+   * The current tree version (what reads see). Whoever asks may keep it: the
+   * open edit is closed, so later writes copy the nodes this version reaches
+   * instead of changing them in place.
+   */
   get tree (): Tree {
+    this.#edit = 0
     return this.#tree
   }
 
@@ -275,11 +282,14 @@ export class Engine {
       return
     }
     // 4. Apply in sequence order and publish.
-    // One edit for the group: its batches share the copied upper levels of the tree.
+    // One edit for the group: its batches share the copied upper levels of the tree. The
+    // edit stays open across groups until someone takes the tree (see `get tree`): a run of
+    // writes nobody reads in between changes its own nodes in place instead of copying them.
+    if (this.#edit === 0) this.#edit = Tree.newEdit()
     this.#tree = this.#tree.edit(tree => {
       for (const ops of stored) tree = applyOps(tree, ops)
       return tree
-    })
+    }, this.#edit)
     this.#seq += group.length
     this.stats.groups++
     this.stats.batches += group.length
@@ -348,7 +358,7 @@ export class Engine {
       return task.reject(ioError('Log rotation failed; writes are disabled until reopened', err))
     }
     await old.close().catch(() => {})
-    task.resolve({ tree: this.#tree, seq: this.#seq, segment: number })
+    task.resolve({ tree: this.tree, seq: this.#seq, segment: number })
   }
 
   /**
@@ -358,7 +368,7 @@ export class Engine {
    */
   async backup (target: string): Promise<BackupResult> {
     if (this.#closed) throw levelError('Database is closed', 'LEVEL_DATABASE_NOT_OPEN')
-    return await writeBackup(this.fs, this.directory, target, { tree: this.#tree, seq: this.#seq, identity: this.identityBytes })
+    return await writeBackup(this.fs, this.directory, target, { tree: this.tree, seq: this.#seq, identity: this.identityBytes })
   }
 
   /**

@@ -9,14 +9,14 @@
  */
 import { Worker } from 'node:worker_threads'
 import { join } from 'node:path'
-import { DIGEST_LENGTH, Tag, taggedHash2Prefix48, taggedHashInto } from '../hash'
+import { DIGEST_LENGTH, Tag, taggedHash2Prefix30, taggedHashInto } from '../hash'
 
 /** Entries below this count are hashed on one thread: a worker costs tens of milliseconds to start. */
 export const PARALLEL_THRESHOLD = 50000
 
 /** Priorities and value hashes of entries, by index. */
 export interface EntryDigests {
-  priorities: Float64Array
+  priorities: Int32Array
   valueHashes: Uint8Array
 }
 
@@ -28,7 +28,7 @@ export function digestRange (bytes: Uint8Array, spans: EntrySpans, salt: Uint8Ar
   for (let i = from; i < to; i++) {
     const k = spans[4 * i]
     const v = spans[4 * i + 2]
-    out.priorities[i] = taggedHash2Prefix48(Tag.priority, salt, bytes.subarray(k, k + spans[4 * i + 1]))
+    out.priorities[i] = taggedHash2Prefix30(Tag.priority, salt, bytes.subarray(k, k + spans[4 * i + 1]))
     taggedHashInto(Tag.value, bytes.subarray(v, v + spans[4 * i + 3]), out.valueHashes, i * DIGEST_LENGTH)
   }
 }
@@ -37,7 +37,7 @@ export function digestRange (bytes: Uint8Array, spans: EntrySpans, salt: Uint8Ar
 export async function entryDigests (bytes: Uint8Array, spans: EntrySpans, salt: Uint8Array): Promise<EntryDigests> {
   const count = spans.length / 4
   if (count < PARALLEL_THRESHOLD) {
-    const out = { priorities: new Float64Array(count), valueHashes: new Uint8Array(count * DIGEST_LENGTH) }
+    const out = { priorities: new Int32Array(count), valueHashes: new Uint8Array(count * DIGEST_LENGTH) }
     digestRange(bytes, spans, salt, 0, count, out)
     return out
   }
@@ -46,7 +46,7 @@ export async function entryDigests (bytes: Uint8Array, spans: EntrySpans, salt: 
   const sharedSpans = new Uint32Array(new SharedArrayBuffer(spans.byteLength))
   sharedSpans.set(spans)
   const out = {
-    priorities: new Float64Array(new SharedArrayBuffer(count * 8)),
+    priorities: new Int32Array(new SharedArrayBuffer(count * 4)),
     valueHashes: new Uint8Array(new SharedArrayBuffer(count * DIGEST_LENGTH))
   }
   const half = Math.floor(count / 2)

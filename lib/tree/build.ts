@@ -5,6 +5,7 @@
  * Used to load snapshots; it gives exactly the tree that inserting the same
  * entries one by one in any order would give.
  */
+import { keyPrefix } from '../bytes'
 import { TreeNode } from './node'
 import { isHigher, priorityOf } from './priority'
 import type { TreeParams } from './params'
@@ -24,7 +25,7 @@ export class TreeBuilder {
    * caller's root check confirms.
    */
   add (key: Uint8Array, value: Uint8Array, prio = priorityOf(key, this.params), digest: Uint8Array | null = null): void {
-    const node = new TreeNode(key, value, prio, null, null, digest, true)
+    const node = new TreeNode(key, keyPrefix(key), value, prio, null, null, digest, true)
     const spine = this.#spine
     let last: TreeNode | null = null
     while (spine.length > 0 && isHigher(key, prio, spine[spine.length - 1].key, spine[spine.length - 1].prio, this.params)) {

@@ -4,7 +4,7 @@
  * amortised and seeking is O(depth). The version it reads never changes, so a
  * cursor is unaffected by later writes: that is the implicit snapshot.
  */
-import { compareBytes } from '../bytes'
+import { compareKeys, keyPrefix } from '../bytes'
 import type { TreeNode } from './node'
 
 /** Cursor over the entries of one tree version. */
@@ -26,9 +26,10 @@ export class TreeCursor {
   seek (target: Uint8Array, inclusive: boolean): void {
     const stack = this.#stack
     stack.length = 0
+    const tp = keyPrefix(target)
     let node = this.root
     while (node !== null) {
-      const c = compareBytes(node.key, target)
+      const c = compareKeys(node.key, node.kp, target, tp)
       const onSide = this.reverse ? (c < 0 || (c === 0 && inclusive)) : (c > 0 || (c === 0 && inclusive))
       if (onSide) {
         stack.push(node)

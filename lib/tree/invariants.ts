@@ -5,7 +5,7 @@
  * every cached hash recomputed from scratch. It reports problems instead of
  * throwing, so that an integrity check can list them all.
  */
-import { bytesEqual, compareBytes } from '../bytes'
+import { bytesEqual, compareBytes, keyPrefix } from '../bytes'
 import { DIGEST_LENGTH, Tag, nodeHash, taggedHash } from '../hash'
 import type { TreeNode } from './node'
 import { isHigher, priorityOf } from './priority'
@@ -54,6 +54,7 @@ export function scanTree (root: TreeNode | null, params: TreeParams): TreeScan {
 function checkNode (node: TreeNode, params: TreeParams, scan: TreeScan, hashes: Map<TreeNode, Uint8Array>): void {
   const prio = priorityOf(node.key, params)
   if (prio !== node.prio) scan.problems.push(`stored priority wrong at ${hex(node.key)}`)
+  if (keyPrefix(node.key) !== node.kp) scan.problems.push(`stored key prefix wrong at ${hex(node.key)}`)
   for (const child of [node.left, node.right]) {
     if (child !== null && isHigher(child.key, child.prio, node.key, node.prio, params)) {
       scan.problems.push(`heap order violated below ${hex(node.key)}`)

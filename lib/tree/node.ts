@@ -12,15 +12,25 @@
  * batch's edit number and are changed in place instead of copied again: no
  * published version can reach them yet. This removes most of the garbage a
  * batch of path copies would make (the upper levels are shared by its writes).
+ * An owner that knows no version escaped since its last edit may pass the same
+ * edit number again (the engine does so until a reader captures the tree).
  */
 
 let activeEdit = 0
 let lastEdit = 0
 
-/** Runs `apply` as one edit: nodes it creates may be reused in place until it returns. */
-export function inEdit<T> (apply: () => T): T {
+/** A fresh edit number, for a caller that keeps one edit open across calls of {@link inEdit}. */
+export function newEdit (): number {
+  return ++lastEdit
+}
+
+/**
+ * Runs `apply` as edit `edit` (a fresh one by default): nodes it creates may be
+ * reused in place until it returns, and by later calls with the same number.
+ */
+export function inEdit<T> (apply: () => T, edit = 0): T {
   if (activeEdit !== 0) return apply()
-  activeEdit = ++lastEdit
+  activeEdit = edit === 0 ? newEdit() : edit
   try {
     return apply()
   } finally {
@@ -37,8 +47,10 @@ export class TreeNode {
 
   constructor (
     readonly key: Uint8Array,
+    /** The key's leading 30 bits (bytes.ts keyPrefix): most comparisons end there. */
+    readonly kp: number,
     public value: Uint8Array,
-    /** Leading 48 bits of the key's priority digest. */
+    /** Leading 30 bits of the key's priority digest (priority.ts). */
     readonly prio: number,
     public left: TreeNode | null,
     public right: TreeNode | null,
@@ -66,7 +78,7 @@ export function withChildren (node: TreeNode, left: TreeNode | null, right: Tree
     return node
   }
   if (left === node.left && right === node.right) return node
-  return new TreeNode(node.key, node.value, node.prio, left, right, node.digest, true)
+  return new TreeNode(node.key, node.kp, node.value, node.prio, left, right, node.digest, true)
 }
 
 /** A copy of `node` with another value: both hashes to recompute. */
@@ -77,5 +89,5 @@ export function withValue (node: TreeNode, value: Uint8Array): TreeNode {
     node.dirty = true
     return node
   }
-  return new TreeNode(node.key, value, node.prio, node.left, node.right, null, true)
+  return new TreeNode(node.key, node.kp, value, node.prio, node.left, node.right, null, true)
 }

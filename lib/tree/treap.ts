@@ -5,16 +5,17 @@
  * entries (bytewise key order, max-heap on priority), whatever the order of
  * operations: that is what makes the root history-independent.
  */
-import { compareBytes } from '../bytes'
+import { compareKeys, keyPrefix } from '../bytes'
 import { TreeNode, sizeOf, withChildren, withValue } from './node'
 import { isHigher, priorityOf } from './priority'
 import type { TreeParams } from './params'
 
 /** The node holding `key`, or null. */
 export function findNode (root: TreeNode | null, key: Uint8Array): TreeNode | null {
+  const kp = keyPrefix(key)
   let node = root
   while (node !== null) {
-    const c = compareBytes(key, node.key)
+    const c = compareKeys(key, kp, node.key, node.kp)
     if (c === 0) return node
     node = c < 0 ? node.left : node.right
   }
@@ -29,32 +30,32 @@ export function findNode (root: TreeNode | null, key: Uint8Array): TreeNode | nu
  * the key cannot be present below (it would sit above), so it is inserted there.
  */
 export function insert (root: TreeNode | null, key: Uint8Array, value: Uint8Array, params: TreeParams): TreeNode {
-  return put(root, key, value, priorityOf(key, params), params)
+  return put(root, key, keyPrefix(key), value, priorityOf(key, params), params)
 }
 
-function put (node: TreeNode | null, key: Uint8Array, value: Uint8Array, prio: number, params: TreeParams): TreeNode {
-  if (node === null) return new TreeNode(key, value, prio, null, null, null, true)
-  const c = compareBytes(key, node.key)
+function put (node: TreeNode | null, key: Uint8Array, kp: number, value: Uint8Array, prio: number, params: TreeParams): TreeNode {
+  if (node === null) return new TreeNode(key, kp, value, prio, null, null, null, true)
+  const c = compareKeys(key, kp, node.key, node.kp)
   if (c === 0) return withValue(node, value)
   if (isHigher(key, prio, node.key, node.prio, params)) {
-    const [left, right] = splitBelow(node, key, false)
-    return new TreeNode(key, value, prio, left, right, null, true)
+    const [left, right] = split(node, key, kp, false)
+    return new TreeNode(key, kp, value, prio, left, right, null, true)
   }
-  if (c < 0) return withChildren(node, put(node.left, key, value, prio, params), node.right)
-  return withChildren(node, node.left, put(node.right, key, value, prio, params))
+  if (c < 0) return withChildren(node, put(node.left, key, kp, value, prio, params), node.right)
+  return withChildren(node, node.left, put(node.right, key, kp, value, prio, params))
 }
 
 /** Removes `key`; returns the new root (the same root when the key is absent). */
 export function remove (root: TreeNode | null, key: Uint8Array, params: TreeParams): TreeNode | null {
   if (findNode(root, key) === null) return root
-  return removePresent(root as TreeNode, key, params)
+  return removePresent(root as TreeNode, key, keyPrefix(key), params)
 }
 
-function removePresent (node: TreeNode, key: Uint8Array, params: TreeParams): TreeNode | null {
-  const c = compareBytes(key, node.key)
+function removePresent (node: TreeNode, key: Uint8Array, kp: number, params: TreeParams): TreeNode | null {
+  const c = compareKeys(key, kp, node.key, node.kp)
   if (c === 0) return join(node.left, node.right, params)
-  if (c < 0) return withChildren(node, removePresent(node.left as TreeNode, key, params), node.right)
-  return withChildren(node, node.left, removePresent(node.right as TreeNode, key, params))
+  if (c < 0) return withChildren(node, removePresent(node.left as TreeNode, key, kp, params), node.right)
+  return withChildren(node, node.left, removePresent(node.right as TreeNode, key, kp, params))
 }
 
 /**
@@ -62,13 +63,17 @@ function removePresent (node: TreeNode, key: Uint8Array, params: TreeParams): Tr
  * goes to the first part.
  */
 export function splitBelow (node: TreeNode | null, bound: Uint8Array, inclusive: boolean): [TreeNode | null, TreeNode | null] {
+  return split(node, bound, keyPrefix(bound), inclusive)
+}
+
+function split (node: TreeNode | null, bound: Uint8Array, bp: number, inclusive: boolean): [TreeNode | null, TreeNode | null] {
   if (node === null) return [null, null]
-  const c = compareBytes(node.key, bound)
+  const c = compareKeys(node.key, node.kp, bound, bp)
   if (c < 0 || (c === 0 && inclusive)) {
-    const [l, r] = splitBelow(node.right, bound, inclusive)
+    const [l, r] = split(node.right, bound, bp, inclusive)
     return [withChildren(node, node.left, l), r]
   }
-  const [l, r] = splitBelow(node.left, bound, inclusive)
+  const [l, r] = split(node.left, bound, bp, inclusive)
   return [l, withChildren(node, r, node.right)]
 }
 

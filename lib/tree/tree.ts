@@ -3,7 +3,7 @@
  * count and the public parameters. Writes return a new version; a held
  * version is an O(1) snapshot. This is the only type the other layers use.
  */
-import { TreeNode, inEdit } from './node'
+import { TreeNode, inEdit, newEdit } from './node'
 import { TreeCursor } from './cursor'
 import { cleanHash, hashSubtree, hashSubtreeAsync, rootDigest } from './hashing'
 import { findNode, insert, remove, removeRange } from './treap'
@@ -62,10 +62,17 @@ export class Tree {
   /**
    * Applies many changes as one edit (see node.ts): `apply` receives this
    * version and returns the result of its puts, dels and range deletes;
-   * intermediate versions must not escape it.
+   * intermediate versions must not escape it. Passing the `edit` number of an
+   * earlier call (from {@link Tree.newEdit}) continues that edit: allowed only
+   * while no version produced under it since has escaped either.
    */
-  edit (apply: (tree: Tree) => Tree): Tree {
-    return inEdit(() => apply(this))
+  edit (apply: (tree: Tree) => Tree, edit = 0): Tree {
+    return inEdit(() => apply(this), edit)
+  }
+
+  /** A fresh edit number for {@link Tree.edit}. */
+  static newEdit (): number {
+    return newEdit()
   }
 
   /** Runs `apply` as one edit spanning many versions (recovery's replay); the same rule applies. */
