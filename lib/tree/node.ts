@@ -40,24 +40,37 @@ export function inEdit<T> (apply: () => T, edit = 0): T {
 
 /** A node of the treap; see the file header for the hash cache. */
 export class TreeNode {
+  // Fields are declared in the order V8 lays them out: what a descent and an in-order walk
+  // read (the key, its prefix, the children, the value) come first, in the node's first
+  // cache line; the priority, size and hash cache after.
+  readonly key: Uint8Array
+  /** The key's leading 30 bits (bytes.ts keyPrefix): most comparisons end there. */
+  readonly kp: number
+  left: TreeNode | null
+  right: TreeNode | null
+  value: Uint8Array
+  /** Leading 30 bits of the key's priority digest (priority.ts). */
+  readonly prio: number
   /** Entries in this subtree. */
   size: number
+  digest: Uint8Array | null
+  dirty: boolean
   /** The edit that created this node (0: none); see the file header. */
   readonly edit: number
 
   constructor (
-    readonly key: Uint8Array,
-    /** The key's leading 30 bits (bytes.ts keyPrefix): most comparisons end there. */
-    readonly kp: number,
-    public value: Uint8Array,
-    /** Leading 30 bits of the key's priority digest (priority.ts). */
-    readonly prio: number,
-    public left: TreeNode | null,
-    public right: TreeNode | null,
-    public digest: Uint8Array | null,
-    public dirty: boolean
+    key: Uint8Array, kp: number, value: Uint8Array, prio: number,
+    left: TreeNode | null, right: TreeNode | null, digest: Uint8Array | null, dirty: boolean
   ) {
+    this.key = key
+    this.kp = kp
+    this.left = left
+    this.right = right
+    this.value = value
+    this.prio = prio
     this.size = 1 + (left === null ? 0 : left.size) + (right === null ? 0 : right.size)
+    this.digest = digest
+    this.dirty = dirty
     this.edit = activeEdit
   }
 }
