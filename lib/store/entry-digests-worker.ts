@@ -1,11 +1,11 @@
 /**
- * The worker thread of entry-digests.ts: computes the digests of its range of
- * entries into the shared output and says "done".
+ * The worker thread of entry-digests.ts: takes chunks of entries from the
+ * shared queue, computes their digests into the shared output, says "done".
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { digestRange } from './entry-digests'
-import type { EntryDigests, EntrySpans } from './entry-digests'
+import { drainQueue } from './entry-digests'
+import type { WorkerTask } from './entry-digests'
 
-const task = workerData as { bytes: Uint8Array, spans: EntrySpans, salt: Uint8Array, from: number, to: number, out: EntryDigests }
-digestRange(task.bytes, task.spans, task.salt, task.from, task.to, task.out)
+const task = workerData as WorkerTask
+drainQueue(task.bytes, task.spans, task.salt, task.queue, task.out)
 parentPort?.postMessage('done')

@@ -1,11 +1,9 @@
 /**
  * The per-entry hashes of a snapshot being loaded — each key's priority and
  * each value's hash — computed on two cores. They do not depend on the tree's
- * shape, so a worker thread computes those of the first half while this
- * thread computes the second; the tree is then built and only node hashes
- * are left to compute. Loading a large snapshot is dominated by hashing,
- * so this takes about a third off open(). Small snapshots, or a failing
- * worker, are handled on this thread alone.
+ * shape, so a worker thread and this one share them out in chunks; the tree
+ * is then built and only node hashes are left to compute. Small snapshots are
+ * handled on this thread alone, and so is whatever a failing worker left.
  */
 import { Worker } from 'node:worker_threads'
 import { join } from 'node:path'
@@ -33,7 +31,32 @@ export function digestRange (bytes: Uint8Array, spans: EntrySpans, salt: Uint8Ar
   }
 }
 
-/** Computes the digests of every entry, in parallel when there are many. */
+/** Entries per claim of the shared work queue: small enough that both threads finish together. */
+const CHUNK = 4096
+
+/**
+ * The queue both threads take chunks from: slot 0 is the next unclaimed chunk,
+ * slot 1 + c is 1 once chunk c is done (so that work a failed worker claimed
+ * can be redone).
+ */
+export type WorkQueue = Int32Array
+
+/** Takes and computes chunks until none is left. Shared by this thread and the worker. */
+export function drainQueue (
+  bytes: Uint8Array, spans: EntrySpans, salt: Uint8Array, queue: WorkQueue, out: EntryDigests
+): void {
+  const count = spans.length / 4
+  for (let c = Atomics.add(queue, 0, 1); c * CHUNK < count; c = Atomics.add(queue, 0, 1)) {
+    digestRange(bytes, spans, salt, c * CHUNK, Math.min(count, (c + 1) * CHUNK), out)
+    Atomics.store(queue, 1 + c, 1)
+  }
+}
+
+/**
+ * Computes the digests of every entry, in parallel when there are many: this
+ * thread and a worker take chunks from one queue, so neither waits for the
+ * other longer than a chunk, however fast each runs.
+ */
 export async function entryDigests (bytes: Uint8Array, spans: EntrySpans, salt: Uint8Array): Promise<EntryDigests> {
   const count = spans.length / 4
   if (count < PARALLEL_THRESHOLD) {
@@ -49,24 +72,31 @@ export async function entryDigests (bytes: Uint8Array, spans: EntrySpans, salt: 
     priorities: new Int32Array(new SharedArrayBuffer(count * 4)),
     valueHashes: new Uint8Array(new SharedArrayBuffer(count * DIGEST_LENGTH))
   }
-  const half = Math.floor(count / 2)
-  const worker = runWorker({ bytes: sharedBytes, spans: sharedSpans, salt, from: 0, to: half, out })
-  digestRange(bytes, spans, salt, half, count, out)
-  const ok = await worker
-  if (!ok) digestRange(bytes, spans, salt, 0, half, out)
+  const chunks = Math.ceil(count / CHUNK)
+  const queue = new Int32Array(new SharedArrayBuffer(4 * (1 + chunks)))
+  // The salt is copied (a Buffer's slice() would not copy): it may be a view into the snapshot's
+  // bytes, and cloning a view for the worker clones the whole buffer behind it.
+  const worker = runWorker({ bytes: sharedBytes, spans: sharedSpans, salt: Uint8Array.from(salt), queue, out })
+  drainQueue(bytes, spans, salt, queue, out)
+  if (!await worker) {
+    // The worker could not start or died: compute whatever it claimed and did not finish.
+    for (let c = 0; c < chunks; c++) {
+      if (Atomics.load(queue, 1 + c) === 0) digestRange(bytes, spans, salt, c * CHUNK, Math.min(count, (c + 1) * CHUNK), out)
+    }
+  }
   return out
 }
 
-interface WorkerTask {
+/** What the worker receives (entry-digests-worker.ts). */
+export interface WorkerTask {
   bytes: Uint8Array
   spans: EntrySpans
   salt: Uint8Array
-  from: number
-  to: number
+  queue: WorkQueue
   out: EntryDigests
 }
 
-// Resolves true when the worker filled its range, false if it could not run (the caller redoes it).
+// Resolves true when the worker drained the queue, false if it could not run (the caller redoes its part).
 function runWorker (task: WorkerTask): Promise<boolean> {
   return new Promise(resolve => {
     let worker: Worker

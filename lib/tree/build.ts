@@ -6,6 +6,7 @@
  * entries one by one in any order would give.
  */
 import { keyPrefix } from '../bytes'
+import { nodeHashOfDigests } from '../hash'
 import { TreeNode } from './node'
 import { isHigher, priorityOf } from './priority'
 import type { TreeParams } from './params'
@@ -22,7 +23,10 @@ export class TreeBuilder {
    * caller checks). `prio`, and a 64-byte `digest` holding the value hash in
    * its first half, may be given when they were computed elsewhere (in
    * parallel); they must be exactly what the tree would compute, which the
-   * caller's root check confirms.
+   * caller's root check confirms. A given `digest` belongs to the node from
+   * then on: its node hash is written into it in place as soon as the node's
+   * subtree is complete, so that a loaded tree needs no second pass (and no
+   * second array per node) to be hashed.
    */
   add (key: Uint8Array, value: Uint8Array, prio = priorityOf(key, this.params), digest: Uint8Array | null = null): void {
     const node = new TreeNode(key, keyPrefix(key), value, prio, null, null, digest, true)
@@ -53,7 +57,12 @@ export class TreeBuilder {
   }
 }
 
-// A node leaves the spine only after both its children are final: its size is now known.
+// A node leaves the spine only after both its children are final: its size is now known, and
+// when its value hash was given and its children are hashed, so is its node hash.
 function finalize (node: TreeNode): void {
-  node.size = 1 + (node.left?.size ?? 0) + (node.right?.size ?? 0)
+  const { left, right, digest } = node
+  node.size = 1 + (left === null ? 0 : left.size) + (right === null ? 0 : right.size)
+  if (digest === null || (left !== null && left.dirty) || (right !== null && right.dirty)) return
+  nodeHashOfDigests(left === null ? null : left.digest, right === null ? null : right.digest, digest, node.key)
+  node.dirty = false
 }
