@@ -185,7 +185,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
         snapshot.unref()
       }
     }
-    return await this.#open().tree.rootAsync()
+    return await this.#open().root()
   }
 
   /**

@@ -30,6 +30,7 @@ export class TreeBuilder {
    */
   add (key: Uint8Array, value: Uint8Array, prio = priorityOf(key, this.params), digest: Uint8Array | null = null): void {
     const node = new TreeNode(key, keyPrefix(key), value, prio, null, null, digest, true)
+    node.ownsDigest = digest !== null
     const spine = this.#spine
     let last: TreeNode | null = null
     while (spine.length > 0 && isHigher(key, prio, spine[spine.length - 1].key, spine[spine.length - 1].prio, this.params)) {

@@ -54,6 +54,12 @@ export class TreeNode {
   /** Entries in this subtree. */
   size: number
   digest: Uint8Array | null
+  /**
+   * True when `digest` was made for this node alone (by hashing it, or by the
+   * builder): rehashing may then write into it. A copy shares the digest of
+   * the node it was copied from, which an older version still reads.
+   */
+  ownsDigest: boolean
   dirty: boolean
   /** The edit that created this node (0: none); see the file header. */
   readonly edit: number
@@ -70,6 +76,7 @@ export class TreeNode {
     this.prio = prio
     this.size = 1 + (left === null ? 0 : left.size) + (right === null ? 0 : right.size)
     this.digest = digest
+    this.ownsDigest = false
     this.dirty = dirty
     this.edit = activeEdit
   }
@@ -99,6 +106,7 @@ export function withValue (node: TreeNode, value: Uint8Array): TreeNode {
   if (node.edit !== 0 && node.edit === activeEdit) {
     node.value = value
     node.digest = null
+    node.ownsDigest = false
     node.dirty = true
     return node
   }
