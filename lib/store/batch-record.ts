@@ -14,14 +14,18 @@
  * applies it to the same state in the same order, so it removes the same
  * keys, and a clear of a million keys stays a few bytes in the log.
  */
-import { ByteReader, varintLength, writeU32LE, writeU64LE, writeVarint } from '../bytes'
+import { ByteReader, compareKeys, keyPrefix, varintLength, writeU32LE, writeU64LE, writeVarint } from '../bytes'
 import type { KeyRange } from '../tree/treap'
 
 /** One operation of a batch, keys and values already encoded to bytes. */
-export type WriteOp =
-  | { type: 'put', key: Uint8Array, value: Uint8Array }
-  | { type: 'del', key: Uint8Array }
-  | { type: 'clear', range: KeyRange }
+export type WriteOp = PutOp | DelOp | ClearOp
+
+/** Sets a key. */
+export interface PutOp { type: 'put', key: Uint8Array, value: Uint8Array }
+/** Deletes a key. */
+export interface DelOp { type: 'del', key: Uint8Array }
+/** Deletes a range (with a limit and direction, as abstract-level's clear()). */
+export interface ClearOp { type: 'clear', range: KeyRange }
 
 /** A batch with its sequence number. */
 export interface BatchRecord {
@@ -167,12 +171,51 @@ function decodeRange (reader: ByteReader): KeyRange | null {
   return range
 }
 
-/** Applies a batch's operations to a tree version, in order. */
-export function applyOps<T extends { put: (k: Uint8Array, v: Uint8Array) => T, del: (k: Uint8Array) => T, delRange: (r: KeyRange) => T }> (tree: T, ops: readonly WriteOp[]): T {
-  for (const op of ops) {
-    if (op.type === 'put') tree = tree.put(op.key, op.value)
-    else if (op.type === 'del') tree = tree.del(op.key)
-    else tree = tree.delRange(op.range)
+// Batches at least this long are applied in key order (see applyOps).
+const SORTED_APPLY_MIN = 64
+
+type Appliable<T> = { put: (k: Uint8Array, v: Uint8Array) => T, del: (k: Uint8Array) => T, delRange: (r: KeyRange) => T }
+
+/**
+ * Applies a batch's operations to a tree version, with the effect of applying
+ * them in order. A long run of puts and deletes is applied in key order
+ * instead (a stable sort: operations on one key keep their order, and
+ * operations on different keys commute): consecutive descents then share the
+ * upper levels of the tree, which stay in the cache. A range delete is applied
+ * where it stands.
+ */
+export function applyOps<T extends Appliable<T>> (tree: T, ops: readonly WriteOp[]): T {
+  let from = 0
+  for (let i = 0; i <= ops.length; i++) {
+    const op = ops[i]
+    if (i < ops.length && op.type !== 'clear') continue
+    tree = i - from >= SORTED_APPLY_MIN ? applySorted(tree, ops, from, i) : applyInOrder(tree, ops, from, i)
+    if (i < ops.length) tree = tree.delRange((op as ClearOp).range)
+    from = i + 1
+  }
+  return tree
+}
+
+function applyInOrder<T extends Appliable<T>> (tree: T, ops: readonly WriteOp[], from: number, to: number): T {
+  for (let i = from; i < to; i++) {
+    const op = ops[i] as PutOp | DelOp
+    tree = op.type === 'put' ? tree.put(op.key, op.value) : tree.del(op.key)
+  }
+  return tree
+}
+
+function applySorted<T extends Appliable<T>> (tree: T, ops: readonly WriteOp[], from: number, to: number): T {
+  const order = new Array<number>(to - from)
+  const prefixes = new Array<number>(to - from)
+  for (let i = from; i < to; i++) {
+    order[i - from] = i
+    prefixes[i - from] = keyPrefix((ops[i] as PutOp | DelOp).key)
+  }
+  order.sort((a, b) =>
+    compareKeys((ops[a] as PutOp | DelOp).key, prefixes[a - from], (ops[b] as PutOp | DelOp).key, prefixes[b - from]) || a - b)
+  for (const i of order) {
+    const op = ops[i] as PutOp | DelOp
+    tree = op.type === 'put' ? tree.put(op.key, op.value) : tree.del(op.key)
   }
   return tree
 }

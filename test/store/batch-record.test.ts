@@ -1,10 +1,15 @@
 /**
  * The batch record codec: round trips of every operation kind, and refusal
- * of every malformed payload without throwing.
+ * of every malformed payload without throwing; applying long batches.
  */
 import test from 'tape'
 import fc from 'fast-check'
-import { decodeRecord, encodeRecord, recordSize } from '../../lib/store/batch-record'
+import { applyOps, decodeRecord, encodeRecord, recordSize } from '../../lib/store/batch-record'
+import { Tree } from '../../lib/tree/tree'
+import { DEFAULT_PARAMS } from '../../lib/tree/params'
+import { toHex } from '../../lib/bytes'
+import { SortedModel } from '../util/model'
+import { rootOf } from '../util/db'
 import type { WriteOp } from '../../lib/store/batch-record'
 import { range, smallKey, smallValue } from '../util/arbitraries'
 
@@ -99,3 +104,34 @@ function norm (ops: WriteOp[]): unknown[] {
     : o.type === 'put' ? { type: 'put', key: Array.from(o.key), value: Array.from(o.value) } : { type: 'del', key: Array.from(o.key) })
 }
 void smallValue
+
+test('batch record: applying a long batch (in key order) has the effect of applying it op by op', t => {
+  // Long runs of puts and dels on few keys (so that one key is written many times) with
+  // range deletes between them: runs of 64 or more are applied sorted, shorter ones in order.
+  const putOrDel: fc.Arbitrary<WriteOp> = fc.oneof(
+    { weight: 2, arbitrary: fc.record({ type: fc.constant('put' as const), key: smallKey, value: smallValue }) },
+    { weight: 1, arbitrary: fc.record({ type: fc.constant('del' as const), key: smallKey }) }
+  )
+  const clear: fc.Arbitrary<WriteOp> = fc.record({ type: fc.constant('clear' as const), range })
+  const batch = fc.array(fc.tuple(fc.array(putOrDel, { minLength: 20, maxLength: 200, size: 'max' }), fc.option(clear, { nil: undefined })), { minLength: 1, maxLength: 3 })
+    .map(parts => parts.flatMap(([run, c]) => c === undefined ? run : [...run, c]))
+  let runs = 0
+  fc.assert(fc.property(batch, ops => {
+    runs++
+    const applied = applyOps(Tree.empty(DEFAULT_PARAMS), ops)
+    const model = new SortedModel()
+    for (const o of ops) {
+      if (o.type === 'put') model.put(o.key, o.value)
+      else if (o.type === 'del') model.del(o.key)
+      else model.clear(o.range)
+    }
+    const got: string[] = []
+    const cursor = applied.cursor()
+    cursor.first()
+    for (let n = cursor.current; n !== null; cursor.advance(), n = cursor.current) got.push(`${toHex(n.key)}=${toHex(n.value)}`)
+    return JSON.stringify(got) === JSON.stringify(model.entries().map(([k, v]) => `${toHex(k)}=${toHex(v)}`)) &&
+      toHex(applied.root()) === rootOf(model.entries())
+  }), { numRuns: 300 })
+  t.pass(`${runs} long batches applied with the effect of their order`)
+  t.end()
+})
