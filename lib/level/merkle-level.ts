@@ -25,6 +25,7 @@ import { proofKey, proofRange } from './proofs'
 import type { ProveOptions, ProveRangeOptions } from './proofs'
 import { MerkleIterator } from './iterator'
 import { MerkleSnapshot } from './snapshot'
+import { installBatchOptionsPath } from './batch-options'
 // Adds the `sync` option to abstract-level's write option types (a module augmentation).
 import './write-options'
 import type {
@@ -270,3 +271,5 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     await destroyDatabase(nodeFileSystem, location)
   }
 }
+
+installBatchOptionsPath(MerkleLevel.prototype)
