@@ -45,10 +45,10 @@ function put (node: TreeNode | null, key: Uint8Array, kp: number, value: Uint8Ar
   return withChildren(node, node.left, put(node.right, key, kp, value, prio, params))
 }
 
-/** Removes `key`; returns the new root (the same root when the key is absent). */
-export function remove (root: TreeNode | null, key: Uint8Array, params: TreeParams): TreeNode | null {
-  if (findNode(root, key) === null) return root
-  return removePresent(root as TreeNode, key, keyPrefix(key), params)
+/** Removes `key`; returns the new root and whether the key was there (if not, the root is unchanged). */
+export function remove (root: TreeNode | null, key: Uint8Array, params: TreeParams): { root: TreeNode | null, removed: boolean } {
+  if (findNode(root, key) === null) return { root, removed: false }
+  return { root: removePresent(root as TreeNode, key, keyPrefix(key), params), removed: true }
 }
 
 function removePresent (node: TreeNode, key: Uint8Array, kp: number, params: TreeParams): TreeNode | null {

@@ -47,16 +47,21 @@ export class Tree {
     return new Tree(insert(this.top, key, value, this.params), this.params)
   }
 
-  /** A new version without `key`. */
+  // A write that removed nothing returns this version. Whether anything was removed is asked
+  // of the operation, not read from the root node's identity: within an edit a node may be
+  // changed in place, so the same root node can hold other contents (and this version's
+  // cached root would then be stale).
+
+  /** A new version without `key` (this one when `key` is absent). */
   del (key: Uint8Array): Tree {
-    const top = remove(this.top, key, this.params)
-    return top === this.top ? this : new Tree(top, this.params)
+    const { root, removed } = remove(this.top, key, this.params)
+    return removed ? new Tree(root, this.params) : this
   }
 
-  /** A new version without the entries of `range`. */
+  /** A new version without the entries of `range` (this one when the range is empty). */
   delRange (range: KeyRange): Tree {
-    const { root } = removeRange(this.top, range, this.params)
-    return root === this.top ? this : new Tree(root, this.params)
+    const { root, removed } = removeRange(this.top, range, this.params)
+    return removed === 0 && root === this.top ? this : new Tree(root, this.params)
   }
 
   /**

@@ -64,7 +64,22 @@ test('root edits: roots of the current state and of held snapshots equal fresh t
       for (const h of held) await h.snapshot.close()
       await db.close()
     }
-  }), { numRuns: 60 })
+  }), { numRuns: 150 })
   t.is(failure, null, 'no root differed')
   t.pass(`${runs} sequences of writes, roots, snapshots and reads`)
+})
+
+test('root edits: a delete that changes the root node in place gives a new root (regression)', async t => {
+  // The root after step 3 hashed the current version with the edit open; the delete of the
+  // root node's child then changed the root node in place. The tree version kept its cached
+  // root because the root node was the same object: db.root() returned the old root.
+  const db = await openBytes(tempLocation('root-edits'), { checkpointBytes: 0 })
+  const k = (n: number): Uint8Array => Uint8Array.of(0x6b, n)
+  const v = Uint8Array.of(0)
+  await db.batch([{ type: 'put', key: k(33), value: v }, { type: 'del', key: k(0) }])
+  await db.batch([{ type: 'put', key: k(41), value: v }, { type: 'del', key: k(0) }])
+  t.is(toHex(await db.root()), rootOf([[k(33), v], [k(41), v]]))
+  await db.batch([{ type: 'del', key: k(33) }, { type: 'del', key: k(0) }])
+  t.is(toHex(await db.root()), rootOf([[k(41), v]]), 'the root after the delete is that of the remaining entry')
+  await db.close()
 })
