@@ -181,12 +181,13 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     if (snapshot !== undefined) {
       snapshot.ref()
       try {
-        return await (snapshot as MerkleSnapshot).tree.rootAsync()
+        return (await (snapshot as MerkleSnapshot).tree.rootAsync()).slice()
       } finally {
         snapshot.unref()
       }
     }
-    return await this.#open().root()
+    // A copy: the tree keeps its root cached, and a caller may change the array it gets.
+    return (await this.#open().root()).slice()
   }
 
   /**

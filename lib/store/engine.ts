@@ -90,6 +90,10 @@ export class Engine {
   #edit = 0
   // Operations applied since the root was last computed: a bound on the hashing it needs.
   #unhashedOps = 0
+  // The root being hashed in slices, if any (see root()).
+  #rooting: Promise<Uint8Array> | null = null
+  // Why the index is unusable (a logged batch failed to apply), if it is.
+  #broken: Error | null = null
   #seq: number
   #writer: WalWriter
   #queue: Task[] = []
@@ -183,10 +187,22 @@ export class Engine {
    * hashed in slices that let other work run.
    */
   async root (): Promise<Uint8Array> {
-    const small = this.#unhashedOps <= SYNC_ROOT_OPS
+    // One root at a time: a call that came while another hashes in slices waits for it,
+    // then has at most the writes made meanwhile left to hash.
+    while (this.#rooting !== null) await this.#rooting.catch(() => {})
+    this.#assertIndexWhole()
+    if (this.#unhashedOps <= SYNC_ROOT_OPS) {
+      this.#unhashedOps = 0
+      return this.#tree.root()
+    }
     this.#unhashedOps = 0
-    if (small) return this.#tree.root()
-    return await this.tree.rootAsync()
+    const rooting = this.tree.rootAsync()
+    this.#rooting = rooting
+    try {
+      return await rooting
+    } finally {
+      this.#rooting = null
+    }
   }
 
   /**
@@ -195,8 +211,14 @@ export class Engine {
    * instead of changing them in place.
    */
   get tree (): Tree {
+    this.#assertIndexWhole()
     this.#edit = 0
     return this.#tree
+  }
+
+  // After a logged batch failed to apply, the current version may be half changed in place.
+  #assertIndexWhole (): void {
+    if (this.#broken !== null) throw ioError('The index could not apply a logged batch and is unusable; reopen the database', this.#broken)
   }
 
   /** Sequence number of the last committed batch. */
@@ -306,13 +328,24 @@ export class Engine {
     // edit stays open across groups until someone takes the tree (see `get tree`): a run of
     // writes nobody reads in between changes its own nodes in place instead of copying them.
     if (this.#edit === 0) this.#edit = Tree.newEdit()
-    this.#tree = this.#tree.edit(tree => {
-      for (const ops of stored) {
-        tree = applyOps(tree, ops)
-        this.#unhashedOps += ops.length
-      }
-      return tree
-    }, this.#edit)
+    try {
+      this.#tree = this.#tree.edit(tree => {
+        for (const ops of stored) {
+          tree = applyOps(tree, ops)
+          this.#unhashedOps += ops.length
+        }
+        return tree
+      }, this.#edit)
+    } catch (err) {
+      // Nothing valid should fail here, but if it does (a stack overflow in a pathologically
+      // deep tree, say), nodes of the open edit may already be changed in place: the current
+      // version cannot be trusted. The batches are in the log; reopening replays them.
+      this.#broken = err instanceof Error ? err : new Error(String(err))
+      this.#failure ??= this.#broken
+      const error = ioError('Applying a logged batch to the index failed; reopen the database', err)
+      for (const w of group) w.reject(error)
+      return
+    }
     this.#seq += group.length
     this.stats.groups++
     this.stats.batches += group.length

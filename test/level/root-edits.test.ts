@@ -22,7 +22,10 @@ const step = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 1025, max: 1400 }).map(n => ({ kind: 'bulk' as const, n })) },
   { weight: 3, arbitrary: fc.constant({ kind: 'root' as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'snapshot' as const }) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'read' as const }) }
+  { weight: 1, arbitrary: fc.constant({ kind: 'read' as const }) },
+  // Range deletes, empty or not, with limits both ways: within the open edit they split and
+  // join the tree in place.
+  { weight: 1, arbitrary: fc.record({ low: fc.integer({ min: 0, max: 63 }), span: fc.integer({ min: 0, max: 20 }), limit: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }), reverse: fc.boolean() }).map(r => ({ kind: 'clear' as const, ...r })) }
 )
 
 test('root edits: roots of the current state and of held snapshots equal fresh trees of their entries', async t => {
@@ -46,6 +49,10 @@ test('root edits: roots of the current state and of held snapshots equal fresh t
           const got = toHex(await db.root())
           const want = rootOf(model.entries())
           if (got !== want) { failure = `root ${got} != ${want}`; return false }
+        } else if (s.kind === 'clear') {
+          const range = { gte: Uint8Array.of(0x6b, s.low), lt: Uint8Array.of(0x6b, s.low + s.span), reverse: s.reverse, ...(s.limit === undefined ? {} : { limit: s.limit }) }
+          await db.clear(range)
+          model.clear(range)
         } else if (s.kind === 'snapshot') {
           held.push({ snapshot: db.snapshot() as MerkleSnapshot, expected: rootOf(model.entries()) })
         } else {
@@ -81,5 +88,25 @@ test('root edits: a delete that changes the root node in place gives a new root 
   t.is(toHex(await db.root()), rootOf([[k(33), v], [k(41), v]]))
   await db.batch([{ type: 'del', key: k(33) }, { type: 'del', key: k(0) }])
   t.is(toHex(await db.root()), rootOf([[k(41), v]]), 'the root after the delete is that of the remaining entry')
+  await db.close()
+})
+
+test('root edits: concurrent roots after many writes are both right; a returned root is a copy', async t => {
+  const db = await openBytes(tempLocation('root-edits'), { checkpointBytes: 0 })
+  const model = new SortedModel()
+  for (let b = 0; b < 5; b++) {
+    const ops = Array.from({ length: 1000 }, (_, i) => ({ type: 'put' as const, key: Uint8Array.of(b, i >> 8, i & 0xff), value: Uint8Array.of(i & 7) }))
+    await db.batch(ops)
+    for (const op of ops) model.put(op.key, op.value)
+  }
+  // More than 1024 operations since the last root: the first hashes in slices, the second waits.
+  const second = Uint8Array.of(9, 9, 9)
+  const [a, b] = await Promise.all([db.root(), (async () => { await db.put(second, Uint8Array.of(1)); return await db.root() })()])
+  const withoutSecond = rootOf(model.entries())
+  model.put(second, Uint8Array.of(1))
+  t.ok(toHex(a) === withoutSecond || toHex(a) === rootOf(model.entries()), 'the first root is of the state before or after the concurrent put')
+  t.is(toHex(b), rootOf(model.entries()), 'the second root includes the put')
+  b.fill(0)
+  t.is(toHex(await db.root()), rootOf(model.entries()), 'changing a returned root changes nothing')
   await db.close()
 })
