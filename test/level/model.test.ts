@@ -84,7 +84,7 @@ async function apply (db: ByteDb, model: SortedModel, s: Step): Promise<ByteDb> 
 test('database: random operations with reopens and checkpoints match the model, roots depend only on contents', async t => {
   let runs = 0
   let steps = 0
-  await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 40 }), fc.integer(), async (plan, seed) => {
+  await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 40, size: 'medium' }), fc.integer(), async (plan, seed) => {
     runs++
     let db = await openBytes(tempLocation('model'), { checkpointBytes: 0 })
     const model = new SortedModel()

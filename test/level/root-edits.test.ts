@@ -31,7 +31,7 @@ const step = fc.oneof(
 test('root edits: roots of the current state and of held snapshots equal fresh trees of their entries', async t => {
   let runs = 0
   let failure: string | null = null
-  await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async steps => {
+  await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25, size: 'medium' }), async steps => {
     runs++
     const db = await openBytes(tempLocation('root-edits'), { checkpointBytes: 0 })
     const model = new SortedModel()

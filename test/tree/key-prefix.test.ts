@@ -48,7 +48,7 @@ test('key prefix: a tree of prefix-tied keys matches the model through puts, del
       fc.record({ type: fc.constant('put' as const), key: tieKey }),
       fc.record({ type: fc.constant('del' as const), key: tieKey }),
       fc.record({ type: fc.constant('clear' as const), range })
-    ), { maxLength: 60 }),
+    ), { maxLength: 60, size: 'medium' }),
     tieKey, fc.boolean(),
     (ops, target, reverse) => {
       runs++

@@ -76,7 +76,7 @@ test('tree: random operations match the model, invariants hold, root is history-
       fc.record({ type: fc.constant('put' as const), key: smallKey, value: smallValue }),
       fc.record({ type: fc.constant('del' as const), key: smallKey }),
       fc.record({ type: fc.constant('clear' as const), range })
-    ), { maxLength: 40 }),
+    ), { maxLength: 40, size: 'medium' }),
     fc.integer(),
     (ops, seed) => {
       runs++
