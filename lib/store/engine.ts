@@ -92,6 +92,8 @@ export class Engine {
   #edit = 0
   // Operations applied since the root was last computed: a bound on the hashing it needs.
   #unhashedOps = 0
+  // The turn of the event loop that writers over the fairness budget wait for (see #fairTurn).
+  #turn: Promise<void> | null = null
   // The root being hashed in slices, if any (see root()).
   #rooting: Promise<Uint8Array> | null = null
   // Why the index is unusable (a logged batch failed to apply), if it is.
@@ -260,13 +262,19 @@ export class Engine {
   // come for TURN_BUDGET_MS, the writer waits for one.
   async #fairTurn (): Promise<void> {
     if (!this.#turnScheduled) {
+      // A run of writes starts here, and the event loop was free until now: the budget counts
+      // from this write. (Counting from the last turn seen, perhaps long ago, made the second
+      // of two writers issued together wait a turn, so that they never shared a group.)
       this.#turnScheduled = true
+      this.#lastTurn = performance.now()
       setImmediate(() => {
         this.#turnScheduled = false
         this.#lastTurn = performance.now()
       })
     } else if (performance.now() - this.#lastTurn > TURN_BUDGET_MS) {
-      await nextTurn()
+      // Writers that wait are released together, by one turn: they can still share a group.
+      this.#turn ??= nextTurn().then(() => { this.#turn = null })
+      await this.#turn
     }
   }
 
