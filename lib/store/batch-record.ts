@@ -197,11 +197,12 @@ export function applyOps<T extends Appliable<T>> (tree: T, ops: readonly WriteOp
 }
 
 function applyInOrder<T extends Appliable<T>> (tree: T, ops: readonly WriteOp[], from: number, to: number): T {
-  for (let i = from; i < to; i++) {
-    const op = ops[i] as PutOp | DelOp
-    tree = op.type === 'put' ? tree.put(op.key, op.value) : tree.del(op.key)
-  }
+  for (let i = from; i < to; i++) tree = applyOne(tree, ops[i] as PutOp | DelOp)
   return tree
+}
+
+function applyOne<T extends Appliable<T>> (tree: T, op: PutOp | DelOp): T {
+  return op.type === 'put' ? tree.put(op.key, op.value) : tree.del(op.key)
 }
 
 function applySorted<T extends Appliable<T>> (tree: T, ops: readonly WriteOp[], from: number, to: number): T {
@@ -213,9 +214,6 @@ function applySorted<T extends Appliable<T>> (tree: T, ops: readonly WriteOp[], 
   }
   order.sort((a, b) =>
     compareKeys((ops[a] as PutOp | DelOp).key, prefixes[a - from], (ops[b] as PutOp | DelOp).key, prefixes[b - from]) || a - b)
-  for (const i of order) {
-    const op = ops[i] as PutOp | DelOp
-    tree = op.type === 'put' ? tree.put(op.key, op.value) : tree.del(op.key)
-  }
+  for (const i of order) tree = applyOne(tree, ops[i] as PutOp | DelOp)
   return tree
 }

@@ -195,11 +195,9 @@ export class Engine {
     // then has at most the writes made meanwhile left to hash.
     while (this.#rooting !== null) await this.#rooting.catch(() => {})
     this.#assertIndexWhole()
-    if (this.#unhashedOps <= SYNC_ROOT_OPS) {
-      this.#unhashedOps = 0
-      return this.#tree.root()
-    }
+    const few = this.#unhashedOps <= SYNC_ROOT_OPS
     this.#unhashedOps = 0
+    if (few) return this.#tree.root()
     const rooting = this.tree.rootAsync()
     this.#rooting = rooting
     try {

@@ -9,13 +9,21 @@ import { Worker } from 'node:worker_threads'
 import { join } from 'node:path'
 import { DIGEST_LENGTH, Tag, taggedHash2Prefix30, taggedHashInto } from '../hash'
 
+// A node's digest: value hash, then node hash.
+const NODE_DIGEST_LENGTH = 2 * DIGEST_LENGTH
+
 /** Entries below this count are hashed on one thread: a worker costs tens of milliseconds to start. */
 export const PARALLEL_THRESHOLD = 50000
 
 /** Priorities and value hashes of entries, by index. */
 export interface EntryDigests {
   priorities: Int32Array
-  valueHashes: Uint8Array
+  /**
+   * Node digests as the tree keeps them (64 bytes per entry, the value hash
+   * in the first half; the node hash is filled in as the tree is built), so
+   * that the nodes take slices of this array with nothing copied.
+   */
+  digests: Uint8Array
 }
 
 /** Where the entries lie in `bytes`: key offset, key length, value offset, value length per entry. */
@@ -27,7 +35,7 @@ export function digestRange (bytes: Uint8Array, spans: EntrySpans, salt: Uint8Ar
     const k = spans[4 * i]
     const v = spans[4 * i + 2]
     out.priorities[i] = taggedHash2Prefix30(Tag.priority, salt, bytes.subarray(k, k + spans[4 * i + 1]))
-    taggedHashInto(Tag.value, bytes.subarray(v, v + spans[4 * i + 3]), out.valueHashes, i * DIGEST_LENGTH)
+    taggedHashInto(Tag.value, bytes.subarray(v, v + spans[4 * i + 3]), out.digests, i * NODE_DIGEST_LENGTH)
   }
 }
 
@@ -47,9 +55,13 @@ export function drainQueue (
 ): void {
   const count = spans.length / 4
   for (let c = Atomics.add(queue, 0, 1); c * CHUNK < count; c = Atomics.add(queue, 0, 1)) {
-    digestRange(bytes, spans, salt, c * CHUNK, Math.min(count, (c + 1) * CHUNK), out)
+    digestChunk(bytes, spans, salt, c, out)
     Atomics.store(queue, 1 + c, 1)
   }
+}
+
+function digestChunk (bytes: Uint8Array, spans: EntrySpans, salt: Uint8Array, chunk: number, out: EntryDigests): void {
+  digestRange(bytes, spans, salt, chunk * CHUNK, Math.min(spans.length / 4, (chunk + 1) * CHUNK), out)
 }
 
 /**
@@ -60,7 +72,7 @@ export function drainQueue (
 export async function entryDigests (bytes: Uint8Array, spans: EntrySpans, salt: Uint8Array): Promise<EntryDigests> {
   const count = spans.length / 4
   if (count < PARALLEL_THRESHOLD) {
-    const out = { priorities: new Int32Array(count), valueHashes: new Uint8Array(count * DIGEST_LENGTH) }
+    const out = { priorities: new Int32Array(count), digests: new Uint8Array(count * NODE_DIGEST_LENGTH) }
     digestRange(bytes, spans, salt, 0, count, out)
     return out
   }
@@ -70,7 +82,7 @@ export async function entryDigests (bytes: Uint8Array, spans: EntrySpans, salt: 
   sharedSpans.set(spans)
   const out = {
     priorities: new Int32Array(new SharedArrayBuffer(count * 4)),
-    valueHashes: new Uint8Array(new SharedArrayBuffer(count * DIGEST_LENGTH))
+    digests: new Uint8Array(new SharedArrayBuffer(count * NODE_DIGEST_LENGTH))
   }
   const chunks = Math.ceil(count / CHUNK)
   const queue = new Int32Array(new SharedArrayBuffer(4 * (1 + chunks)))
@@ -81,7 +93,7 @@ export async function entryDigests (bytes: Uint8Array, spans: EntrySpans, salt: 
   if (!await worker) {
     // The worker could not start or died: compute whatever it claimed and did not finish.
     for (let c = 0; c < chunks; c++) {
-      if (Atomics.load(queue, 1 + c) === 0) digestRange(bytes, spans, salt, c * CHUNK, Math.min(count, (c + 1) * CHUNK), out)
+      if (Atomics.load(queue, 1 + c) === 0) digestChunk(bytes, spans, salt, c, out)
     }
   }
   return out

@@ -199,16 +199,13 @@ async function tryLoad (bytes: Uint8Array, seq: number, walIdentity: Uint8Array 
   })
   if (!body.ok) return body.problem
   spans = spans.subarray(0, 4 * keys.length)
-  const { priorities, valueHashes } = await entryDigests(bytes, spans, identity.params.salt)
+  const { priorities, digests } = await entryDigests(bytes, spans, identity.params.salt)
   const builder = new TreeBuilder(identity.params)
-  // Every node's 64-byte digest is a slice of one array: one allocation instead of a million,
-  // which the garbage collector would otherwise copy from the young generation one by one.
-  const slab = new Uint8Array(keys.length * 2 * DIGEST_LENGTH)
-  for (let i = 0; i < keys.length; i++) {
-    const at = i * 2 * DIGEST_LENGTH
-    for (let b = 0; b < DIGEST_LENGTH; b++) slab[at + b] = valueHashes[i * DIGEST_LENGTH + b]
-    builder.add(keys[i], values[i], priorities[i], slab.subarray(at, at + 2 * DIGEST_LENGTH))
-  }
+  // Every node's 64-byte digest is a slice of the one array the value hashes were written to:
+  // no copy, and one allocation instead of a million, which the garbage collector would
+  // otherwise copy from the young generation one by one.
+  const size = 2 * DIGEST_LENGTH
+  for (let i = 0; i < keys.length; i++) builder.add(keys[i], values[i], priorities[i], digests.subarray(i * size, (i + 1) * size))
   const tree = Tree.fromRoot(builder.finish(), identity.params)
   const root = tree.root()
   if (!bytesEqual(root, header.header.root)) {

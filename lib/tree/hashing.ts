@@ -27,15 +27,10 @@ function hashOne (node: TreeNode): void {
   // A node's own digest is rewritten in place: every version that reaches the node sees the
   // same node, so they all need the new hash. A digest shared with the node this one was
   // copied from still serves that node's versions: this node gets an array of its own.
-  let digest = node.digest
-  if (digest === null) {
-    digest = new Uint8Array(2 * DIGEST_LENGTH)
-    taggedHashInto(Tag.value, node.value, digest, 0)
-  } else if (!node.ownsDigest) {
-    const shared = digest
-    digest = new Uint8Array(2 * DIGEST_LENGTH)
-    for (let i = 0; i < DIGEST_LENGTH; i++) digest[i] = shared[i]
-  }
+  const previous = node.digest
+  const digest = previous !== null && node.ownsDigest ? previous : new Uint8Array(2 * DIGEST_LENGTH)
+  if (previous === null) taggedHashInto(Tag.value, node.value, digest, 0)
+  else if (digest !== previous) for (let i = 0; i < DIGEST_LENGTH; i++) digest[i] = previous[i]
   nodeHashOfDigests(node.left?.digest ?? null, node.right?.digest ?? null, digest, node.key)
   node.digest = digest
   node.ownsDigest = true
