@@ -6,8 +6,8 @@
  * arguments to run only matching files.
  */
 import { spawn } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { filesUnder } from './util/files'
+import { relative } from 'node:path'
 
 interface FileResult {
   file: string
@@ -18,15 +18,6 @@ interface FileResult {
   ms: number
 }
 
-function findTests (dir: string): string[] {
-  const found: string[] = []
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name)
-    if (statSync(path).isDirectory()) found.push(...findTests(path))
-    else if (name.endsWith('.test.js')) found.push(path)
-  }
-  return found.sort()
-}
 
 function runFile (file: string): Promise<FileResult> {
   const started = Date.now()
@@ -46,7 +37,7 @@ function runFile (file: string): Promise<FileResult> {
 async function main (): Promise<void> {
   const here = __dirname
   const filters = process.argv.slice(2)
-  const files = findTests(here).filter(f => filters.length === 0 || filters.some(x => f.includes(x)))
+  const files = filesUnder(here, '.test.js').filter(f => filters.length === 0 || filters.some(x => f.includes(x)))
   const results: FileResult[] = []
   let next = 0
   const workers = Array.from({ length: Math.min(2, files.length) }, async () => {

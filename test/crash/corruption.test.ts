@@ -110,10 +110,15 @@ async function canonicalLog (): Promise<Canonical> {
   return await writeLayout({ segments: [{ number: 1, first: 1, last: 5 }], snapshots: [] })
 }
 
-test('corruption: the log truncated at every byte gives the frames before the cut', async t => {
+// The canonical log with the end offsets of its frames and its length.
+async function canonicalFrames (): Promise<{ c: Canonical, frames: number[], length: number }> {
   const c = await canonicalLog()
   const frames = c.frames.get(segmentName(1)) as number[]
-  const length = frames[frames.length - 1]
+  return { c, frames, length: frames[frames.length - 1] }
+}
+
+test('corruption: the log truncated at every byte gives the frames before the cut', async t => {
+  const { c, frames, length } = await canonicalFrames()
   const cases = Array.from({ length }, (_, x) => ({
     label: `cut at ${x}`,
     state: async () => await withBytes(c.state, W, b => b.subarray(0, x)),
@@ -124,9 +129,7 @@ test('corruption: the log truncated at every byte gives the frames before the cu
 })
 
 test('corruption: a zero-filled tail is a torn tail; zeros over the header are corruption', async t => {
-  const c = await canonicalLog()
-  const frames = c.frames.get(segmentName(1)) as number[]
-  const length = frames[frames.length - 1]
+  const { c, frames, length } = await canonicalFrames()
   const cases = Array.from({ length }, (_, x) => ({
     label: `zeros from ${x}`,
     state: async () => await withBytes(c.state, W, b => { b.fill(0, x); return b }),
@@ -136,9 +139,7 @@ test('corruption: a zero-filled tail is a torn tail; zeros over the header are c
 })
 
 test('corruption: every bit of the log flipped', async t => {
-  const c = await canonicalLog()
-  const frames = c.frames.get(segmentName(1)) as number[]
-  const length = frames[frames.length - 1]
+  const { c, frames, length } = await canonicalFrames()
   const lastFrame = frames.length - 2
   for (const recovery of ['strict', 'pointInTime'] as RecoveryMode[]) {
     const cases = []

@@ -7,24 +7,16 @@
  * database's, which it opens through the library.
  */
 import test from 'tape'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { filesUnder } from '../util/files'
 
 const ROOT = join(__dirname, '..', '..', '..')
 const IMPORT = /(?:from\s+|require\(\s*|import\(\s*)['"](?:node:)?fs(?:\/promises)?['"]/
 
-function sources (dir: string): string[] {
-  const out: string[] = []
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name)
-    if (statSync(path).isDirectory()) out.push(...sources(path))
-    else if (name.endsWith('.ts')) out.push(path)
-  }
-  return out
-}
 
 test('no module outside lib/fs imports node:fs', t => {
-  const files = [...sources(join(ROOT, 'lib')), join(ROOT, 'index.ts'), join(ROOT, 'verify.ts')]
+  const files = [...filesUnder(join(ROOT, 'lib'), '.ts'), join(ROOT, 'index.ts'), join(ROOT, 'verify.ts')]
     .map(path => relative(ROOT, path))
     .filter(path => !path.startsWith(join('lib', 'fs')) && !path.startsWith(join('lib', 'cli')))
   const offenders = files.filter(path => IMPORT.test(readFileSync(join(ROOT, path), 'utf8')))
