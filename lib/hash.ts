@@ -128,35 +128,36 @@ export function nodeHashInto (left: Uint8Array, right: Uint8Array, valueHash: Ui
   copyInto(nodeDigest(left, right, valueHash, key), out, offset)
 }
 
-// Copies 32 bytes of `from` at `offset` to the scratch buffer at `at` (zeros when `from` is null).
-function put32 (from: Uint8Array | null, offset: number, at: number): void {
-  if (from === null) scratch.fill(0, at, at + DIGEST_LENGTH)
-  else for (let i = 0; i < DIGEST_LENGTH; i++) scratch[at + i] = from[offset + i]
-}
+/**
+ * The buffer a node hash's preimage is assembled in, for callers that hold
+ * the hashes in another form than arrays (lib/tree/digest.ts): write the left
+ * child's node hash at byte 1, the right child's at 33 and the value hash at
+ * 65, then call {@link nodeDigestOfPreimage}. No other hash may run between.
+ */
+export const nodePreimage: Uint8Array = scratch
 
 /**
- * The node hash from 64-byte node digests (value hash in bytes 0..31, node hash
- * in 32..63): children's digests (null for an empty child) and the node's own
- * digest, whose value hash is already in place; the node hash is written into
- * bytes 32..63 of `own`. Same bytes as {@link nodeHash}, without any views.
+ * Completes the preimage in {@link nodePreimage} with the tag, the key's length
+ * and the key, and returns its digest as a 32-character latin1 string: the
+ * same bytes as {@link nodeHash}.
  */
-export function nodeHashOfDigests (left: Uint8Array | null, right: Uint8Array | null, own: Uint8Array, key: Uint8Array): void {
+export function nodeDigestOfPreimage (key: Uint8Array): string {
   const k = key.length
   const n = 1 + 96 + 4 + k
   if (n > SCRATCH_SIZE) {
-    const empty = new Uint8Array(DIGEST_LENGTH)
-    const l = left === null ? empty : left.subarray(DIGEST_LENGTH)
-    const r = right === null ? empty : right.subarray(DIGEST_LENGTH)
-    return copyInto(nodeDigest(l, r, own.subarray(0, DIGEST_LENGTH), key), own, DIGEST_LENGTH)
+    const len = Uint8Array.of(k >>> 24, (k >>> 16) & 0xff, (k >>> 8) & 0xff, k & 0xff)
+    return digestOfParts([Uint8Array.of(Tag.node), scratch.subarray(1, 97), len, key])
   }
   scratch[0] = Tag.node
-  put32(left, DIGEST_LENGTH, 1)
-  put32(right, DIGEST_LENGTH, 33)
-  put32(own, 0, 65)
   scratch[97] = k >>> 24
   scratch[98] = (k >>> 16) & 0xff
   scratch[99] = (k >>> 8) & 0xff
   scratch[100] = k & 0xff
   scratch.set(key, 101)
-  copyInto(digestOfScratch(n), own, DIGEST_LENGTH)
+  return digestOfScratch(n)
+}
+
+/** SHA-256(0x02 ‖ value) as a 32-character latin1 string. */
+export function valueDigest (value: Uint8Array): string {
+  return taggedDigest(Tag.value, value)
 }

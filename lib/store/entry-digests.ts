@@ -9,21 +9,14 @@ import { Worker } from 'node:worker_threads'
 import { join } from 'node:path'
 import { DIGEST_LENGTH, Tag, taggedHash2Prefix30, taggedHashInto } from '../hash'
 
-// A node's digest: value hash, then node hash.
-const NODE_DIGEST_LENGTH = 2 * DIGEST_LENGTH
-
 /** Entries below this count are hashed on one thread: a worker costs tens of milliseconds to start. */
 export const PARALLEL_THRESHOLD = 50000
 
 /** Priorities and value hashes of entries, by index. */
 export interface EntryDigests {
   priorities: Int32Array
-  /**
-   * Node digests as the tree keeps them (64 bytes per entry, the value hash
-   * in the first half; the node hash is filled in as the tree is built), so
-   * that the nodes take slices of this array with nothing copied.
-   */
-  digests: Uint8Array
+  /** Value hashes, 32 bytes per entry. */
+  valueHashes: Uint8Array
 }
 
 /** Where the entries lie in `bytes`: key offset, key length, value offset, value length per entry. */
@@ -35,7 +28,7 @@ export function digestRange (bytes: Uint8Array, spans: EntrySpans, salt: Uint8Ar
     const k = spans[4 * i]
     const v = spans[4 * i + 2]
     out.priorities[i] = taggedHash2Prefix30(Tag.priority, salt, bytes.subarray(k, k + spans[4 * i + 1]))
-    taggedHashInto(Tag.value, bytes.subarray(v, v + spans[4 * i + 3]), out.digests, i * NODE_DIGEST_LENGTH)
+    taggedHashInto(Tag.value, bytes.subarray(v, v + spans[4 * i + 3]), out.valueHashes, i * DIGEST_LENGTH)
   }
 }
 
@@ -72,7 +65,7 @@ function digestChunk (bytes: Uint8Array, spans: EntrySpans, salt: Uint8Array, ch
 export async function entryDigests (bytes: Uint8Array, spans: EntrySpans, salt: Uint8Array): Promise<EntryDigests> {
   const count = spans.length / 4
   if (count < PARALLEL_THRESHOLD) {
-    const out = { priorities: new Int32Array(count), digests: new Uint8Array(count * NODE_DIGEST_LENGTH) }
+    const out = { priorities: new Int32Array(count), valueHashes: new Uint8Array(count * DIGEST_LENGTH) }
     digestRange(bytes, spans, salt, 0, count, out)
     return out
   }
@@ -82,7 +75,7 @@ export async function entryDigests (bytes: Uint8Array, spans: EntrySpans, salt: 
   sharedSpans.set(spans)
   const out = {
     priorities: new Int32Array(new SharedArrayBuffer(count * 4)),
-    digests: new Uint8Array(new SharedArrayBuffer(count * NODE_DIGEST_LENGTH))
+    valueHashes: new Uint8Array(new SharedArrayBuffer(count * DIGEST_LENGTH))
   }
   const chunks = Math.ceil(count / CHUNK)
   const queue = new Int32Array(new SharedArrayBuffer(4 * (1 + chunks)))

@@ -199,13 +199,9 @@ async function tryLoad (bytes: Uint8Array, seq: number, walIdentity: Uint8Array 
   })
   if (!body.ok) return body.problem
   spans = spans.subarray(0, 4 * keys.length)
-  const { priorities, digests } = await entryDigests(bytes, spans, identity.params.salt)
+  const { priorities, valueHashes } = await entryDigests(bytes, spans, identity.params.salt)
   const builder = new TreeBuilder(identity.params)
-  // Every node's 64-byte digest is a slice of the one array the value hashes were written to:
-  // no copy, and one allocation instead of a million, which the garbage collector would
-  // otherwise copy from the young generation one by one.
-  const size = 2 * DIGEST_LENGTH
-  for (let i = 0; i < keys.length; i++) builder.add(keys[i], values[i], priorities[i], digests.subarray(i * size, (i + 1) * size))
+  for (let i = 0; i < keys.length; i++) builder.add(keys[i], values[i], priorities[i], valueHashes, i * DIGEST_LENGTH)
   const tree = Tree.fromRoot(builder.finish(), identity.params)
   const root = tree.root()
   if (!bytesEqual(root, header.header.root)) {

@@ -6,7 +6,8 @@
  * entries one by one in any order would give.
  */
 import { keyPrefix } from '../bytes'
-import { nodeHashOfDigests } from '../hash'
+import { storeValueHashBytes } from './digest'
+import { hashOne } from './hashing'
 import { TreeNode } from './node'
 import { isHigher, priorityOf } from './priority'
 import type { TreeParams } from './params'
@@ -20,17 +21,16 @@ export class TreeBuilder {
 
   /**
    * Appends an entry; its key must be greater than the previous one's (the
-   * caller checks). `prio`, and a 64-byte `digest` holding the value hash in
-   * its first half, may be given when they were computed elsewhere (in
-   * parallel); they must be exactly what the tree would compute, which the
-   * caller's root check confirms. A given `digest` belongs to the node from
-   * then on: its node hash is written into it in place as soon as the node's
-   * subtree is complete, so that a loaded tree needs no second pass (and no
-   * second array per node) to be hashed.
+   * caller checks). `prio`, and the value hash (32 bytes of `valueHashes` at
+   * `offset`), may be given when they were computed elsewhere (in parallel);
+   * they must be exactly what the tree would compute, which the caller's root
+   * check confirms. With the value hash given, a node's hash is computed as
+   * soon as its subtree is complete, so that a loaded tree needs no second
+   * pass to be hashed.
    */
-  add (key: Uint8Array, value: Uint8Array, prio = priorityOf(key, this.params), digest: Uint8Array | null = null): void {
-    const node = new TreeNode(key, keyPrefix(key), value, prio, null, null, digest, true)
-    node.ownsDigest = digest !== null
+  add (key: Uint8Array, value: Uint8Array, prio = priorityOf(key, this.params), valueHashes: Uint8Array | null = null, offset = 0): void {
+    const node = new TreeNode(key, keyPrefix(key), value, prio, null, null)
+    if (valueHashes !== null) storeValueHashBytes(node, valueHashes, offset)
     const spine = this.#spine
     let last: TreeNode | null = null
     while (spine.length > 0 && isHigher(key, prio, spine[spine.length - 1].key, spine[spine.length - 1].prio, this.params)) {
@@ -61,9 +61,8 @@ export class TreeBuilder {
 // A node leaves the spine only after both its children are final: its size is now known, and
 // when its value hash was given and its children are hashed, so is its node hash.
 function finalize (node: TreeNode): void {
-  const { left, right, digest } = node
+  const { left, right } = node
   node.size = 1 + (left === null ? 0 : left.size) + (right === null ? 0 : right.size)
-  if (digest === null || (left !== null && left.dirty) || (right !== null && right.dirty)) return
-  nodeHashOfDigests(left === null ? null : left.digest, right === null ? null : right.digest, digest, node.key)
-  node.dirty = false
+  if (!node.valueHashed || (left !== null && left.dirty) || (right !== null && right.dirty)) return
+  hashOne(node)
 }

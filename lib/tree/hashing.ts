@@ -9,7 +9,8 @@
  * bulk load, before a checkpoint) never stalls concurrent writers for long.
  */
 import { writeU64BE } from '../bytes'
-import { DIGEST_LENGTH, Tag, nodeHashOfDigests, taggedHash2, taggedHashInto } from '../hash'
+import { DIGEST_LENGTH, Tag, nodeDigestOfPreimage, nodePreimage, taggedHash2, valueDigest } from '../hash'
+import { nodeHashBytes, storeNodeHash, storeValueHash, writeNodeHash, writeValueHash } from './digest'
 import { Pacer } from '../turn'
 import type { TreeNode } from './node'
 import type { TreeParams } from './params'
@@ -19,21 +20,21 @@ const ROOT_DOMAIN = new TextEncoder().encode('merkle-level/v1')
 
 /** The node hash of a subtree (32 zero bytes for the empty tree); the subtree must be clean. */
 export function cleanHash (node: TreeNode | null): Uint8Array {
-  if (node === null) return EMPTY
-  return (node.digest as Uint8Array).subarray(DIGEST_LENGTH)
+  return nodeHashBytes(node)
 }
 
-function hashOne (node: TreeNode): void {
-  // A node's own digest is rewritten in place: every version that reaches the node sees the
-  // same node, so they all need the new hash. A digest shared with the node this one was
-  // copied from still serves that node's versions: this node gets an array of its own.
-  const previous = node.digest
-  const digest = previous !== null && node.ownsDigest ? previous : new Uint8Array(2 * DIGEST_LENGTH)
-  if (previous === null) taggedHashInto(Tag.value, node.value, digest, 0)
-  else if (digest !== previous) for (let i = 0; i < DIGEST_LENGTH; i++) digest[i] = previous[i]
-  nodeHashOfDigests(node.left?.digest ?? null, node.right?.digest ?? null, digest, node.key)
-  node.digest = digest
-  node.ownsDigest = true
+/**
+ * Computes the node hash of `node`, whose children are clean, and its value
+ * hash if it has none. Written into the node: every version that reaches
+ * this node reaches this same object and needs the new hash (a copy of a
+ * node is a new object with hashes of its own).
+ */
+export function hashOne (node: TreeNode): void {
+  if (!node.valueHashed) storeValueHash(node, valueDigest(node.value))
+  writeNodeHash(node.left, nodePreimage, 1)
+  writeNodeHash(node.right, nodePreimage, 33)
+  writeValueHash(node, nodePreimage, 65)
+  storeNodeHash(node, nodeDigestOfPreimage(node.key))
   node.dirty = false
 }
 

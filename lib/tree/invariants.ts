@@ -7,6 +7,7 @@
  */
 import { bytesEqual, compareBytes, keyPrefix } from '../bytes'
 import { DIGEST_LENGTH, Tag, nodeHash, taggedHash } from '../hash'
+import { nodeHashBytes, valueHashBytes } from './digest'
 import type { TreeNode } from './node'
 import { isHigher, priorityOf } from './priority'
 import type { TreeParams } from './params'
@@ -67,11 +68,10 @@ function checkNode (node: TreeNode, params: TreeParams, scan: TreeScan, hashes: 
   const right = node.right === null ? EMPTY : hashes.get(node.right) as Uint8Array
   const hash = nodeHash(left, right, valueHash, node.key)
   hashes.set(node, hash)
-  if (!node.dirty && node.digest !== null) {
+  if (node.valueHashed && !bytesEqual(valueHashBytes(node), valueHash)) scan.problems.push(`cached value hash wrong at ${hex(node.key)}`)
+  if (!node.dirty) {
     scan.hashesChecked++
-    if (!bytesEqual(node.digest.subarray(0, DIGEST_LENGTH), valueHash) || !bytesEqual(node.digest.subarray(DIGEST_LENGTH), hash)) {
-      scan.problems.push(`cached hash wrong at ${hex(node.key)}`)
-    }
+    if (!node.valueHashed || !bytesEqual(nodeHashBytes(node), hash)) scan.problems.push(`cached hash wrong at ${hex(node.key)}`)
   }
 }
 

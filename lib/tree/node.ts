@@ -1,12 +1,15 @@
 /**
  * A node of the persistent Merkle treap. Nodes are immutable once published,
- * except for their hash cache: `digest` holds the value hash in bytes 0..31
- * and the node hash in bytes 32..63, and is filled lazily (docs/MERKLE.md).
+ * except for their hash cache, filled lazily (docs/MERKLE.md): the node hash
+ * and the value hash, each held in the node itself as eleven small integers
+ * (digest.ts). Hashing a node reads its children's hashes; kept inline they
+ * cost no memory access beyond the child node, where a separate array per
+ * node cost two (its object and its bytes), and a loaded or freshly hashed
+ * tree makes no garbage for the collector to copy.
  *
- * `dirty` means the node hash is not computed yet. A dirty node whose
- * `digest` is set still has a valid value hash (it was copied from a node with
- * the same value, only its children changed); a node with a new value has no
- * digest at all.
+ * `dirty` means the node hash is not computed yet. A dirty node may still
+ * have its value hash (`valueHashed`: it was copied from a node with the same
+ * value, only its children changed); a node with a new value has neither.
  *
  * Edits: while a batch is applied (`inEdit`), nodes created by it carry the
  * batch's edit number and are changed in place instead of copied again: no
@@ -15,6 +18,8 @@
  * An owner that knows no version escaped since its last edit may pass the same
  * edit number again (the engine does so until a reader captures the tree).
  */
+
+import { copyValueHash } from './digest'
 
 let activeEdit = 0
 let lastEdit = 0
@@ -42,42 +47,56 @@ export function inEdit<T> (apply: () => T, edit = 0): T {
 export class TreeNode {
   // Fields are declared in the order V8 lays them out: what a descent and an in-order walk
   // read (the key, its prefix, the children, the value) come first, in the node's first
-  // cache line; the priority, size and hash cache after.
+  // cache line; the flags, priority and size after, then the two digests.
   readonly key: Uint8Array
   /** The key's leading 30 bits (bytes.ts keyPrefix): most comparisons end there. */
   readonly kp: number
   left: TreeNode | null
   right: TreeNode | null
   value: Uint8Array
+  /** The node hash (h0..h10) is not computed yet. */
+  dirty: boolean
+  /** The value hash (v0..v10) is computed. */
+  valueHashed: boolean
   /** Leading 30 bits of the key's priority digest (priority.ts). */
   readonly prio: number
   /** Entries in this subtree. */
   size: number
-  digest: Uint8Array | null
-  /**
-   * True when `digest` was made for this node alone (by hashing it, or by the
-   * builder): rehashing may then write into it. A copy shares the digest of
-   * the node it was copied from, which an older version still reads.
-   */
-  ownsDigest: boolean
-  dirty: boolean
   /** The edit that created this node (0: none); see the file header. */
   readonly edit: number
+  h0 = 0
+  h1 = 0
+  h2 = 0
+  h3 = 0
+  h4 = 0
+  h5 = 0
+  h6 = 0
+  h7 = 0
+  h8 = 0
+  h9 = 0
+  h10 = 0
+  v0 = 0
+  v1 = 0
+  v2 = 0
+  v3 = 0
+  v4 = 0
+  v5 = 0
+  v6 = 0
+  v7 = 0
+  v8 = 0
+  v9 = 0
+  v10 = 0
 
-  constructor (
-    key: Uint8Array, kp: number, value: Uint8Array, prio: number,
-    left: TreeNode | null, right: TreeNode | null, digest: Uint8Array | null, dirty: boolean
-  ) {
+  constructor (key: Uint8Array, kp: number, value: Uint8Array, prio: number, left: TreeNode | null, right: TreeNode | null) {
     this.key = key
     this.kp = kp
     this.left = left
     this.right = right
     this.value = value
+    this.dirty = true
+    this.valueHashed = false
     this.prio = prio
     this.size = 1 + (left === null ? 0 : left.size) + (right === null ? 0 : right.size)
-    this.digest = digest
-    this.ownsDigest = false
-    this.dirty = dirty
     this.edit = activeEdit
   }
 }
@@ -98,17 +117,18 @@ export function withChildren (node: TreeNode, left: TreeNode | null, right: Tree
     return node
   }
   if (left === node.left && right === node.right) return node
-  return new TreeNode(node.key, node.kp, node.value, node.prio, left, right, node.digest, true)
+  const copy = new TreeNode(node.key, node.kp, node.value, node.prio, left, right)
+  if (node.valueHashed) copyValueHash(node, copy)
+  return copy
 }
 
 /** A copy of `node` with another value: both hashes to recompute. */
 export function withValue (node: TreeNode, value: Uint8Array): TreeNode {
   if (node.edit !== 0 && node.edit === activeEdit) {
     node.value = value
-    node.digest = null
-    node.ownsDigest = false
+    node.valueHashed = false
     node.dirty = true
     return node
   }
-  return new TreeNode(node.key, node.kp, value, node.prio, node.left, node.right, null, true)
+  return new TreeNode(node.key, node.kp, value, node.prio, node.left, node.right)
 }

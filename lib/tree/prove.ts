@@ -7,8 +7,7 @@
  * The tree must be hashed first (`tree.root()` or `await tree.rootAsync()`):
  * pruned subtrees and path nodes are read from the hash cache.
  */
-import { DIGEST_LENGTH } from '../hash'
-import { cleanHash } from './hashing'
+import { nodeHashBytes, valueHashBytes } from './digest'
 import type { TreeNode } from './node'
 import { MAX_PROOF_LIMIT } from './proof'
 import type { KeyProof, ProofNode, ProofRange, RangeProof } from './proof'
@@ -78,10 +77,10 @@ function prune (top: TreeNode | null, cover: Cover): ProofNode[] {
     if (node === null) {
       nodes.push({ type: 'empty' })
     } else if (disjoint(cover, low, high)) {
-      nodes.push({ type: 'pruned', hash: cleanHash(node).slice() })
+      nodes.push({ type: 'pruned', hash: nodeHashBytes(node) })
     } else {
       if (covers(cover, node.key)) nodes.push({ type: 'entry', key: node.key.slice(), value: node.value.slice() })
-      else nodes.push({ type: 'path', key: node.key.slice(), valueHash: (node.digest as Uint8Array).slice(0, DIGEST_LENGTH) })
+      else nodes.push({ type: 'path', key: node.key.slice(), valueHash: valueHashBytes(node) })
       // Right pushed first so that the left subtree comes out next: pre-order.
       stack.push({ node: node.right, low: node.key, high })
       stack.push({ node: node.left, low, high: node.key })

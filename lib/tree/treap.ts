@@ -34,12 +34,12 @@ export function insert (root: TreeNode | null, key: Uint8Array, value: Uint8Arra
 }
 
 function put (node: TreeNode | null, key: Uint8Array, kp: number, value: Uint8Array, prio: number, params: TreeParams): TreeNode {
-  if (node === null) return new TreeNode(key, kp, value, prio, null, null, null, true)
+  if (node === null) return new TreeNode(key, kp, value, prio, null, null)
   const c = compareKeys(key, kp, node.key, node.kp)
   if (c === 0) return withValue(node, value)
   if (isHigher(key, prio, node.key, node.prio, params)) {
     const [left, right] = split(node, key, kp, false)
-    return new TreeNode(key, kp, value, prio, left, right, null, true)
+    return new TreeNode(key, kp, value, prio, left, right)
   }
   if (c < 0) return withChildren(node, put(node.left, key, kp, value, prio, params), node.right)
   return withChildren(node, node.left, put(node.right, key, kp, value, prio, params))
