@@ -29,7 +29,7 @@ export class TreeBuilder {
    * pass to be hashed.
    */
   add (key: Uint8Array, value: Uint8Array, prio = priorityOf(key, this.params), valueHashes: Uint8Array | null = null, offset = 0): void {
-    const node = new TreeNode(key, keyPrefix(key), value, prio, null, null)
+    const node = new TreeNode(key, keyPrefix(key), value, prio, null, null, 1)
     if (valueHashes !== null) storeValueHashBytes(node, valueHashes, offset)
     const spine = this.#spine
     let last: TreeNode | null = null
@@ -37,8 +37,14 @@ export class TreeBuilder {
       last = spine.pop() as TreeNode
       finalize(last)
     }
+    // Linked in place: the nodes are not published yet. A linked child's hash is taken when
+    // its parent is finalized.
     node.left = last
-    if (spine.length > 0) spine[spine.length - 1].right = node
+    node.leftKnown = last === null
+    if (spine.length > 0) {
+      spine[spine.length - 1].right = node
+      spine[spine.length - 1].rightKnown = false
+    }
     spine.push(node)
     this.#count++
   }

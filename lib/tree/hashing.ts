@@ -10,7 +10,7 @@
  */
 import { writeU64BE } from '../bytes'
 import { DIGEST_LENGTH, Tag, nodeDigestOfPreimage, nodePreimage, taggedHash2, valueDigest } from '../hash'
-import { nodeHashBytes, storeNodeHash, storeValueHash, writeNodeHash, writeValueHash } from './digest'
+import { nodeHashBytes, storeNodeHash, storeValueHash, takeLeftHash, takeRightHash, writeLeftHash, writeRightHash, writeValueHash } from './digest'
 import { Pacer } from '../turn'
 import type { TreeNode } from './node'
 import type { TreeParams } from './params'
@@ -24,15 +24,17 @@ export function cleanHash (node: TreeNode | null): Uint8Array {
 }
 
 /**
- * Computes the node hash of `node`, whose children are clean, and its value
- * hash if it has none. Written into the node: every version that reaches
- * this node reaches this same object and needs the new hash (a copy of a
- * node is a new object with hashes of its own).
+ * Computes the node hash of `node`, whose changed children are clean, and its
+ * value hash if it has none. Written into the node: every version that
+ * reaches this node reaches this same object and needs the new hash (a copy
+ * of a node is a new object with hashes of its own).
  */
 export function hashOne (node: TreeNode): void {
   if (!node.valueHashed) storeValueHash(node, valueDigest(node.value))
-  writeNodeHash(node.left, nodePreimage, 1)
-  writeNodeHash(node.right, nodePreimage, 33)
+  if (!node.leftKnown) takeLeftHash(node)
+  if (!node.rightKnown) takeRightHash(node)
+  writeLeftHash(node, nodePreimage, 1)
+  writeRightHash(node, nodePreimage, 33)
   writeValueHash(node, nodePreimage, 65)
   storeNodeHash(node, nodeDigestOfPreimage(node.key))
   node.dirty = false
@@ -61,18 +63,19 @@ export async function hashSubtreeAsync (root: TreeNode | null, pacer = new Pacer
   return cleanHash(root)
 }
 
-// One step of the post-order walk; true when it hashed a node.
+// One step of the post-order walk; true when it hashed a node. A child is visited only when
+// the node's copy of its hash is stale; an unchanged child is not touched at all.
 function step (stack: TreeNode[]): boolean {
   const node = stack[stack.length - 1]
   if (!node.dirty) {
     stack.pop()
     return false
   }
-  if (node.left !== null && node.left.dirty) {
+  if (!node.leftKnown && node.left !== null && node.left.dirty) {
     stack.push(node.left)
     return false
   }
-  if (node.right !== null && node.right.dirty) {
+  if (!node.rightKnown && node.right !== null && node.right.dirty) {
     stack.push(node.right)
     return false
   }

@@ -7,7 +7,7 @@
  */
 import { bytesEqual, compareBytes, keyPrefix } from '../bytes'
 import { DIGEST_LENGTH, Tag, nodeHash, taggedHash } from '../hash'
-import { nodeHashBytes, valueHashBytes } from './digest'
+import { childHashBytes, nodeHashBytes, valueHashBytes } from './digest'
 import type { TreeNode } from './node'
 import { isHigher, priorityOf } from './priority'
 import type { TreeParams } from './params'
@@ -69,9 +69,12 @@ function checkNode (node: TreeNode, params: TreeParams, scan: TreeScan, hashes: 
   const hash = nodeHash(left, right, valueHash, node.key)
   hashes.set(node, hash)
   if (node.valueHashed && !bytesEqual(valueHashBytes(node), valueHash)) scan.problems.push(`cached value hash wrong at ${hex(node.key)}`)
+  const [cachedLeft, cachedRight] = childHashBytes(node)
+  if (node.leftKnown && !bytesEqual(cachedLeft, left)) scan.problems.push(`cached left child hash wrong at ${hex(node.key)}`)
+  if (node.rightKnown && !bytesEqual(cachedRight, right)) scan.problems.push(`cached right child hash wrong at ${hex(node.key)}`)
   if (!node.dirty) {
     scan.hashesChecked++
-    if (!node.valueHashed || !bytesEqual(nodeHashBytes(node), hash)) scan.problems.push(`cached hash wrong at ${hex(node.key)}`)
+    if (!node.valueHashed || !node.leftKnown || !node.rightKnown || !bytesEqual(nodeHashBytes(node), hash)) scan.problems.push(`cached hash wrong at ${hex(node.key)}`)
   }
 }
 

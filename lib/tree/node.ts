@@ -1,15 +1,18 @@
 /**
  * A node of the persistent Merkle treap. Nodes are immutable once published,
- * except for their hash cache, filled lazily (docs/MERKLE.md): the node hash
- * and the value hash, each held in the node itself as eleven small integers
- * (digest.ts). Hashing a node reads its children's hashes; kept inline they
- * cost no memory access beyond the child node, where a separate array per
- * node cost two (its object and its bytes), and a loaded or freshly hashed
- * tree makes no garbage for the collector to copy.
+ * except for their hash cache, filled lazily (docs/MERKLE.md): the node hash,
+ * the value hash, and a copy of each child's node hash, all held in the node
+ * itself as eleven small integers each (digest.ts). Hashing a node after a
+ * write then touches the node and the child the write changed, not the other
+ * child (each node touched is a cache miss at 10^6 entries), and neither
+ * loading nor hashing a tree allocates an array per node.
  *
  * `dirty` means the node hash is not computed yet. A dirty node may still
  * have its value hash (`valueHashed`: it was copied from a node with the same
  * value, only its children changed); a node with a new value has neither.
+ * `leftKnown`/`rightKnown` say that the copy of that child's hash is current:
+ * a node whose child is replaced, or changed in place, loses it; a copy of a
+ * node keeps it for the child it shares. A clean node knows both.
  *
  * Edits: while a batch is applied (`inEdit`), nodes created by it carry the
  * batch's edit number and are changed in place instead of copied again: no
@@ -19,7 +22,7 @@
  * edit number again (the engine does so until a reader captures the tree).
  */
 
-import { copyValueHash } from './digest'
+import { copyLeftHash, copyRightHash, copyValueHash } from './digest'
 
 let activeEdit = 0
 let lastEdit = 0
@@ -58,6 +61,10 @@ export class TreeNode {
   dirty: boolean
   /** The value hash (v0..v10) is computed. */
   valueHashed: boolean
+  /** l0..l10 hold the left child's node hash as it is now (zeros for no child). */
+  leftKnown: boolean
+  /** r0..r10 hold the right child's node hash as it is now (zeros for no child). */
+  rightKnown: boolean
   /** Leading 30 bits of the key's priority digest (priority.ts). */
   readonly prio: number
   /** Entries in this subtree. */
@@ -86,8 +93,31 @@ export class TreeNode {
   v8 = 0
   v9 = 0
   v10 = 0
+  l0 = 0
+  l1 = 0
+  l2 = 0
+  l3 = 0
+  l4 = 0
+  l5 = 0
+  l6 = 0
+  l7 = 0
+  l8 = 0
+  l9 = 0
+  l10 = 0
+  r0 = 0
+  r1 = 0
+  r2 = 0
+  r3 = 0
+  r4 = 0
+  r5 = 0
+  r6 = 0
+  r7 = 0
+  r8 = 0
+  r9 = 0
+  r10 = 0
 
-  constructor (key: Uint8Array, kp: number, value: Uint8Array, prio: number, left: TreeNode | null, right: TreeNode | null) {
+  /** `size` is the subtree's entry count, given so that making a node reads neither child. */
+  constructor (key: Uint8Array, kp: number, value: Uint8Array, prio: number, left: TreeNode | null, right: TreeNode | null, size: number) {
     this.key = key
     this.kp = kp
     this.left = left
@@ -95,8 +125,11 @@ export class TreeNode {
     this.value = value
     this.dirty = true
     this.valueHashed = false
+    // An absent child's hash is 32 zero bytes, which the fields already hold.
+    this.leftKnown = left === null
+    this.rightKnown = right === null
     this.prio = prio
-    this.size = 1 + (left === null ? 0 : left.size) + (right === null ? 0 : right.size)
+    this.size = size
     this.edit = activeEdit
   }
 }
@@ -106,29 +139,61 @@ export function sizeOf (node: TreeNode | null): number {
   return node === null ? 0 : node.size
 }
 
-/** A copy of `node` with other children: same entry, node hash to recompute, value hash kept. */
-export function withChildren (node: TreeNode, left: TreeNode | null, right: TreeNode | null): TreeNode {
-  if (node.edit !== 0 && node.edit === activeEdit) {
-    // Even with the same children: a child of this edit may have changed in place (its size).
+// In place: the node belongs to the open edit, so no published version reaches it.
+function inOpenEdit (node: TreeNode): boolean {
+  return node.edit !== 0 && node.edit === activeEdit
+}
+
+/**
+ * `node` with another left subtree (same entry, value hash kept, node hash to
+ * recompute). `before` is the size the left subtree had before the caller
+ * changed it: the new size follows without reading the right child, which a
+ * write does not otherwise touch. The right child's cached hash carries over.
+ */
+export function withLeft (node: TreeNode, left: TreeNode | null, before: number): TreeNode {
+  const size = node.size - before + sizeOf(left)
+  if (inOpenEdit(node)) {
+    // Even the same object may have changed in place below: its cached hash is stale.
     node.left = left
-    node.right = right
-    node.size = 1 + (left === null ? 0 : left.size) + (right === null ? 0 : right.size)
+    node.leftKnown = false
+    node.size = size
     node.dirty = true
     return node
   }
-  if (left === node.left && right === node.right) return node
-  const copy = new TreeNode(node.key, node.kp, node.value, node.prio, left, right)
+  if (left === node.left) return node
+  const copy = new TreeNode(node.key, node.kp, node.value, node.prio, left, node.right, size)
   if (node.valueHashed) copyValueHash(node, copy)
+  if (node.rightKnown) copyRightHash(node, copy)
+  return copy
+}
+
+/** Like {@link withLeft}, for the right subtree. */
+export function withRight (node: TreeNode, right: TreeNode | null, before: number): TreeNode {
+  const size = node.size - before + sizeOf(right)
+  if (inOpenEdit(node)) {
+    node.right = right
+    node.rightKnown = false
+    node.size = size
+    node.dirty = true
+    return node
+  }
+  if (right === node.right) return node
+  const copy = new TreeNode(node.key, node.kp, node.value, node.prio, node.left, right, size)
+  if (node.valueHashed) copyValueHash(node, copy)
+  if (node.leftKnown) copyLeftHash(node, copy)
   return copy
 }
 
 /** A copy of `node` with another value: both hashes to recompute. */
 export function withValue (node: TreeNode, value: Uint8Array): TreeNode {
-  if (node.edit !== 0 && node.edit === activeEdit) {
+  if (inOpenEdit(node)) {
     node.value = value
     node.valueHashed = false
     node.dirty = true
     return node
   }
-  return new TreeNode(node.key, node.kp, value, node.prio, node.left, node.right)
+  const copy = new TreeNode(node.key, node.kp, value, node.prio, node.left, node.right, node.size)
+  if (node.leftKnown) copyLeftHash(node, copy)
+  if (node.rightKnown) copyRightHash(node, copy)
+  return copy
 }

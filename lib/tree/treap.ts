@@ -6,7 +6,7 @@
  * operations: that is what makes the root history-independent.
  */
 import { compareKeys, keyPrefix } from '../bytes'
-import { TreeNode, sizeOf, withChildren, withValue } from './node'
+import { TreeNode, sizeOf, withLeft, withRight, withValue } from './node'
 import { isHigher, priorityOf } from './priority'
 import type { TreeParams } from './params'
 
@@ -34,15 +34,20 @@ export function insert (root: TreeNode | null, key: Uint8Array, value: Uint8Arra
 }
 
 function put (node: TreeNode | null, key: Uint8Array, kp: number, value: Uint8Array, prio: number, params: TreeParams): TreeNode {
-  if (node === null) return new TreeNode(key, kp, value, prio, null, null)
+  if (node === null) return new TreeNode(key, kp, value, prio, null, null, 1)
   const c = compareKeys(key, kp, node.key, node.kp)
   if (c === 0) return withValue(node, value)
   if (isHigher(key, prio, node.key, node.prio, params)) {
     const [left, right] = split(node, key, kp, false)
-    return new TreeNode(key, kp, value, prio, left, right)
+    return new TreeNode(key, kp, value, prio, left, right, 1 + sizeOf(left) + sizeOf(right))
   }
-  if (c < 0) return withChildren(node, put(node.left, key, kp, value, prio, params), node.right)
-  return withChildren(node, node.left, put(node.right, key, kp, value, prio, params))
+  // Sizes are read before the call: the subtree may be changed in place.
+  if (c < 0) {
+    const before = sizeOf(node.left)
+    return withLeft(node, put(node.left, key, kp, value, prio, params), before)
+  }
+  const before = sizeOf(node.right)
+  return withRight(node, put(node.right, key, kp, value, prio, params), before)
 }
 
 /** Removes `key`; returns the new root and whether the key was there (if not, the root is unchanged). */
@@ -54,8 +59,12 @@ export function remove (root: TreeNode | null, key: Uint8Array, params: TreePara
 function removePresent (node: TreeNode, key: Uint8Array, kp: number, params: TreeParams): TreeNode | null {
   const c = compareKeys(key, kp, node.key, node.kp)
   if (c === 0) return join(node.left, node.right, params)
-  if (c < 0) return withChildren(node, removePresent(node.left as TreeNode, key, kp, params), node.right)
-  return withChildren(node, node.left, removePresent(node.right as TreeNode, key, kp, params))
+  if (c < 0) {
+    const before = sizeOf(node.left)
+    return withLeft(node, removePresent(node.left as TreeNode, key, kp, params), before)
+  }
+  const before = sizeOf(node.right)
+  return withRight(node, removePresent(node.right as TreeNode, key, kp, params), before)
 }
 
 /**
@@ -70,11 +79,13 @@ function split (node: TreeNode | null, bound: Uint8Array, bp: number, inclusive:
   if (node === null) return [null, null]
   const c = compareKeys(node.key, node.kp, bound, bp)
   if (c < 0 || (c === 0 && inclusive)) {
+    const before = sizeOf(node.right)
     const [l, r] = split(node.right, bound, bp, inclusive)
-    return [withChildren(node, node.left, l), r]
+    return [withRight(node, l, before), r]
   }
+  const before = sizeOf(node.left)
   const [l, r] = split(node.left, bound, bp, inclusive)
-  return [l, withChildren(node, r, node.right)]
+  return [l, withLeft(node, r, before)]
 }
 
 /** Splits into [the first `count` entries, the rest]. */
@@ -83,18 +94,23 @@ export function splitAt (node: TreeNode | null, count: number): [TreeNode | null
   const leftSize = sizeOf(node.left)
   if (count <= leftSize) {
     const [l, r] = splitAt(node.left, count)
-    return [l, withChildren(node, r, node.right)]
+    return [l, withLeft(node, r, leftSize)]
   }
+  const before = sizeOf(node.right)
   const [l, r] = splitAt(node.right, count - leftSize - 1)
-  return [withChildren(node, node.left, l), r]
+  return [withRight(node, l, before), r]
 }
 
 /** Joins two trees where every key of `a` is below every key of `b`. */
 export function join (a: TreeNode | null, b: TreeNode | null, params: TreeParams): TreeNode | null {
   if (a === null) return b
   if (b === null) return a
-  if (isHigher(a.key, a.prio, b.key, b.prio, params)) return withChildren(a, a.left, join(a.right, b, params))
-  return withChildren(b, join(a, b.left, params), b.right)
+  if (isHigher(a.key, a.prio, b.key, b.prio, params)) {
+    const before = sizeOf(a.right)
+    return withRight(a, join(a.right, b, params), before)
+  }
+  const before = sizeOf(b.left)
+  return withLeft(b, join(a, b.left, params), before)
 }
 
 /** A key range as in abstract-level's iterator options, already encoded to bytes. */
