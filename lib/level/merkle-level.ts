@@ -118,8 +118,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   }
 
   async _getMany (keys: Uint8Array[], options: PrivateReadOptions): Promise<Array<Uint8Array | undefined>> {
-    const tree = this.#treeOf(options)
-    return keys.map(key => tree.get(key))
+    return this.#treeOf(options).getMany(keys)
   }
 
   async _has (key: Uint8Array, options: PrivateReadOptions): Promise<boolean> {
@@ -127,8 +126,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   }
 
   async _hasMany (keys: Uint8Array[], options: PrivateReadOptions): Promise<boolean[]> {
-    const tree = this.#treeOf(options)
-    return keys.map(key => tree.has(key))
+    return this.#treeOf(options).hasMany(keys)
   }
 
   async _put (key: Uint8Array, value: Uint8Array, options: PrivateWriteOptions): Promise<void> {

@@ -23,6 +23,38 @@ export function findNode (root: TreeNode | null, key: Uint8Array): TreeNode | nu
 }
 
 /**
+ * Finds many keys at once: `found[i]` is the node of `keys[i]`, or null. The
+ * descents are interleaved, one level of every unfinished descent per pass,
+ * so that the memory accesses of different descents are independent of one
+ * another and the processor overlaps their cache misses; one descent after
+ * the other would wait for each miss in turn.
+ */
+export function findNodes (root: TreeNode | null, keys: readonly Uint8Array[]): Array<TreeNode | null> {
+  const n = keys.length
+  const found = new Array<TreeNode | null>(n).fill(null)
+  const at = new Array<TreeNode | null>(n).fill(root)
+  const prefixes = new Array<number>(n)
+  for (let i = 0; i < n; i++) prefixes[i] = keyPrefix(keys[i])
+  for (let active = root === null ? 0 : n; active > 0;) {
+    active = 0
+    for (let i = 0; i < n; i++) {
+      const node = at[i]
+      if (node === null) continue
+      const c = compareKeys(keys[i], prefixes[i], node.key, node.kp)
+      if (c === 0) {
+        found[i] = node
+        at[i] = null
+        continue
+      }
+      const next = c < 0 ? node.left : node.right
+      at[i] = next
+      if (next !== null) active++
+    }
+  }
+  return found
+}
+
+/**
  * Sets `key` to `value`; returns the new root. One descent does both cases:
  * the key's priority is computed first (a hash costs less than a second,
  * cache-missing walk down the tree). While the new key's priority is lower

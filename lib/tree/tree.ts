@@ -6,7 +6,7 @@
 import { TreeNode, inEdit, newEdit } from './node'
 import { TreeCursor } from './cursor'
 import { cleanHash, hashSubtree, hashSubtreeAsync, rootDigest } from './hashing'
-import { findNode, insert, remove, removeRange } from './treap'
+import { findNode, findNodes, insert, remove, removeRange } from './treap'
 import type { KeyRange } from './treap'
 import type { TreeParams } from './params'
 
@@ -40,6 +40,16 @@ export class Tree {
   /** True when `key` is present. */
   has (key: Uint8Array): boolean {
     return findNode(this.top, key) !== null
+  }
+
+  /** The values of `keys` (undefined where absent), looked up together (treap.ts findNodes). */
+  getMany (keys: readonly Uint8Array[]): Array<Uint8Array | undefined> {
+    return findNodes(this.top, keys).map(node => node === null ? undefined : node.value)
+  }
+
+  /** Whether each of `keys` is present, looked up together. */
+  hasMany (keys: readonly Uint8Array[]): boolean[] {
+    return findNodes(this.top, keys).map(node => node !== null)
   }
 
   /** A new version with `key` set to `value`. */

@@ -103,6 +103,46 @@ test('tree: random operations match the model, invariants hold, root is history-
   t.end()
 })
 
+test('tree: getMany and hasMany (interleaved descents) answer what get and has answer, key by key', t => {
+  let runs = 0
+  fc.assert(fc.property(
+    fc.array(fc.tuple(smallKey, smallValue), { maxLength: 40, size: 'medium' }),
+    fc.array(smallKey, { maxLength: 30, size: 'medium' }),
+    (entries, queries) => {
+      runs++
+      let tree = Tree.empty(params)
+      const model = new SortedModel()
+      for (const [k, v] of entries) { tree = tree.put(k, v); model.put(k, v) }
+      // Queries both present and absent, repeated, and the stored keys themselves.
+      const keys = [...queries, ...entries.map(([k]) => k)]
+      const many = tree.getMany(keys)
+      const has = tree.hasMany(keys)
+      if (many.length !== keys.length || has.length !== keys.length) return false
+      const agrees = (k: Uint8Array, got: Uint8Array | undefined, present: boolean): boolean => {
+        const expected = model.get(k)
+        const same = expected === undefined ? got === undefined : got !== undefined && toHex(got) === toHex(expected)
+        return same && present === (expected !== undefined)
+      }
+      // Each key alone too: then every descent is the longest one, and reversed, the last the first.
+      const reversed = tree.getMany([...keys].reverse()).reverse()
+      return keys.every((k, i) => agrees(k, many[i], has[i]) && agrees(k, reversed[i], has[i]) &&
+        agrees(k, tree.getMany([k])[0], tree.hasMany([k])[0]))
+    }
+  ), { numRuns: 300 })
+  t.pass(`${runs} random trees and key lists agreed with the model`)
+  const empty = Tree.empty(params)
+  t.same(empty.getMany([enc('a'), enc('b')]), [undefined, undefined], 'an empty tree has none of them')
+  t.same(empty.hasMany([]), [], 'no keys, no answers')
+  let big = Tree.empty(params)
+  for (let i = 0; i < 5000; i++) big = big.put(enc(`key-${i * 7}`), enc(`v${i}`))
+  const probes = Array.from({ length: 700 }, (_, i) => enc(`key-${i * 3}`))
+  const expected = probes.map(k => big.get(k))
+  const got = big.getMany(probes)
+  t.is(got.filter(v => v !== undefined).length, 100, 'a deep tree: the 100 present keys of 700 (multiples of 21) found')
+  t.ok(got.every((v, i) => v === expected[i]), 'a deep tree: the very value objects get returns')
+  t.end()
+})
+
 test('tree: cursor seek in both directions matches the model', t => {
   fc.assert(fc.property(fc.array(fc.tuple(smallKey, smallValue), { maxLength: 30 }), smallKey, fc.boolean(), fc.boolean(), (entries, target, reverse, inclusive) => {
     const model = new SortedModel()
