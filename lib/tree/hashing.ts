@@ -10,7 +10,7 @@
  */
 import { writeU64BE } from '../bytes'
 import { DIGEST_LENGTH, Tag, nodeDigestOfPreimage, nodePreimage, taggedHash2, valueDigest } from '../hash'
-import { nodeHashBytes, storeNodeHash, storeValueHash, takeLeftHash, takeRightHash, writeLeftHash, writeRightHash, writeValueHash } from './digest'
+import { hashesOf, nodeHashBytes, storeNodeHash, storeValueHash, takeLeftHash, takeRightHash, writeLeftHash, writeRightHash, writeValueHash } from './digest'
 import { Pacer } from '../turn'
 import type { TreeNode } from './node'
 import type { TreeParams } from './params'
@@ -31,12 +31,13 @@ export function cleanHash (node: TreeNode | null): Uint8Array {
  */
 export function hashOne (node: TreeNode): void {
   if (!node.valueHashed) storeValueHash(node, valueDigest(node.value))
-  if (!node.leftKnown) takeLeftHash(node)
-  if (!node.rightKnown) takeRightHash(node)
-  writeLeftHash(node, nodePreimage, 1)
-  writeRightHash(node, nodePreimage, 33)
-  writeValueHash(node, nodePreimage, 65)
-  storeNodeHash(node, nodeDigestOfPreimage(node.key))
+  const x = hashesOf(node)
+  if (!node.leftKnown) takeLeftHash(node, x)
+  if (!node.rightKnown) takeRightHash(node, x)
+  writeLeftHash(x, nodePreimage, 1)
+  writeRightHash(x, nodePreimage, 33)
+  writeValueHash(x, nodePreimage, 65)
+  storeNodeHash(x, nodeDigestOfPreimage(node.key))
   node.dirty = false
 }
 

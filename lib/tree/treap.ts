@@ -32,24 +32,31 @@ export function findNode (root: TreeNode | null, key: Uint8Array): TreeNode | nu
 export function findNodes (root: TreeNode | null, keys: readonly Uint8Array[]): Array<TreeNode | null> {
   const n = keys.length
   const found = new Array<TreeNode | null>(n).fill(null)
+  if (root === null) return found
   const at = new Array<TreeNode | null>(n).fill(root)
   const prefixes = new Array<number>(n)
-  for (let i = 0; i < n; i++) prefixes[i] = keyPrefix(keys[i])
-  for (let active = root === null ? 0 : n; active > 0;) {
-    active = 0
-    for (let i = 0; i < n; i++) {
-      const node = at[i]
-      if (node === null) continue
+  // The unfinished descents, compacted in place after every pass.
+  const live = new Array<number>(n)
+  for (let i = 0; i < n; i++) {
+    prefixes[i] = keyPrefix(keys[i])
+    live[i] = i
+  }
+  for (let count = n; count > 0;) {
+    let kept = 0
+    for (let j = 0; j < count; j++) {
+      const i = live[j]
+      const node = at[i] as TreeNode
       const c = compareKeys(keys[i], prefixes[i], node.key, node.kp)
       if (c === 0) {
         found[i] = node
-        at[i] = null
         continue
       }
       const next = c < 0 ? node.left : node.right
+      if (next === null) continue
       at[i] = next
-      if (next !== null) active++
+      live[kept++] = i
     }
+    count = kept
   }
   return found
 }

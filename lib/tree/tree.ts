@@ -102,16 +102,24 @@ export class Tree {
 
   /** The 32-byte Merkle root of this version (computing dirty hashes now). */
   root (): Uint8Array {
-    if (this.#root === null) this.#root = rootDigest(hashSubtree(this.top), this.size, this.params)
-    return this.#root
+    if (this.#stale()) this.#root = rootDigest(hashSubtree(this.top), this.size, this.params)
+    return this.#root as Uint8Array
   }
 
   /** Like {@link root}, hashing in slices that yield to the event loop. */
   async rootAsync (): Promise<Uint8Array> {
-    if (this.#root === null) {
+    if (this.#stale()) {
       await hashSubtreeAsync(this.top)
       this.#root = rootDigest(cleanHash(this.top), this.size, this.params)
     }
-    return this.#root
+    return this.#root as Uint8Array
+  }
+
+  // Whether the nodes must be hashed before the root is known. A cached root alone is not
+  // enough: within an edit, an operation that changed no entry may still have replaced nodes
+  // below the same top node (a range delete that removed nothing splits and joins the tree),
+  // and proofs read the hashes of those nodes. Any node left to hash makes the top dirty.
+  #stale (): boolean {
+    return this.#root === null || (this.top !== null && this.top.dirty)
   }
 }

@@ -9,6 +9,7 @@ import { toHex } from '../../lib/bytes'
 import { Tree } from '../../lib/tree/tree'
 import { checkTree } from '../../lib/tree/check'
 import type { TreeNode } from '../../lib/tree/node'
+import type { NodeHashes } from '../../lib/tree/digest'
 import { tempLocation } from '../util/temp'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -149,13 +150,13 @@ test('check() reports a sound state, and a damaged cached hash', async t => {
   for (let i = 0; i < 50; i++) tree = tree.put(enc(`k${i}`), enc(`v${i}`))
   tree.root()
   const top = tree.top as TreeNode
-  top.h2 ^= 1
+  ;(top.hashes as NodeHashes).h2 ^= 1
   const damaged = await checkTree(tree)
   t.equal(damaged.ok, false, 'a flipped bit in a cached node hash is found')
   t.same(damaged.problems, [`cached hash wrong at ${toHex(top.key)}`, 'root differs from the one recomputed'], 'the node and the root named')
-  top.h2 ^= 1
+  ;(top.hashes as NodeHashes).h2 ^= 1
   const leaf = firstLeaf(top)
-  leaf.v7 ^= 0x10000
+  ;(leaf.hashes as NodeHashes).v7 ^= 0x10000
   const valueDamaged = await checkTree(tree)
   t.equal(valueDamaged.ok, false, 'a flipped bit in a cached value hash is found')
   t.same(valueDamaged.problems, [`cached value hash wrong at ${toHex(leaf.key)}`], 'the node named (its node hash was made from the right value hash)')

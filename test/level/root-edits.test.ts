@@ -1,8 +1,8 @@
 /**
  * Roots while writes change nodes in place: db.root() after small writes
  * hashes the current version without closing the engine's open edit, and
- * rehashing writes into digests a node owns. Interleaved with snapshots,
- * iterators and large write runs, every root — of the current state and of
+ * rehashing writes into the nodes' own hash fields. Interleaved with
+ * snapshots, iterators, proofs and large write runs, every root — of the current state and of
  * every snapshot, computed long after it was taken — must equal the root of
  * a fresh tree of the same entries, and the integrity check must pass.
  */
@@ -13,6 +13,7 @@ import { openBytes, rootOf } from '../util/db'
 import { toHex } from '../../lib/bytes'
 import { SortedModel } from '../util/model'
 import type { MerkleSnapshot } from '../../lib/level/snapshot'
+import { verifyProof } from '../../verify'
 
 const key = fc.integer({ min: 0, max: 63 }).map(n => Uint8Array.of(0x6b, n))
 const value = fc.uint8Array({ minLength: 1, maxLength: 6 })
@@ -23,6 +24,8 @@ const step = fc.oneof(
   { weight: 3, arbitrary: fc.constant({ kind: 'root' as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'snapshot' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'read' as const }) },
+  // A proof reads the cached hashes of the nodes it prunes: they must all be current.
+  { weight: 2, arbitrary: key.map(k => ({ kind: 'prove' as const, key: k })) },
   // Range deletes, empty or not, with limits both ways: within the open edit they split and
   // join the tree in place.
   { weight: 1, arbitrary: fc.record({ low: fc.integer({ min: 0, max: 63 }), span: fc.integer({ min: 0, max: 20 }), limit: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }), reverse: fc.boolean() }).map(r => ({ kind: 'clear' as const, ...r })) }
@@ -53,6 +56,16 @@ test('root edits: roots of the current state and of held snapshots equal fresh t
           const range = { gte: Uint8Array.of(0x6b, s.low), lt: Uint8Array.of(0x6b, s.low + s.span), reverse: s.reverse, ...(s.limit === undefined ? {} : { limit: s.limit }) }
           await db.clear(range)
           model.clear(range)
+        } else if (s.kind === 'prove') {
+          const root = await db.root()
+          let present: boolean
+          try {
+            present = verifyProof(root, await db.prove(s.key)).present
+          } catch (err) {
+            failure = `proof of ${toHex(s.key)} rejected: ${(err as Error).message}`
+            return false
+          }
+          if (present !== (model.get(s.key) !== undefined)) { failure = `proof of ${toHex(s.key)} says present=${String(present)}`; return false }
         } else if (s.kind === 'snapshot') {
           held.push({ snapshot: db.snapshot() as MerkleSnapshot, expected: rootOf(model.entries()) })
         } else {
