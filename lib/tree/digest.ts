@@ -322,8 +322,9 @@ export function nodeHashBytes (node: TreeNode | null): Uint8Array {
   return out
 }
 
-/** The value hash as a new array; it must be computed. */
+/** The value hash as a new array; it must be computed (a proof must never carry a made-up one). */
 export function valueHashBytes (node: TreeNode): Uint8Array {
+  if (!node.valueHashed) throw new Error('The value hash of this node is not computed yet')
   return bytesOf(node, writeValueHash)
 }
 

@@ -122,6 +122,8 @@ export function withLeft (node: TreeNode, left: TreeNode | null, before: number)
     node.dirty = true
     return node
   }
+  // Outside the open edit the same child object is the same subtree: nodes of older edits are
+  // never changed in place (an edit number is not reused once a version made under it escaped).
   if (left === node.left) return node
   const copy = new TreeNode(node.key, node.kp, node.value, node.prio, left, node.right, size)
   if (node.valueHashed) copyValueHash(node, copy)

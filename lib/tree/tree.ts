@@ -119,6 +119,8 @@ export class Tree {
   // enough: within an edit, an operation that changed no entry may still have replaced nodes
   // below the same top node (a range delete that removed nothing splits and joins the tree),
   // and proofs read the hashes of those nodes. Any node left to hash makes the top dirty.
+  // Only this Tree object can be affected: other versions that share its top node would be
+  // versions of the open edit, which never escape it (see edit()).
   #stale (): boolean {
     return this.#root === null || (this.top !== null && this.top.dirty)
   }
