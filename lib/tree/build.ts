@@ -37,10 +37,9 @@ export class TreeBuilder {
       last = spine.pop() as TreeNode
       finalize(last)
     }
-    // Linked in place: the nodes are not published yet. A linked child's hash is taken when
-    // its parent is finalized.
+    // Linked in place: the nodes are not published yet. A child's hash (zeros for none) is
+    // taken when its parent is finalized.
     node.left = last
-    node.leftKnown = last === null
     if (spine.length > 0) {
       spine[spine.length - 1].right = node
       spine[spine.length - 1].rightKnown = false

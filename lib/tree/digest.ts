@@ -1,7 +1,8 @@
 /**
- * The digests a tree node caches, in an object of its own (`node.hashes`,
- * made when first needed): its node hash (h), its value hash (v), and copies
- * of its children's node hashes (l, r). Each digest is eleven small integers
+ * The digests a tree node caches, in an object of its own (`node.hashes`):
+ * its node hash (h), its value hash (v), and copies of its children's node
+ * hashes (l, r). A copy of a node shares its original's object until it is
+ * hashed itself, so that copying a path allocates no digests. Each digest is eleven small integers
  * (ten of three bytes and one of two, big-endian), so that each is a V8 small
  * integer stored in the object itself (a 32-bit word would not fit one).
  * Hashing a node reads its own hashes alone: the child a write did not
@@ -59,14 +60,64 @@ export class NodeHashes {
   r10 = 0
 }
 
-/** The node's hashes object, made now if it has none. */
+/**
+ * The node's own digests object, made now if it has none or shares its
+ * original's (the fields its flags say are known are carried over).
+ */
 export function hashesOf (node: TreeNode): NodeHashes {
-  let x = node.hashes
-  if (x === null) {
-    x = new NodeHashes()
-    node.hashes = x
+  const shared = node.hashes
+  if (shared !== null && node.ownsHashes) return shared
+  const x = new NodeHashes()
+  if (shared !== null) {
+    if (node.valueHashed) copyValueFields(shared, x)
+    if (node.leftKnown) copyLeftFields(shared, x)
+    if (node.rightKnown) copyRightFields(shared, x)
   }
+  node.hashes = x
+  node.ownsHashes = true
   return x
+}
+
+function copyValueFields (f: NodeHashes, x: NodeHashes): void {
+  x.v0 = f.v0
+  x.v1 = f.v1
+  x.v2 = f.v2
+  x.v3 = f.v3
+  x.v4 = f.v4
+  x.v5 = f.v5
+  x.v6 = f.v6
+  x.v7 = f.v7
+  x.v8 = f.v8
+  x.v9 = f.v9
+  x.v10 = f.v10
+}
+
+function copyLeftFields (f: NodeHashes, x: NodeHashes): void {
+  x.l0 = f.l0
+  x.l1 = f.l1
+  x.l2 = f.l2
+  x.l3 = f.l3
+  x.l4 = f.l4
+  x.l5 = f.l5
+  x.l6 = f.l6
+  x.l7 = f.l7
+  x.l8 = f.l8
+  x.l9 = f.l9
+  x.l10 = f.l10
+}
+
+function copyRightFields (f: NodeHashes, x: NodeHashes): void {
+  x.r0 = f.r0
+  x.r1 = f.r1
+  x.r2 = f.r2
+  x.r3 = f.r3
+  x.r4 = f.r4
+  x.r5 = f.r5
+  x.r6 = f.r6
+  x.r7 = f.r7
+  x.r8 = f.r8
+  x.r9 = f.r9
+  x.r10 = f.r10
 }
 
 /** Sets the node hash from a digest as a 32-character latin1 string (lib/hash.ts). */
@@ -118,62 +169,8 @@ export function storeValueHashBytes (node: TreeNode, b: Uint8Array, o: number): 
   node.valueHashed = true
 }
 
-/** Gives `to` the value hash of `from` (same value; `from` has it). */
-export function copyValueHash (from: TreeNode, to: TreeNode): void {
-  const f = from.hashes as NodeHashes
-  const x = hashesOf(to)
-  x.v0 = f.v0
-  x.v1 = f.v1
-  x.v2 = f.v2
-  x.v3 = f.v3
-  x.v4 = f.v4
-  x.v5 = f.v5
-  x.v6 = f.v6
-  x.v7 = f.v7
-  x.v8 = f.v8
-  x.v9 = f.v9
-  x.v10 = f.v10
-  to.valueHashed = true
-}
 
-/** Gives `to` the cached left child hash of `from` (same left child; `from` knows it). */
-export function copyLeftHash (from: TreeNode, to: TreeNode): void {
-  const f = from.hashes
-  // A node knows an absent child's hash without a hashes object: zeros.
-  if (f === null) return
-  const x = hashesOf(to)
-  x.l0 = f.l0
-  x.l1 = f.l1
-  x.l2 = f.l2
-  x.l3 = f.l3
-  x.l4 = f.l4
-  x.l5 = f.l5
-  x.l6 = f.l6
-  x.l7 = f.l7
-  x.l8 = f.l8
-  x.l9 = f.l9
-  x.l10 = f.l10
-  to.leftKnown = true
-}
 
-/** Gives `to` the cached right child hash of `from` (same right child; `from` knows it). */
-export function copyRightHash (from: TreeNode, to: TreeNode): void {
-  const f = from.hashes
-  if (f === null) return
-  const x = hashesOf(to)
-  x.r0 = f.r0
-  x.r1 = f.r1
-  x.r2 = f.r2
-  x.r3 = f.r3
-  x.r4 = f.r4
-  x.r5 = f.r5
-  x.r6 = f.r6
-  x.r7 = f.r7
-  x.r8 = f.r8
-  x.r9 = f.r9
-  x.r10 = f.r10
-  to.rightKnown = true
-}
 
 /** Caches the node hash of the left child, which must be clean (zeros when there is none). */
 export function takeLeftHash (node: TreeNode, x: NodeHashes): void {

@@ -22,7 +22,6 @@
  * edit number again (the engine does so until a reader captures the tree).
  */
 
-import { copyLeftHash, copyRightHash, copyValueHash } from './digest'
 import type { NodeHashes } from './digest'
 
 let activeEdit = 0
@@ -74,8 +73,13 @@ export class TreeNode {
   size: number
   /** The edit that created this node (0: none); see the file header. */
   readonly edit: number
-  /** The cached digests, made when the node is first hashed or given a digest (digest.ts). */
+  /**
+   * The cached digests (digest.ts). A copy shares its original's object until
+   * it is hashed itself (`ownsHashes` false): the fields its flags say are
+   * known hold for it too, and copying a node allocates nothing.
+   */
   hashes: NodeHashes | null
+  ownsHashes: boolean
 
   /** `size` is the subtree's entry count, given so that making a node reads neither child. */
   constructor (key: Uint8Array, kp: number, value: Uint8Array, prio: number, left: TreeNode | null, right: TreeNode | null, size: number) {
@@ -86,14 +90,26 @@ export class TreeNode {
     this.value = value
     this.dirty = true
     this.valueHashed = false
-    // An absent child's hash is 32 zero bytes, which the fields already hold.
-    this.leftKnown = left === null
-    this.rightKnown = right === null
+    // Unknown even for an absent child: a shared digests object holds another node's fields.
+    this.leftKnown = false
+    this.rightKnown = false
     this.prio = prio
     this.size = size
     this.edit = activeEdit
     this.hashes = null
+    this.ownsHashes = false
   }
+}
+
+// A copy of `node` takes what still holds for it from the original: the value hash with the same
+// value, a child's hash with the same child. Sharing is safe because the original is outside the
+// open edit: its known fields never change again (hashing fills only what is unknown).
+function shareHashes (node: TreeNode, copy: TreeNode, value: boolean, left: boolean, right: boolean): void {
+  if (node.hashes === null) return
+  copy.hashes = node.hashes
+  copy.valueHashed = value && node.valueHashed
+  copy.leftKnown = left && node.leftKnown
+  copy.rightKnown = right && node.rightKnown
 }
 
 /** Number of entries under `node`. */
@@ -126,8 +142,7 @@ export function withLeft (node: TreeNode, left: TreeNode | null, before: number)
   // never changed in place (an edit number is not reused once a version made under it escaped).
   if (left === node.left) return node
   const copy = new TreeNode(node.key, node.kp, node.value, node.prio, left, node.right, size)
-  if (node.valueHashed) copyValueHash(node, copy)
-  if (node.rightKnown) copyRightHash(node, copy)
+  shareHashes(node, copy, true, false, true)
   return copy
 }
 
@@ -143,8 +158,7 @@ export function withRight (node: TreeNode, right: TreeNode | null, before: numbe
   }
   if (right === node.right) return node
   const copy = new TreeNode(node.key, node.kp, node.value, node.prio, node.left, right, size)
-  if (node.valueHashed) copyValueHash(node, copy)
-  if (node.leftKnown) copyLeftHash(node, copy)
+  shareHashes(node, copy, true, true, false)
   return copy
 }
 
@@ -157,7 +171,6 @@ export function withValue (node: TreeNode, value: Uint8Array): TreeNode {
     return node
   }
   const copy = new TreeNode(node.key, node.kp, value, node.prio, node.left, node.right, node.size)
-  if (node.leftKnown) copyLeftHash(node, copy)
-  if (node.rightKnown) copyRightHash(node, copy)
+  shareHashes(node, copy, false, true, true)
   return copy
 }
