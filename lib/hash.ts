@@ -97,22 +97,10 @@ export function taggedHash2Prefix30 (tag: number, prefix: Uint8Array, bytes: Uin
 }
 
 function nodeDigest (left: Uint8Array, right: Uint8Array, valueHash: Uint8Array, key: Uint8Array): string {
-  const k = key.length
-  const n = 1 + 96 + 4 + k
-  if (n > SCRATCH_SIZE) {
-    const len = Uint8Array.of(k >>> 24, (k >>> 16) & 0xff, (k >>> 8) & 0xff, k & 0xff)
-    return digestOfParts([Uint8Array.of(Tag.node), left, right, valueHash, len, key])
-  }
-  scratch[0] = Tag.node
   scratch.set(left, 1)
   scratch.set(right, 33)
   scratch.set(valueHash, 65)
-  scratch[97] = k >>> 24
-  scratch[98] = (k >>> 16) & 0xff
-  scratch[99] = (k >>> 8) & 0xff
-  scratch[100] = k & 0xff
-  scratch.set(key, 101)
-  return digestOfScratch(n)
+  return nodeDigestOfPreimage(key)
 }
 
 /**
@@ -121,11 +109,6 @@ function nodeDigest (left: Uint8Array, right: Uint8Array, valueHash: Uint8Array,
  */
 export function nodeHash (left: Uint8Array, right: Uint8Array, valueHash: Uint8Array, key: Uint8Array): Uint8Array {
   return toBytes(nodeDigest(left, right, valueHash, key))
-}
-
-/** Like {@link nodeHash}, written to `out` at `offset`. */
-export function nodeHashInto (left: Uint8Array, right: Uint8Array, valueHash: Uint8Array, key: Uint8Array, out: Uint8Array, offset: number): void {
-  copyInto(nodeDigest(left, right, valueHash, key), out, offset)
 }
 
 /**

@@ -5,7 +5,8 @@
  * recomputed from the top node's hash, the count and the salt.
  */
 import { bytesEqual, toHex } from '../bytes'
-import { cleanHash, rootDigest } from './hashing'
+import { rootDigest } from './hashing'
+import { nodeHashBytes } from './digest'
 import { scanTree } from './invariants'
 import type { Tree } from './tree'
 
@@ -33,7 +34,7 @@ export async function checkTree (tree: Tree): Promise<CheckReport> {
   const scan = scanTree(tree.top, tree.params)
   const problems = scan.problems.slice()
   if (scan.entries !== tree.size) problems.push(`count ${tree.size} but ${scan.entries} entries found`)
-  if (!bytesEqual(rootDigest(cleanHash(tree.top), scan.entries, tree.params), root)) problems.push('root differs from the one recomputed')
+  if (!bytesEqual(rootDigest(nodeHashBytes(tree.top), scan.entries, tree.params), root)) problems.push('root differs from the one recomputed')
   return {
     ok: problems.length === 0,
     problems,

@@ -18,16 +18,11 @@ import type { TreeParams } from './params'
 const EMPTY = new Uint8Array(DIGEST_LENGTH)
 const ROOT_DOMAIN = new TextEncoder().encode('merkle-level/v1')
 
-/** The node hash of a subtree (32 zero bytes for the empty tree); the subtree must be clean. */
-export function cleanHash (node: TreeNode | null): Uint8Array {
-  return nodeHashBytes(node)
-}
-
 /**
  * Computes the node hash of `node`, whose changed children are clean, and its
- * value hash if it has none. Written into the node: every version that
- * reaches this node reaches this same object and needs the new hash (a copy
- * of a node is a new object with hashes of its own).
+ * value hash if it has none. Written into the node's own digests object (made
+ * now if it shares its original's): every version that reaches this node
+ * reaches this same object and needs the new hash.
  */
 export function hashOne (node: TreeNode): void {
   if (!node.valueHashed) storeValueHash(node, valueDigest(node.value))
@@ -46,7 +41,7 @@ export function hashSubtree (root: TreeNode | null): Uint8Array {
   if (root === null) return EMPTY
   const stack: TreeNode[] = [root]
   while (stack.length > 0) step(stack)
-  return cleanHash(root)
+  return nodeHashBytes(root)
 }
 
 /**
@@ -61,7 +56,7 @@ export async function hashSubtreeAsync (root: TreeNode | null, pacer = new Pacer
     // The clock is read every 64 nodes only: a node hash takes about a microsecond.
     if (step(stack) && (++done & 63) === 0 && pacer.due) await pacer.turn()
   }
-  return cleanHash(root)
+  return nodeHashBytes(root)
 }
 
 // One step of the post-order walk; true when it hashed a node. A child is visited only when

@@ -5,7 +5,8 @@
  */
 import { TreeNode, inEdit, newEdit } from './node'
 import { TreeCursor } from './cursor'
-import { cleanHash, hashSubtree, hashSubtreeAsync, rootDigest } from './hashing'
+import { hashSubtree, hashSubtreeAsync, rootDigest } from './hashing'
+import { nodeHashBytes } from './digest'
 import { findNode, findNodes, insert, remove, removeRange } from './treap'
 import type { KeyRange } from './treap'
 import type { TreeParams } from './params'
@@ -110,7 +111,7 @@ export class Tree {
   async rootAsync (): Promise<Uint8Array> {
     if (this.#stale()) {
       await hashSubtreeAsync(this.top)
-      this.#root = rootDigest(cleanHash(this.top), this.size, this.params)
+      this.#root = rootDigest(nodeHashBytes(this.top), this.size, this.params)
     }
     return this.#root as Uint8Array
   }
