@@ -5,10 +5,16 @@
 import { AbstractIterator } from 'abstract-level'
 import { compareBytes } from '../bytes'
 import type { TreeCursor } from '../tree/cursor'
+import type { TreeNode } from '../tree/node'
 import type { Tree } from '../tree/tree'
 import type { PrivateIteratorOptions, PrivateRangeOptions } from './private-api'
 
 type Entry = [Uint8Array | undefined, Uint8Array | undefined]
+
+/** Most entries one cursor take copies (its scratch queue grows to this). */
+const MAX_CHUNK = 1024
+/** The first take of a range with a far end. */
+const FIRST_BOUNDED_CHUNK = 32
 
 /** The iterator class of MerkleLevel. */
 export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8Array> {
@@ -16,6 +22,8 @@ export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8A
   readonly #range: RangeCheck
   readonly #keys: boolean
   readonly #values: boolean
+  /** Scratch for the nodes of one {@link TreeCursor.take}. */
+  readonly #nodes: TreeNode[] = new Array<TreeNode>(MAX_CHUNK).fill(null as unknown as TreeNode)
 
   constructor (db: unknown, tree: Tree, options: PrivateIteratorOptions) {
     super(db, options as never)
@@ -46,14 +54,33 @@ export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8A
   #take (size: number): Entry[] {
     const entries: Entry[] = []
     const cursor = this.#cursor
+    const range = this.#range
     const keys = this.#keys
     const values = this.#values
+    const nodes = this.#nodes
+    // A bounded range may end anywhere: take small chunks first, so that a short
+    // range does not copy a thousand entries past its end.
+    let chunk = range.bounded ? FIRST_BOUNDED_CHUNK : MAX_CHUNK
+    let used = 0
     while (entries.length < size) {
-      const node = cursor.current
-      if (node === null || this.#range.beyond(node.key)) break
-      entries.push([keys ? node.key : undefined, values ? node.value : undefined])
-      cursor.advance()
+      const taken = cursor.take(Math.min(size - entries.length, chunk), nodes)
+      if (taken === 0) break
+      used = Math.max(used, taken)
+      // The cursor moves in key order, so the entries within the range are a prefix.
+      const within = range.beyond(nodes[taken - 1].key) ? range.countWithin(nodes, taken) : taken
+      for (let i = 0; i < within; i++) {
+        const node = nodes[i]
+        entries.push([keys ? node.key : undefined, values ? node.value : undefined])
+      }
+      if (within < taken) {
+        // Past the end: the cursor stays beyond it, so later calls find nothing.
+        range.exhaust()
+        break
+      }
+      chunk = Math.min(chunk * 2, MAX_CHUNK)
     }
+    // Hold no node of this version past the call: the scratch would keep it alive.
+    nodes.fill(null as unknown as TreeNode, 0, used)
     return entries
   }
 
@@ -81,6 +108,26 @@ export class RangeCheck {
     this.#reverse = range.reverse
     this.start = range.reverse ? high : low
     this.#end = range.reverse ? low : high
+  }
+
+  /** The range has a far end (or was ended by a seek). */
+  get bounded (): boolean {
+    return this.#end !== undefined || this.#exhausted
+  }
+
+  /**
+   * How many of the first `count` nodes, in the iterator's order, are not
+   * {@link beyond} the far end (a prefix, since keys come in order).
+   */
+  countWithin (nodes: readonly TreeNode[], count: number): number {
+    let low = 0
+    let high = count
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (this.beyond(nodes[middle].key)) high = middle
+      else low = middle + 1
+    }
+    return low
   }
 
   /** True when `key` lies past the far end of the range (or the iterator was ended by a seek). */

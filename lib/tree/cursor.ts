@@ -7,6 +7,22 @@
 import { compareKeys, keyPrefix } from '../bytes'
 import type { TreeNode } from './node'
 
+/**
+ * Scratch queue of {@link TreeCursor.take}: subtree walks waiting for their
+ * next step (the subtree, how many of its first entries to emit, and where
+ * the first of them goes). Shared by all cursors: a take runs to completion.
+ */
+let waiting: Array<TreeNode | null> = []
+let waitingCount = new Int32Array(0)
+let waitingAt = new Int32Array(0)
+
+function reserveQueue (capacity: number): void {
+  if (waitingCount.length >= capacity) return
+  waiting = new Array<TreeNode | null>(capacity).fill(null)
+  waitingCount = new Int32Array(capacity)
+  waitingAt = new Int32Array(capacity)
+}
+
 /** Cursor over the entries of one tree version. */
 export class TreeCursor {
   #stack: TreeNode[] = []
@@ -51,6 +67,113 @@ export class TreeCursor {
     const node = this.#stack.pop()
     if (node === undefined) return
     this.#descend(this.reverse ? node.left : node.right)
+  }
+
+  /**
+   * Copies up to `max` entries into `out` (from index 0; it must have `max`
+   * slots already, as a dense array), starting at the current one, moves past them, and returns how many it copied.
+   *
+   * Why not `advance()` in a loop: at 10^6 entries nearly every node of an
+   * in-order walk is a cache miss, and the walk knows the next node only
+   * once the current one is loaded, so the misses are waited for one after
+   * another. Subtree sizes say in advance where each entry goes, so the
+   * entries are split into independent subtree walks, run one step each in
+   * turn (a queue), and their misses overlap. The position after the last
+   * entry is then found by rank, along nodes just loaded.
+   */
+  take (max: number, out: TreeNode[]): number {
+    const stack = this.#stack
+    const reverse = this.reverse
+    reserveQueue(max + 1)
+    let tail = 0
+    let taken = 0
+    // The stack's nodes are the next entries, each followed by its far subtree:
+    // queue those subtrees whole, until `max` entries are placed.
+    let keep = stack.length
+    let partial: TreeNode | null = null
+    let partialRank = 0
+    while (keep > 0 && taken < max) {
+      const node = stack[--keep]
+      out[taken++] = node
+      const far = reverse ? node.left : node.right
+      const farSize = far === null ? 0 : far.size
+      const count = Math.min(farSize, max - taken)
+      if (count > 0) {
+        waiting[tail] = far
+        waitingCount[tail] = count
+        waitingAt[tail] = taken
+        tail++
+        taken += count
+      }
+      if (count < farSize) {
+        partial = far
+        partialRank = count
+        break
+      }
+    }
+    stack.length = keep
+    // Each step of a walk places one node or goes one level down; a walk with
+    // entries on both sides of its node leaves two walks. At most one walk per
+    // entry is ever waiting, so a queue of `max + 1` slots never overflows.
+    const capacity = waitingCount.length
+    let head = 0
+    let pending = tail
+    while (pending > 0) {
+      const node = waiting[head] as TreeNode
+      const count = waitingCount[head]
+      const at = waitingAt[head]
+      waiting[head] = null
+      head = head + 1 === capacity ? 0 : head + 1
+      pending--
+      const near = reverse ? node.right : node.left
+      const nearSize = near === null ? 0 : near.size
+      if (count <= nearSize) {
+        waiting[tail] = near
+        waitingCount[tail] = count
+        waitingAt[tail] = at
+        tail = tail + 1 === capacity ? 0 : tail + 1
+        pending++
+        continue
+      }
+      out[at + nearSize] = node
+      if (nearSize > 0) {
+        waiting[tail] = near
+        waitingCount[tail] = nearSize
+        waitingAt[tail] = at
+        tail = tail + 1 === capacity ? 0 : tail + 1
+        pending++
+      }
+      const farCount = count - nearSize - 1
+      if (farCount > 0) {
+        waiting[tail] = reverse ? node.left : node.right
+        waitingCount[tail] = farCount
+        waitingAt[tail] = at + nearSize + 1
+        tail = tail + 1 === capacity ? 0 : tail + 1
+        pending++
+      }
+    }
+    if (partial !== null) this.#descendToRank(partial, partialRank)
+    return taken
+  }
+
+  /** Pushes the path to the entry `rank` places into `node`'s subtree (in the cursor's direction). */
+  #descendToRank (node: TreeNode | null, rank: number): void {
+    const stack = this.#stack
+    const reverse = this.reverse
+    while (node !== null) {
+      const near = reverse ? node.right : node.left
+      const nearSize = near === null ? 0 : near.size
+      if (rank < nearSize) {
+        stack.push(node)
+        node = near
+      } else if (rank === nearSize) {
+        stack.push(node)
+        return
+      } else {
+        rank -= nearSize + 1
+        node = reverse ? node.left : node.right
+      }
+    }
   }
 
   #descend (node: TreeNode | null): void {

@@ -14,6 +14,7 @@ import { toHex } from '../../lib/bytes'
 import { SortedModel } from '../util/model'
 import { range, smallKey, smallValue } from '../util/arbitraries'
 import type { ModelRange } from '../util/model'
+import type { TreeNode } from '../../lib/tree/node'
 
 const params = DEFAULT_PARAMS
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -161,6 +162,59 @@ test('tree: cursor seek in both directions matches the model', t => {
     return JSON.stringify(got) === JSON.stringify(expected)
   }), { numRuns: 300 })
   t.pass('seek matched the model')
+  t.end()
+})
+
+test('tree: cursor take (batched, by subtree sizes) matches single steps, and the cursor continues where it stopped', t => {
+  const steps = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 40 })), { minLength: 1, maxLength: 12 })
+  fc.assert(fc.property(fc.array(fc.tuple(smallKey, smallValue), { maxLength: 60 }), fc.option(smallKey), fc.boolean(), steps, (entries, target, reverse, moves) => {
+    const model = new SortedModel()
+    let tree = Tree.empty(params)
+    for (const [k, v] of entries) { model.put(k, v); tree = tree.put(k, v) }
+    const r: ModelRange = { reverse }
+    if (target !== null) r[reverse ? 'lte' : 'gte'] = target
+    const expected = model.range(r).map(([k, v]) => `${toHex(k)}=${toHex(v)}`)
+    const cursor = tree.cursor(reverse)
+    if (target === null) cursor.first()
+    else cursor.seek(target, true)
+    // 0 is one advance(); n > 0 is take(n). Then the rest one step at a time.
+    const got: string[] = []
+    const out = new Array<TreeNode>(40).fill(null as unknown as TreeNode)
+    for (const move of moves) {
+      if (move === 0) {
+        const n = cursor.current
+        if (n !== null) got.push(`${toHex(n.key)}=${toHex(n.value)}`)
+        cursor.advance()
+      } else {
+        out.fill(null as unknown as TreeNode)
+        const taken = cursor.take(move, out)
+        if (taken !== Math.min(move, expected.length - got.length)) return false
+        // Nothing written past the entries taken, and the scratch did not grow.
+        if (out.length !== 40 || out.slice(taken).some(n => n !== null)) return false
+        for (let i = 0; i < taken; i++) got.push(`${toHex(out[i].key)}=${toHex(out[i].value)}`)
+      }
+    }
+    for (let n = cursor.current; n !== null; cursor.advance(), n = cursor.current) got.push(`${toHex(n.key)}=${toHex(n.value)}`)
+    return JSON.stringify(got) === JSON.stringify(expected)
+  }), { numRuns: 500 })
+  t.pass('takes and steps matched the model')
+  const many: Array<[Uint8Array, Uint8Array]> = []
+  for (let i = 0; i < 5000; i++) many.push([enc(`k${String(i).padStart(5, '0')}`), enc(`v${i}`)])
+  let big = Tree.empty(params)
+  for (const [k, v] of shuffle(many, 3)) big = big.put(k, v)
+  for (const reverse of [false, true]) {
+    const cursor = big.cursor(reverse)
+    cursor.first()
+    const out = new Array<TreeNode>(1024).fill(null as unknown as TreeNode)
+    const keys: string[] = []
+    for (let taken = cursor.take(1024, out); taken > 0; taken = cursor.take(1024, out)) {
+      for (let i = 0; i < taken; i++) keys.push(Buffer.from(out[i].key).toString())
+    }
+    const sorted = many.map(([k]) => Buffer.from(k).toString())
+    if (reverse) sorted.reverse()
+    t.same(keys, sorted, `5,000 shuffled inserts taken 1,024 at a time${reverse ? ', in reverse' : ''}: every key once, in order`)
+    t.is(cursor.current, null, 'the cursor ends past the last entry')
+  }
   t.end()
 })
 
