@@ -52,7 +52,8 @@ export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8A
   }
 
   #take (size: number): Entry[] {
-    const entries: Entry[] = []
+    let entries: Entry[] | null = null
+    let count = 0
     const cursor = this.#cursor
     const range = this.#range
     const keys = this.#keys
@@ -62,16 +63,20 @@ export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8A
     // range does not copy a thousand entries past its end.
     let chunk = range.bounded ? FIRST_BOUNDED_CHUNK : MAX_CHUNK
     let used = 0
-    while (entries.length < size) {
-      const taken = cursor.take(Math.min(size - entries.length, chunk), nodes)
+    while (count < size) {
+      const taken = cursor.take(Math.min(size - count, chunk), nodes)
       if (taken === 0) break
       used = Math.max(used, taken)
       // The cursor moves in key order, so the entries within the range are a prefix.
       const within = range.beyond(nodes[taken - 1].key) ? range.countWithin(nodes, taken) : taken
+      // Sized once per take rather than grown by push: most calls need a single take.
+      if (entries === null) entries = new Array<Entry>(within)
+      else entries.length = count + within
       for (let i = 0; i < within; i++) {
         const node = nodes[i]
-        entries.push([keys ? node.key : undefined, values ? node.value : undefined])
+        entries[count + i] = [keys ? node.key : undefined, values ? node.value : undefined]
       }
+      count += within
       if (within < taken) {
         // Past the end: the cursor stays beyond it, so later calls find nothing.
         range.exhaust()
@@ -81,7 +86,7 @@ export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8A
     }
     // Hold no node of this version past the call: the scratch would keep it alive.
     nodes.fill(null as unknown as TreeNode, 0, used)
-    return entries
+    return entries ?? []
   }
 
   _seek (target: Uint8Array): void {
