@@ -15,6 +15,12 @@ type Entry = [Uint8Array | undefined, Uint8Array | undefined]
 const MAX_CHUNK = 1024
 /** The first take of a range with a far end. */
 const FIRST_BOUNDED_CHUNK = 32
+/**
+ * The nodes of one {@link TreeCursor.take}, shared by all iterators: a take and
+ * the copy that follows run without a pause, and an iterator made for a range
+ * of a hundred entries should not allocate a thousand slots.
+ */
+const scratch = new Array<TreeNode>(MAX_CHUNK).fill(null as unknown as TreeNode)
 
 /** The iterator class of MerkleLevel. */
 export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8Array> {
@@ -22,8 +28,6 @@ export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8A
   readonly #range: RangeCheck
   readonly #keys: boolean
   readonly #values: boolean
-  /** Scratch for the nodes of one {@link TreeCursor.take}. */
-  readonly #nodes: TreeNode[] = new Array<TreeNode>(MAX_CHUNK).fill(null as unknown as TreeNode)
 
   constructor (db: unknown, tree: Tree, options: PrivateIteratorOptions) {
     super(db, options as never)
@@ -58,7 +62,7 @@ export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8A
     const range = this.#range
     const keys = this.#keys
     const values = this.#values
-    const nodes = this.#nodes
+    const nodes = scratch
     // A bounded range may end anywhere: take small chunks first, so that a short
     // range does not copy a thousand entries past its end.
     let chunk = range.bounded ? FIRST_BOUNDED_CHUNK : MAX_CHUNK
