@@ -100,8 +100,10 @@ export class TreeCursor {
   }
 
   /**
-   * Copies up to `max` entries into `out` (from index 0; it must have `max`
-   * slots already, as a dense array), starting at the current one, moves past them, and returns how many it copied.
+   * Copies up to `max` entries into `out`, starting at the current one, moves
+   * past them, and returns how many it copied. `out` is filled from index 0
+   * and must already have `max` slots, as a dense array: the entries are
+   * placed out of order.
    *
    * Why not `advance()` in a loop: at 10^6 entries nearly every node of an
    * in-order walk is a cache miss, and the walk knows the next node only
