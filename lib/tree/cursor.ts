@@ -16,6 +16,14 @@ let waiting: Array<TreeNode | null> = []
 let waitingCount = new Int32Array(0)
 let waitingAt = new Int32Array(0)
 
+/** Queues a walk of the first `count` entries of `node`'s subtree, placed from `at`, in slot `tail`; returns the next slot. */
+function enqueue (tail: number, node: TreeNode | null, count: number, at: number): number {
+  waiting[tail] = node
+  waitingCount[tail] = count
+  waitingAt[tail] = at
+  return tail + 1 === waitingCount.length ? 0 : tail + 1
+}
+
 function reserveQueue (capacity: number): void {
   if (waitingCount.length >= capacity) return
   waiting = new Array<TreeNode | null>(capacity).fill(null)
@@ -131,10 +139,7 @@ export class TreeCursor {
       const farSize = far === null ? 0 : far.size
       const count = Math.min(farSize, max - taken)
       if (count > 0) {
-        waiting[tail] = far
-        waitingCount[tail] = count
-        waitingAt[tail] = taken
-        tail++
+        tail = enqueue(tail, far, count, taken)
         taken += count
       }
       if (count < farSize) {
@@ -166,27 +171,18 @@ export class TreeCursor {
       const near = reverse ? node.right : node.left
       const nearSize = near === null ? 0 : near.size
       if (count <= nearSize) {
-        waiting[tail] = near
-        waitingCount[tail] = count
-        waitingAt[tail] = at
-        tail = tail + 1 === capacity ? 0 : tail + 1
+        tail = enqueue(tail, near, count, at)
         pending++
         continue
       }
       out[at + nearSize] = node
       if (nearSize > 0) {
-        waiting[tail] = near
-        waitingCount[tail] = nearSize
-        waitingAt[tail] = at
-        tail = tail + 1 === capacity ? 0 : tail + 1
+        tail = enqueue(tail, near, nearSize, at)
         pending++
       }
       const farCount = count - nearSize - 1
       if (farCount > 0) {
-        waiting[tail] = reverse ? node.left : node.right
-        waitingCount[tail] = farCount
-        waitingAt[tail] = at + nearSize + 1
-        tail = tail + 1 === capacity ? 0 : tail + 1
+        tail = enqueue(tail, reverse ? node.left : node.right, farCount, at + nearSize + 1)
         pending++
       }
     }
