@@ -28,19 +28,14 @@ const VIEWS_CACHED = 512
 const views: Buffer[] = []
 for (let n = 0; n <= VIEWS_CACHED; n++) views.push(scratch.subarray(0, n))
 
-/** Counts of hash calls, for tests and benchmarks to see the work done. */
-export const hashCounter = { calls: 0 }
-
 // The digest of the first `length` scratch bytes, as latin1 (one character per byte).
 function digestOfScratch (length: number): string {
-  hashCounter.calls++
   const preimage = length <= VIEWS_CACHED ? views[length] : scratch.subarray(0, length)
   return oneShotHash('sha256', preimage, 'binary')
 }
 
 // The digest of parts too large for the scratch buffer.
 function digestOfParts (parts: Uint8Array[]): string {
-  hashCounter.calls++
   const h = createHash('sha256')
   for (const part of parts) h.update(part)
   return h.digest('binary')

@@ -9,7 +9,6 @@
  *    49  15  reserved, zero
  */
 import { randomBytes } from 'node:crypto'
-import { bytesEqual } from '../bytes'
 import { MAX_SALT_LENGTH } from '../tree/params'
 import type { TreeParams } from '../tree/params'
 
@@ -43,9 +42,4 @@ export function decodeIdentity (bytes: Uint8Array): Identity | null {
   if (bytes.length !== IDENTITY_LENGTH || bytes[16] > MAX_SALT_LENGTH) return null
   for (let i = 17 + bytes[16]; i < IDENTITY_LENGTH; i++) if (bytes[i] !== 0) return null
   return { id: bytes.slice(0, 16), params: { salt: bytes.slice(17, 17 + bytes[16]) } }
-}
-
-/** True when two identity fields name the same database. */
-export function sameIdentity (a: Uint8Array, b: Uint8Array): boolean {
-  return bytesEqual(a, b)
 }
