@@ -37,13 +37,10 @@ export class TreeBuilder {
       last = spine.pop() as TreeNode
       finalize(last)
     }
-    // Linked in place: the nodes are not published yet. A child's hash (zeros for none) is
-    // taken when its parent is finalized.
+    // Linked in place: the nodes are not published yet. A node is hashed when it is finalized,
+    // after its children.
     node.left = last
-    if (spine.length > 0) {
-      spine[spine.length - 1].right = node
-      spine[spine.length - 1].rightKnown = false
-    }
+    if (spine.length > 0) spine[spine.length - 1].right = node
     spine.push(node)
     this.#count++
   }

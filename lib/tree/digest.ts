@@ -1,14 +1,14 @@
 /**
  * The digests a tree node caches, in an object of its own (`node.hashes`):
- * its node hash (h), its value hash (v), and copies of its children's node
- * hashes (l, r). A copy of a node shares its original's object until it is
- * hashed itself, so that copying a path allocates no digests. Each digest is eleven small integers
- * (ten of three bytes and one of two, big-endian), so that each is a V8 small
- * integer stored in the object itself (a 32-bit word would not fit one).
- * Hashing a node reads its own hashes alone: the child a write did not
- * change is not touched, and at 10^6 entries every object touched is a cache
- * miss of a few hundred nanoseconds. Bytes go in and out only here.
- * Unrolled: these run for every node hashed.
+ * its node hash (h) and its value hash (v). A copy of a node shares its
+ * original's object until it is hashed itself, so that copying a path
+ * allocates no digests. Each digest is eleven small integers (ten of three
+ * bytes and one of two, big-endian), so that each is a V8 small integer
+ * stored in the object itself (a 32-bit word would not fit one where V8
+ * compresses pointers). Children's hashes are read from the children's own
+ * objects: copies of them in the parent made every node's object twice as
+ * large, and the garbage collector copies each new one as it survives.
+ * Bytes go in and out only here. Unrolled: these run for every node hashed.
  */
 import type { TreeNode } from './node'
 
@@ -36,28 +36,6 @@ export class NodeHashes {
   v8 = 0
   v9 = 0
   v10 = 0
-  l0 = 0
-  l1 = 0
-  l2 = 0
-  l3 = 0
-  l4 = 0
-  l5 = 0
-  l6 = 0
-  l7 = 0
-  l8 = 0
-  l9 = 0
-  l10 = 0
-  r0 = 0
-  r1 = 0
-  r2 = 0
-  r3 = 0
-  r4 = 0
-  r5 = 0
-  r6 = 0
-  r7 = 0
-  r8 = 0
-  r9 = 0
-  r10 = 0
 }
 
 /**
@@ -70,8 +48,6 @@ export function hashesOf (node: TreeNode): NodeHashes {
   const x = new NodeHashes()
   if (shared !== null) {
     if (node.valueHashed) copyValueFields(shared, x)
-    if (node.leftKnown) copyLeftFields(shared, x)
-    if (node.rightKnown) copyRightFields(shared, x)
   }
   node.hashes = x
   node.ownsHashes = true
@@ -90,34 +66,6 @@ function copyValueFields (f: NodeHashes, x: NodeHashes): void {
   x.v8 = f.v8
   x.v9 = f.v9
   x.v10 = f.v10
-}
-
-function copyLeftFields (f: NodeHashes, x: NodeHashes): void {
-  x.l0 = f.l0
-  x.l1 = f.l1
-  x.l2 = f.l2
-  x.l3 = f.l3
-  x.l4 = f.l4
-  x.l5 = f.l5
-  x.l6 = f.l6
-  x.l7 = f.l7
-  x.l8 = f.l8
-  x.l9 = f.l9
-  x.l10 = f.l10
-}
-
-function copyRightFields (f: NodeHashes, x: NodeHashes): void {
-  x.r0 = f.r0
-  x.r1 = f.r1
-  x.r2 = f.r2
-  x.r3 = f.r3
-  x.r4 = f.r4
-  x.r5 = f.r5
-  x.r6 = f.r6
-  x.r7 = f.r7
-  x.r8 = f.r8
-  x.r9 = f.r9
-  x.r10 = f.r10
 }
 
 /** Sets the node hash from a digest as a 32-character latin1 string (lib/hash.ts). */
@@ -169,73 +117,6 @@ export function storeValueHashBytes (node: TreeNode, b: Uint8Array, o: number): 
   node.valueHashed = true
 }
 
-
-
-
-/** Caches the node hash of the left child, which must be clean (zeros when there is none). */
-export function takeLeftHash (node: TreeNode, x: NodeHashes): void {
-  const child = node.left
-  if (child === null) {
-    x.l0 = 0
-    x.l1 = 0
-    x.l2 = 0
-    x.l3 = 0
-    x.l4 = 0
-    x.l5 = 0
-    x.l6 = 0
-    x.l7 = 0
-    x.l8 = 0
-    x.l9 = 0
-    x.l10 = 0
-  } else {
-    const c = child.hashes as NodeHashes
-    x.l0 = c.h0
-    x.l1 = c.h1
-    x.l2 = c.h2
-    x.l3 = c.h3
-    x.l4 = c.h4
-    x.l5 = c.h5
-    x.l6 = c.h6
-    x.l7 = c.h7
-    x.l8 = c.h8
-    x.l9 = c.h9
-    x.l10 = c.h10
-  }
-  node.leftKnown = true
-}
-
-/** Caches the node hash of the right child, which must be clean (zeros when there is none). */
-export function takeRightHash (node: TreeNode, x: NodeHashes): void {
-  const child = node.right
-  if (child === null) {
-    x.r0 = 0
-    x.r1 = 0
-    x.r2 = 0
-    x.r3 = 0
-    x.r4 = 0
-    x.r5 = 0
-    x.r6 = 0
-    x.r7 = 0
-    x.r8 = 0
-    x.r9 = 0
-    x.r10 = 0
-  } else {
-    const c = child.hashes as NodeHashes
-    x.r0 = c.h0
-    x.r1 = c.h1
-    x.r2 = c.h2
-    x.r3 = c.h3
-    x.r4 = c.h4
-    x.r5 = c.h5
-    x.r6 = c.h6
-    x.r7 = c.h7
-    x.r8 = c.h8
-    x.r9 = c.h9
-    x.r10 = c.h10
-  }
-  node.rightKnown = true
-}
-
 /** Writes the node hash of a clean `node` (32 zero bytes for an empty subtree) to `out` at `at`. */
 export function writeNodeHash (node: TreeNode | null, out: Uint8Array, at: number): void {
   if (node === null) {
@@ -273,38 +154,6 @@ export function writeValueHash (x: NodeHashes, out: Uint8Array, at: number): voi
   c = x.v10; out[at + 30] = c >>> 8; out[at + 31] = c & 0xff
 }
 
-/** Writes the cached left child hash to `out` at `at`. */
-export function writeLeftHash (x: NodeHashes, out: Uint8Array, at: number): void {
-  let c: number
-  c = x.l0; out[at + 0] = c >>> 16; out[at + 1] = (c >>> 8) & 0xff; out[at + 2] = c & 0xff
-  c = x.l1; out[at + 3] = c >>> 16; out[at + 4] = (c >>> 8) & 0xff; out[at + 5] = c & 0xff
-  c = x.l2; out[at + 6] = c >>> 16; out[at + 7] = (c >>> 8) & 0xff; out[at + 8] = c & 0xff
-  c = x.l3; out[at + 9] = c >>> 16; out[at + 10] = (c >>> 8) & 0xff; out[at + 11] = c & 0xff
-  c = x.l4; out[at + 12] = c >>> 16; out[at + 13] = (c >>> 8) & 0xff; out[at + 14] = c & 0xff
-  c = x.l5; out[at + 15] = c >>> 16; out[at + 16] = (c >>> 8) & 0xff; out[at + 17] = c & 0xff
-  c = x.l6; out[at + 18] = c >>> 16; out[at + 19] = (c >>> 8) & 0xff; out[at + 20] = c & 0xff
-  c = x.l7; out[at + 21] = c >>> 16; out[at + 22] = (c >>> 8) & 0xff; out[at + 23] = c & 0xff
-  c = x.l8; out[at + 24] = c >>> 16; out[at + 25] = (c >>> 8) & 0xff; out[at + 26] = c & 0xff
-  c = x.l9; out[at + 27] = c >>> 16; out[at + 28] = (c >>> 8) & 0xff; out[at + 29] = c & 0xff
-  c = x.l10; out[at + 30] = c >>> 8; out[at + 31] = c & 0xff
-}
-
-/** Writes the cached right child hash to `out` at `at`. */
-export function writeRightHash (x: NodeHashes, out: Uint8Array, at: number): void {
-  let c: number
-  c = x.r0; out[at + 0] = c >>> 16; out[at + 1] = (c >>> 8) & 0xff; out[at + 2] = c & 0xff
-  c = x.r1; out[at + 3] = c >>> 16; out[at + 4] = (c >>> 8) & 0xff; out[at + 5] = c & 0xff
-  c = x.r2; out[at + 6] = c >>> 16; out[at + 7] = (c >>> 8) & 0xff; out[at + 8] = c & 0xff
-  c = x.r3; out[at + 9] = c >>> 16; out[at + 10] = (c >>> 8) & 0xff; out[at + 11] = c & 0xff
-  c = x.r4; out[at + 12] = c >>> 16; out[at + 13] = (c >>> 8) & 0xff; out[at + 14] = c & 0xff
-  c = x.r5; out[at + 15] = c >>> 16; out[at + 16] = (c >>> 8) & 0xff; out[at + 17] = c & 0xff
-  c = x.r6; out[at + 18] = c >>> 16; out[at + 19] = (c >>> 8) & 0xff; out[at + 20] = c & 0xff
-  c = x.r7; out[at + 21] = c >>> 16; out[at + 22] = (c >>> 8) & 0xff; out[at + 23] = c & 0xff
-  c = x.r8; out[at + 24] = c >>> 16; out[at + 25] = (c >>> 8) & 0xff; out[at + 26] = c & 0xff
-  c = x.r9; out[at + 27] = c >>> 16; out[at + 28] = (c >>> 8) & 0xff; out[at + 29] = c & 0xff
-  c = x.r10; out[at + 30] = c >>> 8; out[at + 31] = c & 0xff
-}
-
 // A new 32-byte array filled by `write` from the node's hashes (zeros when it has none).
 function bytesOf (node: TreeNode, write: (x: NodeHashes, out: Uint8Array, at: number) => void): Uint8Array {
   const out = new Uint8Array(32)
@@ -325,7 +174,3 @@ export function valueHashBytes (node: TreeNode): Uint8Array {
   return bytesOf(node, writeValueHash)
 }
 
-/** The cached left and right child hashes as new arrays (for consistency checks). */
-export function childHashBytes (node: TreeNode): [Uint8Array, Uint8Array] {
-  return [bytesOf(node, writeLeftHash), bytesOf(node, writeRightHash)]
-}

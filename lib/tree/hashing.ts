@@ -11,7 +11,7 @@
  */
 import { writeU64BE } from '../bytes'
 import { DIGEST_LENGTH, Tag, nodeDigestOfPreimage, nodePreimage, taggedHash2, valueDigest } from '../hash'
-import { hashesOf, nodeHashBytes, storeNodeHash, storeValueHash, takeLeftHash, takeRightHash, writeLeftHash, writeRightHash, writeValueHash } from './digest'
+import { hashesOf, nodeHashBytes, storeNodeHash, storeValueHash, writeNodeHash, writeValueHash } from './digest'
 import { Pacer } from '../turn'
 import type { TreeNode } from './node'
 import type { TreeParams } from './params'
@@ -28,10 +28,8 @@ const ROOT_DOMAIN = new TextEncoder().encode('merkle-level/v1')
 export function hashOne (node: TreeNode): void {
   if (!node.valueHashed) storeValueHash(node, valueDigest(node.value))
   const x = hashesOf(node)
-  if (!node.leftKnown) takeLeftHash(node, x)
-  if (!node.rightKnown) takeRightHash(node, x)
-  writeLeftHash(x, nodePreimage, 1)
-  writeRightHash(x, nodePreimage, 33)
+  writeNodeHash(node.left, nodePreimage, 1)
+  writeNodeHash(node.right, nodePreimage, 33)
   writeValueHash(x, nodePreimage, 65)
   storeNodeHash(x, nodeDigestOfPreimage(node.key))
   node.dirty = false
@@ -67,13 +65,14 @@ export async function hashSubtreeAsync (root: TreeNode | null, pacer = new Pacer
 
 // The nodes to hash are listed breadth-first, parents before children, and hashed from the end
 // of the list, so that every node comes after its children. Breadth-first, consecutive nodes
-// are independent: their cache misses overlap, in listing and in loadAhead. A child is listed
-// only when the node's copy of its hash is stale; an unchanged child is not touched at all.
+// are independent: their cache misses overlap, in listing and in loadAhead. A clean child is
+// not listed (nothing below it is dirty); its hash is read when its parent is hashed.
 function listChildren (list: TreeNode[], i: number): void {
   const node = list[i]
   if (!node.dirty) return
-  if (!node.leftKnown && node.left !== null && node.left.dirty) list.push(node.left)
-  if (!node.rightKnown && node.right !== null && node.right.dirty) list.push(node.right)
+  const { left, right } = node
+  if (left !== null && left.dirty) list.push(left)
+  if (right !== null && right.dirty) list.push(right)
 }
 
 /** Nodes whose hashing inputs {@link loadAhead} loads together. */
@@ -97,7 +96,8 @@ const loaded = { sink: 0 }
 
 /**
  * Reads what hashing `list[from..end)` will read (each key's object, its digests
- * object, then the key's first byte and a new value's) in two tight loops: at
+ * object and its children, then the key's first byte, a new value's and the
+ * children's digests objects) in two tight loops: at
  * 10^6 entries each is a probable cache miss, and issued back to back the misses
  * of many nodes are waited for together instead of one after another (a miss
  * blocks the processor once the instructions behind it fill its queue, which
@@ -110,7 +110,10 @@ function loadAhead (list: TreeNode[], from: number, end: number): void {
     sink += node.key.length
     const x = node.hashes
     // The digests object spans several cache lines: one field of each.
-    if (x !== null) sink += x.h0 + x.v0 + x.v10 + x.l0 + x.l10 + x.r0 + x.r10
+    if (x !== null) sink += x.h0 + x.v0 + x.v10
+    const { left, right } = node
+    if (left !== null && left.hashes !== null) sink++
+    if (right !== null && right.hashes !== null) sink++
   }
   for (let i = from; i < end; i++) {
     const node = list[i]
@@ -118,6 +121,10 @@ function loadAhead (list: TreeNode[], from: number, end: number): void {
     if (key.length > 0) sink += key[0]
     const value = node.value
     if (!node.valueHashed && value.length > 0) sink += value[0] + value[value.length - 1]
+    // A child's hash spans two cache lines of its digests object.
+    const { left, right } = node
+    if (left !== null && left.hashes !== null) sink += left.hashes.h0 + left.hashes.h10
+    if (right !== null && right.hashes !== null) sink += right.hashes.h0 + right.hashes.h10
   }
   loaded.sink = sink
 }

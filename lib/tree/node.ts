@@ -1,18 +1,14 @@
 /**
  * A node of the persistent Merkle treap. Nodes are immutable once published,
- * except for their hash cache, filled lazily (docs/MERKLE.md): the node hash,
- * the value hash, and a copy of each child's node hash, held as eleven small
- * integers each in the node's `hashes` object (digest.ts). Hashing a node
- * after a write then touches the node, its hashes and the child the write
- * changed, not the other child (each object touched is a cache miss at 10^6
- * entries).
+ * except for their hash cache, filled lazily (docs/MERKLE.md): the node hash
+ * and the value hash, held as eleven small integers each in the node's
+ * `hashes` object (digest.ts).
  *
  * `dirty` means the node hash is not computed yet. A dirty node may still
  * have its value hash (`valueHashed`: it was copied from a node with the same
  * value, only its children changed); a node with a new value has neither.
- * `leftKnown`/`rightKnown` say that the copy of that child's hash is current:
- * a node whose child is replaced, or changed in place, loses it; a copy of a
- * node keeps it for the child it shares. A clean node knows both.
+ * A node is hashed only after its dirty children: a write marks its whole
+ * path dirty, so a clean node has clean children.
  *
  * Edits: while a batch is applied (`inEdit`), nodes created by it carry the
  * batch's edit number and are changed in place instead of copied again: no
@@ -63,10 +59,6 @@ export class TreeNode {
   dirty: boolean
   /** The value hash (v0..v10) is computed. */
   valueHashed: boolean
-  /** l0..l10 hold the left child's node hash as it is now (zeros for no child). */
-  leftKnown: boolean
-  /** r0..r10 hold the right child's node hash as it is now (zeros for no child). */
-  rightKnown: boolean
   /** Leading 30 bits of the key's priority digest (priority.ts). */
   readonly prio: number
   /** Entries in this subtree. */
@@ -90,9 +82,6 @@ export class TreeNode {
     this.value = value
     this.dirty = true
     this.valueHashed = false
-    // Unknown even for an absent child: a shared digests object holds another node's fields.
-    this.leftKnown = false
-    this.rightKnown = false
     this.prio = prio
     this.size = size
     this.edit = activeEdit
@@ -101,15 +90,13 @@ export class TreeNode {
   }
 }
 
-// A copy of `node` takes what still holds for it from the original: the value hash with the same
-// value, a child's hash with the same child. Sharing is safe because the original is outside the
-// open edit: its known fields never change again (hashing fills only what is unknown).
-function shareHashes (node: TreeNode, copy: TreeNode, value: boolean, left: boolean, right: boolean): void {
+// A copy of `node` with the same value takes the original's value hash. Sharing is safe because
+// the original is outside the open edit: its known fields never change again (hashing fills only
+// what is unknown).
+function shareHashes (node: TreeNode, copy: TreeNode): void {
   if (node.hashes === null) return
   copy.hashes = node.hashes
-  copy.valueHashed = value && node.valueHashed
-  copy.leftKnown = left && node.leftKnown
-  copy.rightKnown = right && node.rightKnown
+  copy.valueHashed = node.valueHashed
 }
 
 /** Number of entries under `node`. */
@@ -133,7 +120,6 @@ export function withLeft (node: TreeNode, left: TreeNode | null, before: number)
   if (inOpenEdit(node)) {
     // Even the same object may have changed in place below: its cached hash is stale.
     node.left = left
-    node.leftKnown = false
     node.size = size
     node.dirty = true
     return node
@@ -142,7 +128,7 @@ export function withLeft (node: TreeNode, left: TreeNode | null, before: number)
   // never changed in place (an edit number is not reused once a version made under it escaped).
   if (left === node.left) return node
   const copy = new TreeNode(node.key, node.kp, node.value, node.prio, left, node.right, size)
-  shareHashes(node, copy, true, false, true)
+  shareHashes(node, copy)
   return copy
 }
 
@@ -151,14 +137,13 @@ export function withRight (node: TreeNode, right: TreeNode | null, before: numbe
   const size = node.size - before + sizeOf(right)
   if (inOpenEdit(node)) {
     node.right = right
-    node.rightKnown = false
     node.size = size
     node.dirty = true
     return node
   }
   if (right === node.right) return node
   const copy = new TreeNode(node.key, node.kp, node.value, node.prio, node.left, right, size)
-  shareHashes(node, copy, true, true, false)
+  shareHashes(node, copy)
   return copy
 }
 
@@ -170,7 +155,5 @@ export function withValue (node: TreeNode, value: Uint8Array): TreeNode {
     node.dirty = true
     return node
   }
-  const copy = new TreeNode(node.key, node.kp, value, node.prio, node.left, node.right, node.size)
-  shareHashes(node, copy, false, true, true)
-  return copy
+  return new TreeNode(node.key, node.kp, value, node.prio, node.left, node.right, node.size)
 }
