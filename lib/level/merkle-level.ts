@@ -91,10 +91,6 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     return this.#engine
   }
 
-  #treeOf (options: PrivateReadOptions | undefined): Tree {
-    const snapshot = options?.snapshot
-    return snapshot !== undefined && snapshot !== null ? (snapshot as MerkleSnapshot).tree : this.#open().tree
-  }
 
   async _open (options: PrivateOpenOptions): Promise<void> {
     this.#engine = await Engine.open(this.#location, { ...this.#engineOptions, ...options })
@@ -109,24 +105,34 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     await engine.close()
   }
 
+  // Point reads of the current version go to the engine's key table; of a snapshot, to its tree.
+
   async _get (key: Uint8Array, options: PrivateReadOptions): Promise<Uint8Array | undefined> {
-    return this.#treeOf(options).get(key)
+    return this._getSync(key, options)
   }
 
   _getSync (key: Uint8Array, options: PrivateReadOptions): Uint8Array | undefined {
-    return this.#treeOf(options).get(key)
+    const snapshot = snapshotOf(options)
+    return snapshot === null ? this.#open().get(key) : snapshot.tree.get(key)
   }
 
   async _getMany (keys: Uint8Array[], options: PrivateReadOptions): Promise<Array<Uint8Array | undefined>> {
-    return this.#treeOf(options).getMany(keys)
+    const snapshot = snapshotOf(options)
+    if (snapshot !== null) return snapshot.tree.getMany(keys)
+    const engine = this.#open()
+    return keys.map(key => engine.get(key))
   }
 
   async _has (key: Uint8Array, options: PrivateReadOptions): Promise<boolean> {
-    return this.#treeOf(options).has(key)
+    const snapshot = snapshotOf(options)
+    return snapshot === null ? this.#open().has(key) : snapshot.tree.has(key)
   }
 
   async _hasMany (keys: Uint8Array[], options: PrivateReadOptions): Promise<boolean[]> {
-    return this.#treeOf(options).hasMany(keys)
+    const snapshot = snapshotOf(options)
+    if (snapshot !== null) return snapshot.tree.hasMany(keys)
+    const engine = this.#open()
+    return keys.map(key => engine.has(key))
   }
 
   async _put (key: Uint8Array, value: Uint8Array, options: PrivateWriteOptions): Promise<void> {
@@ -162,7 +168,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   }
 
   _iterator (options: PrivateIteratorOptions): MerkleIterator {
-    return new MerkleIterator(this, this.#treeOf(options), options)
+    return new MerkleIterator(this, snapshotOf(options)?.tree ?? this.#open().tree, options)
   }
 
   _snapshot (options: object): MerkleSnapshot {
@@ -272,3 +278,9 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
 }
 
 installBatchOptionsPath(MerkleLevel.prototype)
+
+// The explicit snapshot a read asked for, or null for the current version.
+function snapshotOf (options: PrivateReadOptions | undefined): MerkleSnapshot | null {
+  const snapshot = options?.snapshot
+  return snapshot === undefined || snapshot === null ? null : snapshot as MerkleSnapshot
+}

@@ -30,6 +30,7 @@ import { toHex } from '../bytes'
 import { nextTurn } from '../turn'
 import { WalWriter } from '../wal/writer'
 import { Tree } from '../tree/tree'
+import type { KeyTable } from '../lookup/key-table'
 import { applyOps, encodeRecord, recordSize } from './batch-record'
 import type { WriteOp } from './batch-record'
 import { writeCheckpoint } from './checkpoint'
@@ -38,6 +39,7 @@ import type { BackupResult } from './backup'
 import type { CheckpointResult } from './checkpoint'
 import { segmentName } from './file-names'
 import { DatabaseLock } from './lock'
+import { LiveState } from './live-state'
 import { planRecovery } from './recovery'
 import { paramsForNewDatabase } from './salt'
 import { carryOut } from './recovery-actions'
@@ -88,6 +90,8 @@ export interface OpenOptions {
 /** The storage engine of one open database. */
 export class Engine {
   #tree: Tree
+  // The current version's entries by key, for point reads (live-state.ts); changed with #tree.
+  readonly #table: KeyTable
   // The edit that nodes created since the tree was last taken belong to (0: none open).
   #edit = 0
   // Operations applied since the root was last computed: a bound on the hashing it needs.
@@ -121,10 +125,11 @@ export class Engine {
     readonly identity: Identity,
     private readonly identityBytes: Uint8Array,
     private readonly options: Required<Pick<EngineOptions, 'sync' | 'checkpointBytes'>>,
-    state: { tree: Tree, seq: number, writer: WalWriter, snapshotSeq: number },
+    state: { tree: Tree, table: KeyTable, seq: number, writer: WalWriter, snapshotSeq: number },
     readonly recovery: RecoveryReport
   ) {
     this.#tree = state.tree
+    this.#table = state.table
     this.#seq = state.seq
     this.#writer = state.writer
     this.#snapshotSeq = state.snapshotSeq
@@ -173,7 +178,7 @@ export class Engine {
       const engine = new Engine(fs, directory, lock, plan.identity, plan.identityBytes, {
         sync: options.sync ?? true,
         checkpointBytes: options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES
-      }, { tree: plan.tree, seq: plan.seq, writer: outcome.writer, snapshotSeq: plan.snapshot?.seq ?? 0 }, report)
+      }, { tree: plan.tree, table: plan.table, seq: plan.seq, writer: outcome.writer, snapshotSeq: plan.snapshot?.seq ?? 0 }, report)
       engine.#maybeCheckpoint()
       return engine
     } catch (err) {
@@ -205,6 +210,18 @@ export class Engine {
     } finally {
       this.#rooting = null
     }
+  }
+
+  /** The value of `key` in the current version, or undefined; the version is not taken. */
+  get (key: Uint8Array): Uint8Array | undefined {
+    this.#assertIndexWhole()
+    return this.#table.get(key)
+  }
+
+  /** Whether `key` is in the current version; the version is not taken. */
+  has (key: Uint8Array): boolean {
+    this.#assertIndexWhole()
+    return this.#table.has(key)
   }
 
   /**
@@ -338,11 +355,13 @@ export class Engine {
     if (this.#edit === 0) this.#edit = Tree.newEdit()
     try {
       this.#tree = this.#tree.edit(tree => {
+        const live = new LiveState(tree, this.#table)
         for (const ops of stored) {
-          tree = applyOps(tree, ops)
+          applyOps(live, ops)
           this.#unhashedOps += ops.length
         }
-        return tree
+        live.flush()
+        return live.tree
       }, this.#edit)
     } catch (err) {
       // Nothing valid should fail here, but if it does (a stack overflow in a pathologically

@@ -33,6 +33,8 @@ import { Tree } from '../tree/tree'
 import { TreeBuilder } from '../tree/build'
 import type { TreeParams } from '../tree/params'
 import { applyOps, decodeRecord } from './batch-record'
+import { LiveState } from './live-state'
+import { KeyTable } from '../lookup/key-table'
 import { classify } from './file-names'
 import { entryDigests } from './entry-digests'
 import { DIGEST_LENGTH } from '../hash'
@@ -47,6 +49,8 @@ export interface RecoveryPlan {
   identity: Identity
   identityBytes: Uint8Array
   tree: Tree
+  /** The entries of `tree` by key (lib/lookup/key-table.ts). */
+  table: KeyTable
   /** Sequence number of the last applied batch. */
   seq: number
   /** Whether the directory held a database before. */
@@ -99,6 +103,7 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
     identity: newIdentity(params),
     identityBytes: new Uint8Array(0),
     tree: Tree.empty(params),
+    table: new KeyTable(),
     seq: 0,
     existed,
     snapshot: null,
@@ -123,6 +128,7 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
       plan.identity = identity
       plan.identityBytes = identityBytes
       plan.tree = Tree.empty(identity.params)
+      plan.table = new KeyTable()
     } else {
       plan.identityBytes = encodeIdentity(plan.identity)
     }
@@ -199,7 +205,11 @@ async function tryLoad (bytes: Uint8Array, seq: number, walIdentity: Uint8Array 
   })
   if (!body.ok) return body.problem
   spans = spans.subarray(0, 4 * keys.length)
-  const { priorities, valueHashes } = await entryDigests(bytes, spans, identity.params.salt)
+  // The key table is filled while the worker hashes: the main thread would wait otherwise.
+  const digests = entryDigests(bytes, spans, identity.params.salt)
+  const table = new KeyTable(keys.length)
+  table.addDistinct(keys, values)
+  const { priorities, valueHashes } = await digests
   const builder = new TreeBuilder(identity.params)
   for (let i = 0; i < keys.length; i++) builder.add(keys[i], values[i], priorities[i], valueHashes, i * DIGEST_LENGTH)
   const tree = Tree.fromRoot(builder.finish(), identity.params)
@@ -210,6 +220,7 @@ async function tryLoad (bytes: Uint8Array, seq: number, walIdentity: Uint8Array 
   plan.identity = identity
   plan.identityBytes = header.header.identity
   plan.tree = tree
+  plan.table = table
   plan.seq = header.header.seq
   return null
 }
@@ -219,7 +230,7 @@ type SegmentReadResult = ReturnType<typeof readSegment>
 // Replays the segments into the plan, deciding what each kind of damage means.
 function replay (reads: Array<{ file: SegmentFile, read: SegmentReadResult }>, mode: RecoveryMode, plan: RecoveryPlan): void {
   const snapshotSeq = plan.seq
-  let tree = plan.tree
+  const live = new LiveState(plan.tree, plan.table)
   let seq = plan.seq
   let stopped = false
   for (let i = 0; i < reads.length; i++) {
@@ -259,7 +270,7 @@ function replay (reads: Array<{ file: SegmentFile, read: SegmentReadResult }>, m
         if (rec.seq > snapshotSeq) throw corruption(`WAL record ${rec.seq} appears twice`)
         continue
       }
-      tree = applyOps(tree, rec.ops)
+      applyOps(live, rec.ops)
       seq = rec.seq
       plan.recordsReplayed++
     }
@@ -284,7 +295,8 @@ function replay (reads: Array<{ file: SegmentFile, read: SegmentReadResult }>, m
       plan.resume = { name: file.name, header, end: read.validEnd, bytes: file.bytes }
     }
   }
-  plan.tree = tree
+  live.flush()
+  plan.tree = live.tree
   plan.seq = seq
 }
 

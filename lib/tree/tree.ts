@@ -69,9 +69,13 @@ export class Tree {
     return removed ? new Tree(root, this.params) : this
   }
 
-  /** A new version without the entries of `range` (this one when the range is empty). */
-  delRange (range: KeyRange): Tree {
-    const { root, removed } = removeRange(this.top, range, this.params)
+  /**
+   * A new version without the entries of `range` (this one when the range is
+   * empty). `onRemoved`, if given, is called with each removed key.
+   */
+  delRange (range: KeyRange, onRemoved?: (key: Uint8Array) => void): Tree {
+    const { root, removed, removedTop } = removeRange(this.top, range, this.params)
+    if (onRemoved !== undefined) forEachKey(removedTop, onRemoved)
     return removed === 0 && root === this.top ? this : new Tree(root, this.params)
   }
 
@@ -124,5 +128,16 @@ export class Tree {
   // versions of the open edit, which never escape it (see edit()).
   #stale (): boolean {
     return this.#root === null || (this.top !== null && this.top.dirty)
+  }
+}
+
+// Calls `visit` with every key under `top` (no recursion: a subtree may be deep).
+function forEachKey (top: TreeNode | null, visit: (key: Uint8Array) => void): void {
+  const stack: TreeNode[] = top === null ? [] : [top]
+  while (stack.length > 0) {
+    const node = stack.pop() as TreeNode
+    visit(node.key)
+    if (node.left !== null) stack.push(node.left)
+    if (node.right !== null) stack.push(node.right)
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Model-based test of the whole database: random puts, dels, batches, chained
  * batches, ranged clears and range reads, with close+reopen and checkpoints
- * mixed in. After every step the contents equal a sorted-map model, and the
+ * mixed in. After every step the contents equal a sorted-map model (read by
+ * iteration, and by point reads of every key the steps can use), and the
  * root equals the root of a fresh tree filled with the same entries in a
  * shuffled order; the root changes exactly when the contents change.
  */
@@ -52,6 +53,29 @@ function freshRoot (model: SortedModel, seed: number): string {
   return toHex(tree.root())
 }
 
+// Every key smallKey can make (0 to 3 bytes out of four values): point reads ask for all of them.
+const everyKey: Uint8Array[] = [new Uint8Array(0)]
+for (let i = 0; everyKey[i].length < 3; i++) {
+  for (const b of [0x00, 0x61, 0x62, 0xff]) everyKey.push(Uint8Array.from([...everyKey[i], b]))
+}
+
+// Point reads (get, getSync, has, getMany, hasMany) of every key agree with the model.
+async function checkPointReads (db: ByteDb, model: SortedModel): Promise<void> {
+  const many = await db.getMany(everyKey)
+  const hasMany = await db.hasMany(everyKey)
+  for (let i = 0; i < everyKey.length; i++) {
+    const key = everyKey[i]
+    const expected = model.get(key)
+    const shown = expected === undefined ? 'absent' : toHex(expected)
+    const single = await db.get(key)
+    const sync = db.getSync(key)
+    const found = [single, sync, many[i]].map(v => v === undefined ? 'absent' : toHex(v))
+    if (found.some(f => f !== shown) || (await db.has(key)) !== (expected !== undefined) || hasMany[i] !== (expected !== undefined)) {
+      throw new Error(`point reads of ${toHex(key)} give ${found.join('/')}, expected ${shown}`)
+    }
+  }
+}
+
 const show = (list: Array<[Uint8Array, Uint8Array]>): string => JSON.stringify(list.map(([k, v]) => `${toHex(k)}=${toHex(v)}`))
 
 async function apply (db: ByteDb, model: SortedModel, s: Step): Promise<ByteDb> {
@@ -95,6 +119,7 @@ test('database: random operations with reopens and checkpoints match the model, 
         steps++
         const contents = show(await db.iterator().all())
         if (contents !== show(model.entries())) throw new Error(`contents differ after ${s.kind}`)
+        await checkPointReads(db, model)
         const root = toHex(await db.root())
         if (root !== freshRoot(model, seed)) throw new Error(`root differs from a fresh tree after ${s.kind}`)
         if ((contents === previous.contents) !== (root === previous.root)) throw new Error('root changed without a change of contents, or the reverse')
@@ -103,6 +128,7 @@ test('database: random operations with reopens and checkpoints match the model, 
       await db.close()
       db = await openBytes(db.location)
       if (show(await db.iterator().all()) !== show(model.entries())) throw new Error('contents differ after the final reopen')
+      await checkPointReads(db, model)
       if (toHex(await db.root()) !== previous.root) throw new Error('root differs after the final reopen')
     } finally {
       await db.close()
