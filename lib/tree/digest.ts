@@ -12,30 +12,66 @@
  */
 import type { TreeNode } from './node'
 
-/** A node's cached digests; all zeros when made (the hash of an absent child). */
-export class NodeHashes {
-  h0 = 0
-  h1 = 0
-  h2 = 0
-  h3 = 0
-  h4 = 0
-  h5 = 0
-  h6 = 0
-  h7 = 0
-  h8 = 0
-  h9 = 0
-  h10 = 0
-  v0 = 0
-  v1 = 0
-  v2 = 0
-  v3 = 0
-  v4 = 0
-  v5 = 0
-  v6 = 0
-  v7 = 0
-  v8 = 0
-  v9 = 0
-  v10 = 0
+/** A node's cached digests: the node hash (h0..h10) and the value hash (v0..v10). */
+export interface NodeHashes {
+  h0: number
+  h1: number
+  h2: number
+  h3: number
+  h4: number
+  h5: number
+  h6: number
+  h7: number
+  h8: number
+  h9: number
+  h10: number
+  v0: number
+  v1: number
+  v2: number
+  v3: number
+  v4: number
+  v5: number
+  v6: number
+  v7: number
+  v8: number
+  v9: number
+  v10: number
+}
+
+/**
+ * A digests object, all zeros. Made from an object literal, not a class: V8
+ * tracks where literals are allocated and, once nearly all the objects made
+ * at one place survive, allocates the next ones directly in the old
+ * generation. Digests live as long as their nodes, so otherwise every one is
+ * copied by the young generation's collections first; hashing a whole tree
+ * (a checkpoint after a bulk load) filled it with them, and each collection
+ * copied up to its whole size while writers waited.
+ */
+function newHashes (): NodeHashes {
+  return {
+    h0: 0,
+    h1: 0,
+    h2: 0,
+    h3: 0,
+    h4: 0,
+    h5: 0,
+    h6: 0,
+    h7: 0,
+    h8: 0,
+    h9: 0,
+    h10: 0,
+    v0: 0,
+    v1: 0,
+    v2: 0,
+    v3: 0,
+    v4: 0,
+    v5: 0,
+    v6: 0,
+    v7: 0,
+    v8: 0,
+    v9: 0,
+    v10: 0
+  }
 }
 
 /**
@@ -45,7 +81,7 @@ export class NodeHashes {
 export function hashesOf (node: TreeNode): NodeHashes {
   const shared = node.hashes
   if (shared !== null && node.ownsHashes) return shared
-  const x = new NodeHashes()
+  const x = newHashes()
   if (shared !== null) {
     if (node.valueHashed) copyValueFields(shared, x)
   }
