@@ -221,11 +221,17 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   /**
    * A full integrity scan of the current state (or `options.snapshot`):
    * search-tree and heap order, subtree sizes, every cached hash and the root
-   * recomputed. Resolves with a report; `ok` is false when anything is wrong.
+   * recomputed; for the current state, also the table that answers point
+   * reads, against the tree. Resolves with a report; `ok` is false when
+   * anything is wrong.
    */
   async check (options?: RootOptions): Promise<CheckReport> {
     if (this.status === 'opening') return await this.deferAsync(async () => await this.check(options))
-    return await this.#withVersion(options, checkTree)
+    // The table is compared now, with the version #withVersion takes in the same turn.
+    const tableProblems = options?.snapshot === undefined ? this.#open().checkTable() : []
+    const report = await this.#withVersion(options, checkTree)
+    if (tableProblems.length === 0) return report
+    return { ...report, ok: false, problems: [...report.problems, ...tableProblems] }
   }
 
   /** The public parameters of the root (the salt); null while the database is not open. */

@@ -39,7 +39,7 @@ import type { BackupResult } from './backup'
 import type { CheckpointResult } from './checkpoint'
 import { segmentName } from './file-names'
 import { DatabaseLock } from './lock'
-import { LiveState } from './live-state'
+import { LiveState, tableProblems } from './live-state'
 import { planRecovery } from './recovery'
 import { paramsForNewDatabase } from './salt'
 import { carryOut } from './recovery-actions'
@@ -216,6 +216,12 @@ export class Engine {
   get (key: Uint8Array): Uint8Array | undefined {
     this.#assertIndexWhole()
     return this.#table.get(key)
+  }
+
+  /** How the key table differs from the current version (empty when it matches); nothing is taken. */
+  checkTable (): string[] {
+    this.#assertIndexWhole()
+    return tableProblems(this.#tree, this.#table)
   }
 
   /** Whether `key` is in the current version; the version is not taken. */
