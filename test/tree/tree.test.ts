@@ -7,10 +7,10 @@ import fc from 'fast-check'
 import { Tree } from '../../lib/tree/tree'
 import { TreeBuilder } from '../../lib/tree/build'
 import { proveKey } from '../../lib/tree/prove'
-import { verifyProof } from '../../verify'
+import { computeRoot, verifyProof } from '../../verify'
 import { DEFAULT_PARAMS } from '../../lib/tree/params'
 import { scanTree } from '../../lib/tree/invariants'
-import { toHex } from '../../lib/bytes'
+import { compareBytes, toHex } from '../../lib/bytes'
 import { SortedModel } from '../util/model'
 import { range, smallKey, smallValue } from '../util/arbitraries'
 import type { ModelRange } from '../util/model'
@@ -322,4 +322,26 @@ test('tree: a range delete that removes nothing, within an edit after a root tak
   t.is(gaps, 100, 'an empty range in every gap')
   t.is(wrong, 0, 'every root equal to a fresh tree\'s, every proof verified, no invariant broken')
   t.end()
+})
+
+test('tree: more dirty nodes than one listing segment (65,536) hash to the independently computed root, at once and in slices', async t => {
+  const n = 70_000
+  const entries: Array<[Uint8Array, Uint8Array]> = []
+  for (let i = 0; i < n; i++) {
+    // Scattered keys: i times an odd constant, so the insertion order is not the key order.
+    const k = Math.imul(i, 0x9e3779b1) >>> 0
+    entries.push([Uint8Array.of(k >>> 24, (k >>> 16) & 0xff, (k >>> 8) & 0xff, k & 0xff), Uint8Array.of(i & 0xff)])
+  }
+  const fill = (): Tree => Tree.editing(() => {
+    let tree = Tree.empty(params)
+    for (const [k, v] of entries) tree = tree.put(k, v)
+    return tree
+  })
+  const sorted = entries.slice().sort((a, b) => compareBytes(a[0], b[0])).map(([key, value]) => ({ key, value }))
+  const expected = toHex(computeRoot(sorted))
+  const atOnce = fill()
+  t.equal(atOnce.top?.dirty, true, 'nothing hashed before the root')
+  t.equal(toHex(atOnce.root()), expected, 'root() hashes them all')
+  t.equal(toHex(await fill().rootAsync()), expected, 'rootAsync() too, in slices')
+  t.equal(scanTree(atOnce.top, params).problems.length, 0, 'every cached hash right')
 })
