@@ -91,7 +91,6 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     return this.#engine
   }
 
-
   async _open (options: PrivateOpenOptions): Promise<void> {
     this.#engine = await Engine.open(this.#location, { ...this.#engineOptions, ...options })
   }

@@ -218,16 +218,16 @@ export class Engine {
     return this.#table.get(key)
   }
 
-  /** How the key table differs from the current version (empty when it matches); nothing is taken. */
-  checkTable (): string[] {
-    this.#assertIndexWhole()
-    return tableProblems(this.#tree, this.#table)
-  }
-
   /** Whether `key` is in the current version; the version is not taken. */
   has (key: Uint8Array): boolean {
     this.#assertIndexWhole()
     return this.#table.has(key)
+  }
+
+  /** How the key table differs from the current version (empty when it matches); nothing is taken. */
+  checkTable (): string[] {
+    this.#assertIndexWhole()
+    return tableProblems(this.#tree, this.#table)
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import { bytesEqual, toHex } from '../bytes'
 import type { KeyTable } from '../lookup/key-table'
-import type { TreeNode } from '../tree/node'
+import { entriesOf } from './checkpoint'
 import type { Tree } from '../tree/tree'
 import type { KeyRange } from '../tree/treap'
 
@@ -56,8 +56,6 @@ export class LiveState {
 
 /** Most mismatches {@link tableProblems} lists one by one. */
 const LISTED = 10
-/** Entries copied out of the tree per step of the comparison. */
-const CHUNK = 1024
 
 /**
  * How `table` differs from `tree` (empty when it holds exactly the tree's
@@ -66,16 +64,10 @@ const CHUNK = 1024
 export function tableProblems (tree: Tree, table: KeyTable): string[] {
   const problems: string[] = []
   let mismatches = 0
-  const cursor = tree.cursor()
-  cursor.first()
-  const nodes = new Array<TreeNode | null>(CHUNK).fill(null) as TreeNode[]
-  for (let taken = cursor.take(CHUNK, nodes); taken > 0; taken = cursor.take(CHUNK, nodes)) {
-    for (let i = 0; i < taken; i++) {
-      const { key, value } = nodes[i]
-      const found = table.get(key)
-      if (found !== undefined && bytesEqual(found, value)) continue
-      if (++mismatches <= LISTED) problems.push(`key table ${found === undefined ? 'lacks' : 'has another value for'} key ${toHex(key)}`)
-    }
+  for (const [key, value] of entriesOf(tree)) {
+    const found = table.get(key)
+    if (found !== undefined && bytesEqual(found, value)) continue
+    if (++mismatches <= LISTED) problems.push(`key table ${found === undefined ? 'lacks' : 'has another value for'} key ${toHex(key)}`)
   }
   if (mismatches > LISTED) problems.push(`key table: ${mismatches - LISTED} more keys missing or with another value`)
   if (table.size !== tree.size) problems.push(`key table holds ${table.size} entries, the tree ${tree.size}`)

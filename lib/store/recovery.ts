@@ -128,7 +128,6 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
       plan.identity = identity
       plan.identityBytes = identityBytes
       plan.tree = Tree.empty(identity.params)
-      plan.table = new KeyTable()
     } else {
       plan.identityBytes = encodeIdentity(plan.identity)
     }

@@ -76,15 +76,13 @@ function newHashes (): NodeHashes {
 
 /**
  * The node's own digests object, made now if it has none or shares its
- * original's (the fields its flags say are known are carried over).
+ * original's (the value hash carried over when the node has it).
  */
 export function hashesOf (node: TreeNode): NodeHashes {
   const shared = node.hashes
   if (shared !== null && node.ownsHashes) return shared
   const x = newHashes()
-  if (shared !== null) {
-    if (node.valueHashed) copyValueFields(shared, x)
-  }
+  if (shared !== null && node.valueHashed) copyValueFields(shared, x)
   node.hashes = x
   node.ownsHashes = true
   return x
@@ -190,13 +188,6 @@ export function writeValueHash (x: NodeHashes, out: Uint8Array, at: number): voi
   c = x.v10; out[at + 30] = c >>> 8; out[at + 31] = c & 0xff
 }
 
-// A new 32-byte array filled by `write` from the node's hashes (zeros when it has none).
-function bytesOf (node: TreeNode, write: (x: NodeHashes, out: Uint8Array, at: number) => void): Uint8Array {
-  const out = new Uint8Array(32)
-  if (node.hashes !== null) write(node.hashes, out, 0)
-  return out
-}
-
 /** The node hash as a new array (32 zero bytes for an empty subtree); the node must be clean. */
 export function nodeHashBytes (node: TreeNode | null): Uint8Array {
   const out = new Uint8Array(32)
@@ -207,6 +198,8 @@ export function nodeHashBytes (node: TreeNode | null): Uint8Array {
 /** The value hash as a new array; it must be computed (a proof must never carry a made-up one). */
 export function valueHashBytes (node: TreeNode): Uint8Array {
   if (!node.valueHashed) throw new Error('The value hash of this node is not computed yet')
-  return bytesOf(node, writeValueHash)
+  const out = new Uint8Array(32)
+  writeValueHash(node.hashes as NodeHashes, out, 0)
+  return out
 }
 

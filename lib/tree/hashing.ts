@@ -20,7 +20,7 @@ const EMPTY = new Uint8Array(DIGEST_LENGTH)
 const ROOT_DOMAIN = new TextEncoder().encode('merkle-level/v1')
 
 /**
- * Computes the node hash of `node`, whose changed children are clean, and its
+ * Computes the node hash of `node`, whose children are clean, and its
  * value hash if it has none. Written into the node's own digests object (made
  * now if it shares its original's): every version that reaches this node
  * reaches this same object and needs the new hash.

@@ -164,10 +164,10 @@ export interface KeyRange {
 }
 
 /**
- * Removes the entries of a range; returns the new root, the number removed
- * and the subtree of the removed entries (detached from the new root).
+ * Removes the entries of a range; returns the new root and the subtree of
+ * the removed entries (detached from the new root).
  */
-export function removeRange (root: TreeNode | null, range: KeyRange, params: TreeParams): { root: TreeNode | null, removed: number, removedTop: TreeNode | null } {
+export function removeRange (root: TreeNode | null, range: KeyRange, params: TreeParams): { root: TreeNode | null, removed: TreeNode | null } {
   // Cut the tree in three: below the range, the range, above it.
   let below: TreeNode | null = null
   let rest = root
@@ -184,12 +184,12 @@ export function removeRange (root: TreeNode | null, range: KeyRange, params: Tre
   if (limit >= 0 && limit < count) {
     if (range.reverse === true) {
       const [kept, removed] = splitAt(inside, count - limit)
-      return { root: join(join(below, kept, params), above, params), removed: sizeOf(removed), removedTop: removed }
+      return { root: join(join(below, kept, params), above, params), removed }
     }
     const [removed, kept] = splitAt(inside, limit)
-    return { root: join(below, join(kept, above, params), params), removed: sizeOf(removed), removedTop: removed }
+    return { root: join(below, join(kept, above, params), params), removed }
   }
   // Even when the range is empty the parts must be joined again: within an edit the splits
   // may have reused nodes in place, so the old root is no longer whole.
-  return { root: join(below, above, params), removed: count, removedTop: inside }
+  return { root: join(below, above, params), removed: inside }
 }

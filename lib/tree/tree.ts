@@ -74,9 +74,13 @@ export class Tree {
    * empty). `onRemoved`, if given, is called with each removed key.
    */
   delRange (range: KeyRange, onRemoved?: (key: Uint8Array) => void): Tree {
-    const { root, removed, removedTop } = removeRange(this.top, range, this.params)
-    if (onRemoved !== undefined) forEachKey(removedTop, onRemoved)
-    return removed === 0 && root === this.top ? this : new Tree(root, this.params)
+    const { root, removed } = removeRange(this.top, range, this.params)
+    if (onRemoved !== undefined) {
+      const cursor = new TreeCursor(removed, false)
+      cursor.first()
+      for (let node = cursor.current; node !== null; cursor.advance(), node = cursor.current) onRemoved(node.key)
+    }
+    return removed === null && root === this.top ? this : new Tree(root, this.params)
   }
 
   /**
@@ -128,16 +132,5 @@ export class Tree {
   // versions of the open edit, which never escape it (see edit()).
   #stale (): boolean {
     return this.#root === null || (this.top !== null && this.top.dirty)
-  }
-}
-
-// Calls `visit` with every key under `top` (no recursion: a subtree may be deep).
-function forEachKey (top: TreeNode | null, visit: (key: Uint8Array) => void): void {
-  const stack: TreeNode[] = top === null ? [] : [top]
-  while (stack.length > 0) {
-    const node = stack.pop() as TreeNode
-    visit(node.key)
-    if (node.left !== null) stack.push(node.left)
-    if (node.right !== null) stack.push(node.right)
   }
 }
