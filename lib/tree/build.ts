@@ -8,7 +8,8 @@
 import { keyPrefix } from '../bytes'
 import { storeValueHashBytes } from './digest'
 import { hashOne } from './hashing'
-import { TreeNode } from './node'
+import { newNode } from './node'
+import type { TreeNode } from './node'
 import { isHigher, priorityOf } from './priority'
 import type { TreeParams } from './params'
 
@@ -29,7 +30,7 @@ export class TreeBuilder {
    * pass to be hashed.
    */
   add (key: Uint8Array, value: Uint8Array, prio = priorityOf(key, this.params), valueHashes: Uint8Array | null = null, offset = 0): void {
-    const node = new TreeNode(key, keyPrefix(key), value, prio, null, null, 1)
+    const node = newNode(key, keyPrefix(key), value, prio, null, null, 1)
     if (valueHashes !== null) storeValueHashBytes(node, valueHashes, offset)
     const spine = this.#spine
     let last: TreeNode | null = null

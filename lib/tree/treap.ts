@@ -6,7 +6,8 @@
  * operations: that is what makes the root history-independent.
  */
 import { compareKeys, keyPrefix } from '../bytes'
-import { TreeNode, sizeOf, withLeft, withRight, withValue } from './node'
+import { newNode, sizeOf, withLeft, withRight, withValue } from './node'
+import type { TreeNode } from './node'
 import { isHigher, priorityOf } from './priority'
 import type { TreeParams } from './params'
 
@@ -73,12 +74,12 @@ export function insert (root: TreeNode | null, key: Uint8Array, value: Uint8Arra
 }
 
 function put (node: TreeNode | null, key: Uint8Array, kp: number, value: Uint8Array, prio: number, params: TreeParams): TreeNode {
-  if (node === null) return new TreeNode(key, kp, value, prio, null, null, 1)
+  if (node === null) return newNode(key, kp, value, prio, null, null, 1)
   const c = compareKeys(key, kp, node.key, node.kp)
   if (c === 0) return withValue(node, value)
   if (isHigher(key, prio, node.key, node.prio, params)) {
     const [left, right] = split(node, key, kp, false)
-    return new TreeNode(key, kp, value, prio, left, right, 1 + sizeOf(left) + sizeOf(right))
+    return newNode(key, kp, value, prio, left, right, 1 + sizeOf(left) + sizeOf(right))
   }
   // Sizes are read before the call: the subtree may be changed in place.
   if (c < 0) {
