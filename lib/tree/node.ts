@@ -112,7 +112,7 @@ function shareHashes (node: TreeNode, copy: TreeNode): void {
 // hidden class): V8 decides where to allocate per literal. New entries stay; copies of nodes that
 // a held version reaches (during a checkpoint, say) are often replaced again by the next write
 // to the same path. When they shared newNode's literal they were pretenured too, and a writer's
-// worst put during a checkpoint of 10^6 entries was longer: median 76.5 ms over 8 runs of a
+// worst put during a checkpoint of 10^6 entries was longer: median 74.6 ms over 7 runs of a
 // script, against 62.0 ms (7 runs) with a literal of their own and 60.4 ms (12 runs) with
 // nodes made by a class (single runs ranged from 32 to 113 ms).
 function copyNode (key: Uint8Array, kp: number, value: Uint8Array, prio: number, left: TreeNode | null, right: TreeNode | null, size: number): TreeNode {
