@@ -108,23 +108,24 @@ function shareHashes (node: TreeNode, copy: TreeNode): void {
   copy.valueHashed = node.valueHashed
 }
 
-// Like newNode, from a literal of its own with the same fields in the same order (so the same
-// hidden class): V8 decides where to allocate per literal. New entries stay; copies of nodes that
+// A copy of `node` with other children, value or size: like newNode, from a literal of its own
+// with the same fields in the same order (so the same hidden class), because V8 decides where to
+// allocate per literal. New entries stay; copies of nodes that
 // a held version reaches (during a checkpoint, say) are often replaced again by the next write
 // to the same path. When they shared newNode's literal they were pretenured too, and a writer's
 // worst put during a checkpoint of 10^6 entries was longer: median 74.6 ms over 7 runs of a
 // script, against 62.0 ms (7 runs) with a literal of their own and 60.4 ms (12 runs) with
 // nodes made by a class (single runs ranged from 32 to 113 ms).
-function copyNode (key: Uint8Array, kp: number, value: Uint8Array, prio: number, left: TreeNode | null, right: TreeNode | null, size: number): TreeNode {
+function copyOf (node: TreeNode, left: TreeNode | null, right: TreeNode | null, value: Uint8Array, size: number): TreeNode {
   return {
-    key,
-    kp,
+    key: node.key,
+    kp: node.kp,
     left,
     right,
     value,
     dirty: true,
     valueHashed: false,
-    prio,
+    prio: node.prio,
     size,
     edit: activeEdit,
     hashes: null,
@@ -160,7 +161,7 @@ export function withLeft (node: TreeNode, left: TreeNode | null, before: number)
   // Outside the open edit the same child object is the same subtree: nodes of older edits are
   // never changed in place (an edit number is not reused once a version made under it escaped).
   if (left === node.left) return node
-  const copy = copyNode(node.key, node.kp, node.value, node.prio, left, node.right, size)
+  const copy = copyOf(node, left, node.right, node.value, size)
   shareHashes(node, copy)
   return copy
 }
@@ -175,7 +176,7 @@ export function withRight (node: TreeNode, right: TreeNode | null, before: numbe
     return node
   }
   if (right === node.right) return node
-  const copy = copyNode(node.key, node.kp, node.value, node.prio, node.left, right, size)
+  const copy = copyOf(node, node.left, right, node.value, size)
   shareHashes(node, copy)
   return copy
 }
@@ -188,5 +189,5 @@ export function withValue (node: TreeNode, value: Uint8Array): TreeNode {
     node.dirty = true
     return node
   }
-  return copyNode(node.key, node.kp, value, node.prio, node.left, node.right, node.size)
+  return copyOf(node, node.left, node.right, value, node.size)
 }
