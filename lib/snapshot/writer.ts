@@ -1,6 +1,6 @@
 /**
  * Publishes a snapshot: stream the entries to a uniquely named temporary
- * file, sync it, rename it over the final name, sync the directory. Until the
+ * file (synced every few MiB on the way), sync it, rename it over the final name, sync the directory. Until the
  * rename the old state of the directory is untouched; after the directory
  * sync the new snapshot is durable. A failure removes the temporary file.
  */
@@ -13,6 +13,13 @@ import type { SnapshotHeader } from './format'
 
 // Small enough that encoding one chunk never holds up concurrent writers for long.
 const CHUNK_SIZE = 64 * 1024
+
+// Written bytes after which the file is synced on the way, instead of all at once at the end.
+// On ext4 (data=ordered) a sync of the log commits the journal, and a commit waits for the data
+// of every file whose blocks it allocates: a log sync issued while the whole snapshot was being
+// flushed (118 MB at 10^6 entries, 136-152 ms) waited 91 ms for it, and so did the writer whose
+// group it was. Synced along, a snapshot never has more than this much to flush at once.
+const SYNC_EVERY = 4 * 1024 * 1024
 
 /** Where to publish, and how. */
 export interface PublishTarget {
@@ -49,6 +56,7 @@ export async function publishSnapshot (
     let count = 0
     let chunk = new Uint8Array(CHUNK_SIZE)
     let used = 0
+    let unsynced = 0
     const pacer = new Pacer()
     const flush = async (): Promise<void> => {
       if (used === 0) return
@@ -56,6 +64,11 @@ export async function publishSnapshot (
       bodyCrc = crc32c(bytes, bodyCrc)
       await handle.write(bytes, position)
       position += used
+      unsynced += used
+      if (unsynced >= SYNC_EVERY) {
+        await handle.sync()
+        unsynced = 0
+      }
       // The buffer may still be referenced by the write in some implementations: use a new one.
       chunk = new Uint8Array(CHUNK_SIZE)
       used = 0

@@ -72,7 +72,13 @@ interface PendingRotation {
   reject: (err: Error) => void
 }
 
-type Task = PendingWrite | PendingRotation
+interface PendingSync {
+  kind: 'sync'
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+type Task = PendingWrite | PendingRotation | PendingSync
 
 /** Counters for tests and benchmarks. */
 export interface EngineStats {
@@ -314,6 +320,11 @@ export class Engine {
             await this.#rotate(first)
             continue
           }
+          if (first.kind === 'sync') {
+            this.#queue.shift()
+            await this.#syncLog(first)
+            continue
+          }
           let n = 1
           while (n < this.#queue.length && this.#queue[n].kind === 'write') n++
           await this.#commitGroup(this.#queue.splice(0, n) as PendingWrite[])
@@ -411,6 +422,13 @@ export class Engine {
   }
 
   async #runCheckpoint (): Promise<CheckpointResult> {
+    // The rotation holds writers while it syncs the old segment, which may lack up to
+    // WAL_BYTES_PER_SYNC. Most of that sync is done first, as a task of its own: writers that
+    // queue meanwhile commit between the two waits, instead of waiting for both in a row.
+    await new Promise<void>((resolve, reject) => {
+      this.#queue.push({ kind: 'sync', resolve, reject })
+      this.#drain()
+    })
     const captured = await new Promise<{ tree: Tree, seq: number, segment: number } | null>((resolve, reject) => {
       this.#queue.push({ kind: 'rotate', resolve, reject })
       this.#drain()
@@ -425,6 +443,18 @@ export class Engine {
     this.#snapshotSeq = captured.seq
     this.stats.checkpoints++
     return result
+  }
+
+  // Between groups: make the current segment durable (a sync of the log, queued like a group).
+  async #syncLog (task: PendingSync): Promise<void> {
+    if (this.#failure !== null) return task.reject(this.#refusal())
+    try {
+      await this.#writer.sync()
+    } catch (err) {
+      this.#failure = this.#writer.failure ?? (err instanceof Error ? err : new Error(String(err)))
+      return task.reject(ioError('Sync of the write-ahead log failed; writes are disabled until reopened', err))
+    }
+    task.resolve()
   }
 
   // Between groups: make the current segment durable, start the next one, capture the tree.

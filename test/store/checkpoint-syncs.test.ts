@@ -1,0 +1,121 @@
+/**
+ * The syncs a checkpoint makes, and who waits for them: the log is synced in
+ * a task of its own before the rotation (writers queued meanwhile commit
+ * between the two), and the snapshot is synced every few MiB as it is
+ * written, not all at once at the end.
+ */
+import test from 'tape'
+import { MerkleLevel } from '../../index'
+import type { FileHandle, OpenMode } from '../../lib/fs/file-system'
+import { SimulatedFileSystem } from '../../lib/fs/sim/simulated-file-system'
+import type { CallEvent } from '../../lib/fs/sim/trace'
+import { SNAPSHOT_HEADER_SIZE } from '../../lib/snapshot/format'
+import { publishSnapshot } from '../../lib/snapshot/writer'
+import { segmentName } from '../../lib/store/file-names'
+
+/** A simulated file system whose log syncs wait, while held, until released. */
+class HeldLogSyncs extends SimulatedFileSystem {
+  /** Log syncs that started while held. */
+  held = 0
+  #gate: Promise<void> | null = null
+  #release = (): void => {}
+
+  hold (): void {
+    this.#gate = new Promise(resolve => { this.#release = resolve })
+  }
+
+  release (): void {
+    this.#gate = null
+    this.#release()
+  }
+
+  override async open (path: string, mode: OpenMode): Promise<FileHandle> {
+    const handle = await super.open(path, mode)
+    if (!path.includes('wal-')) return handle
+    return {
+      read: async (buffer, position) => await handle.read(buffer, position),
+      write: async (buffer, position) => await handle.write(buffer, position),
+      sync: async () => {
+        if (this.#gate !== null) {
+          this.held++
+          await this.#gate
+        }
+        await handle.sync()
+      },
+      truncate: async size => await handle.truncate(size),
+      size: async () => await handle.size(),
+      close: async () => await handle.close()
+    }
+  }
+}
+
+const turns = async (n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise(resolve => setImmediate(resolve))
+}
+
+const callsOn = (fs: SimulatedFileSystem, name: string): CallEvent[] =>
+  fs.trace.filter((e): e is CallEvent => e.type === 'call' && e.path.endsWith(name))
+
+test('checkpoint: the log is synced before the rotation, and a write queued meanwhile commits between the two', async t => {
+  const fs = new HeldLogSyncs()
+  const db = new MerkleLevel('/db', { fs, checkpointBytes: 0 })
+  await db.open()
+  for (let i = 0; i < 100; i++) await db.put(`k${String(i).padStart(3, '0')}`, 'v', { sync: false })
+
+  fs.hold()
+  const checkpoint = db.checkpoint()
+  await turns(3)
+  t.is(fs.held, 1, 'the checkpoint started one sync of the log')
+  let committed = false
+  const during = db.put('during', 'x', { sync: false }).then(() => { committed = true })
+  await turns(3)
+  t.is(committed, false, 'a write queued during that sync waits for it')
+  fs.release()
+  await during
+  const result = await checkpoint
+  t.is(result.entries, 101, 'the rotation came after that write: the snapshot holds it')
+
+  const old = callsOn(fs, segmentName(1)).filter(e => e.op === 'write' || e.op === 'sync')
+  const created = fs.trace.findIndex(e => e.type === 'call' && e.op === 'open' && e.path.endsWith(segmentName(2)))
+  const before = old.filter(e => e.index < created).map(e => e.op)
+  t.same(before.slice(-3), ['sync', 'write', 'sync'], 'old segment: the sync, the write made meanwhile, the rotation\'s sync')
+  t.is(old.filter(e => e.index > created).length, 0, 'nothing written to the old segment once the next one exists')
+  await db.close()
+
+  const reopened = new MerkleLevel('/db', { fs })
+  await reopened.open()
+  t.is(await reopened.get('during'), 'x', 'the write made during the sync, after reopening')
+  await reopened.close()
+})
+
+test('checkpoint: a snapshot is synced every 4 MiB as it is written', async t => {
+  const fs = new SimulatedFileSystem()
+  await fs.mkdir('/s')
+  // 9000 entries of 1007 bytes each (lengths 1 + key 4 + lengths 2 + value 1000): a 64 KiB
+  // chunk holds 65 of them (65,455 bytes), and the 65th chunk written passes 4 MiB.
+  const entries: Array<[Uint8Array, Uint8Array]> = []
+  for (let i = 0; i < 9000; i++) {
+    const key = new Uint8Array(4)
+    new DataView(key.buffer).setUint32(0, i)
+    entries.push([key, new Uint8Array(1000).fill(i & 0xff)])
+  }
+  const header = { identity: new Uint8Array(64).fill(3), seq: 5, count: entries.length, root: new Uint8Array(32) }
+  await publishSnapshot({ fs, directory: '/s', tempPath: '/s/snap.tmp', finalPath: '/s/snap.mls' }, header, entries)
+
+  const calls = callsOn(fs, 'snap.tmp')
+  const covered: number[] = []
+  let written = 0
+  for (const call of calls) {
+    if (call.op === 'write') written += call.length ?? 0
+    if (call.op === 'sync') {
+      covered.push(written)
+      written = 0
+    }
+  }
+  t.same(covered.slice(0, -1), [SNAPSHOT_HEADER_SIZE + 65 * 65455, 65 * 65455], 'synced on the way after each 65 chunks (4,254,575 bytes; the first sync also covers the header)')
+  t.is(covered.length, 3, 'and once at the end')
+  t.is(written, 0, 'nothing written after the last sync')
+  const renamed = fs.trace.findIndex(e => e.type === 'call' && e.op === 'rename')
+  const lastSync = calls.filter(e => e.op === 'sync').pop()
+  t.ok(lastSync !== undefined && lastSync.index < renamed, 'the last sync precedes the rename')
+})
