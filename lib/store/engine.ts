@@ -15,9 +15,9 @@
  *  reopened: the kernel may have dropped the data, and a retried fsync could
  *  falsely report success.
  *
- * Checkpoints rotate the log between groups (the rotation is queued like a
- * group), then write the captured tree as a snapshot while writers go on
- * (checkpoint.ts).
+ * Checkpoints sync the log, then rotate it, between groups (each step is
+ * queued like a group), then write the captured tree as a snapshot while
+ * writers go on (checkpoint.ts).
  */
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
