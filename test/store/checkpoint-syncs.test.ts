@@ -119,3 +119,51 @@ test('checkpoint: a snapshot is synced every 4 MiB as it is written', async t =>
   const lastSync = calls.filter(e => e.op === 'sync').pop()
   t.ok(lastSync !== undefined && lastSync.index < renamed, 'the last sync precedes the rename')
 })
+
+// 6,000 entries of 1,000-byte values: their snapshot passes 4 MiB, so it is synced on the way.
+async function fillPastFourMiB (db: MerkleLevel<string, string>): Promise<void> {
+  for (let i = 0; i < 6000; i += 500) {
+    const ops = []
+    for (let j = i; j < i + 500; j++) ops.push({ type: 'put' as const, key: `k${String(j).padStart(5, '0')}`, value: String(j % 10).repeat(1000) })
+    await db.batch(ops, { sync: false })
+  }
+}
+
+const isSnapshotTemp = (path: string): boolean => path.includes('snapshot-') && path.includes('.tmp-')
+
+test('checkpoint: a failed sync in the middle of a snapshot fails the checkpoint, leaves no temp file, and disables writes', async t => {
+  // A dry run finds which sync, counted from the checkpoint, is the snapshot's first.
+  const dry = new SimulatedFileSystem()
+  const probe = new MerkleLevel('/db', { fs: dry, checkpointBytes: 0 })
+  await probe.open()
+  await fillPastFourMiB(probe)
+  const from = dry.trace.length
+  await probe.checkpoint()
+  await probe.close()
+  const syncs = dry.trace.slice(from).filter((e): e is CallEvent => e.type === 'call' && (e.op === 'sync' || e.op === 'syncDirectory'))
+  const at = syncs.findIndex(e => isSnapshotTemp(e.path)) + 1
+  const last = syncs.filter(e => isSnapshotTemp(e.path)).length
+  t.ok(at >= 1 && last >= 2, `the snapshot is synced on the way (sync ${at} of the checkpoint is its first, of ${last})`)
+
+  const fs = new SimulatedFileSystem()
+  const db = new MerkleLevel('/db', { fs, checkpointBytes: 0 })
+  await db.open()
+  await fillPastFourMiB(db)
+  const root = Buffer.from(await db.root()).toString('hex')
+  fs.inject({ kind: 'fsync-eio', at })
+  const error = await db.checkpoint().then(() => null, (err: Error & { code?: string }) => err)
+  t.is(error?.code, 'LEVEL_IO_ERROR', 'the checkpoint rejects with LEVEL_IO_ERROR')
+  const failed = fs.trace[fs.faultFiredAt ?? -1] as CallEvent | undefined
+  t.ok(failed !== undefined && isSnapshotTemp(failed.path), 'the sync that failed was the snapshot\'s, on the way')
+  fs.inject(null)
+  t.same((await fs.readdir('/db')).filter(name => name.includes('.tmp-')), [], 'no temporary file is left')
+  const refused = await db.put('after', 'x').then(() => null, (err: Error & { code?: string }) => err)
+  t.is(refused?.code, 'LEVEL_IO_ERROR', 'writes are refused until reopened')
+  await db.close().catch(() => {})
+
+  const reopened = new MerkleLevel('/db', { fs })
+  await reopened.open()
+  t.is(Buffer.from(await reopened.root()).toString('hex'), root, 'everything is there after reopening: the same root')
+  t.is(await reopened.get('after'), undefined, 'and not the refused write')
+  await reopened.close()
+})
