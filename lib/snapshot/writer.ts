@@ -1,8 +1,9 @@
 /**
  * Publishes a snapshot: stream the entries to a uniquely named temporary
- * file (synced every few MiB on the way), sync it, rename it over the final name, sync the directory. Until the
- * rename the old state of the directory is untouched; after the directory
- * sync the new snapshot is durable. A failure removes the temporary file.
+ * file (synced every few MiB on the way), sync it, rename it over the final
+ * name, sync the directory. Until the rename the old state of the directory
+ * is untouched; after the directory sync the new snapshot is durable. A
+ * failure removes the temporary file.
  */
 import { varintLength, writeVarint } from '../bytes'
 import { crc32c } from '../checksum'

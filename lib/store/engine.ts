@@ -277,10 +277,7 @@ export class Engine {
     if (this.#closed) throw levelError('Database is closed', 'LEVEL_DATABASE_NOT_OPEN')
     if (this.#failure !== null) throw this.#refusal()
     await this.#fairTurn()
-    await new Promise<void>((resolve, reject) => {
-      this.#queue.push({ kind: 'write', ops, sync, resolve, reject })
-      this.#drain()
-    })
+    await new Promise<void>((resolve, reject) => this.#enqueue({ kind: 'write', ops, sync, resolve, reject }))
   }
 
   // An unsynced write completes without leaving the microtask queue (the log append is
@@ -309,20 +306,21 @@ export class Engine {
     return ioError('Writes are disabled after an earlier I/O failure; reopen the database', this.#failure)
   }
 
+  // Queues a task behind those already waiting, and starts the queue if it is idle.
+  #enqueue (task: Task): void {
+    this.#queue.push(task)
+    this.#drain()
+  }
+
   #drain (): void {
     if (this.#draining !== null) return
     this.#draining = (async () => {
       try {
         while (this.#queue.length > 0) {
           const first = this.#queue[0]
-          if (first.kind === 'rotate') {
+          if (first.kind !== 'write') {
             this.#queue.shift()
-            await this.#rotate(first)
-            continue
-          }
-          if (first.kind === 'sync') {
-            this.#queue.shift()
-            await this.#syncLog(first)
+            await (first.kind === 'rotate' ? this.#rotate(first) : this.#syncLog(first))
             continue
           }
           let n = 1
@@ -425,14 +423,9 @@ export class Engine {
     // The rotation holds writers while it syncs the old segment, which may lack up to
     // WAL_BYTES_PER_SYNC. Most of that sync is done first, as a task of its own: writers that
     // queue meanwhile commit between the two waits, instead of waiting for both in a row.
-    await new Promise<void>((resolve, reject) => {
-      this.#queue.push({ kind: 'sync', resolve, reject })
-      this.#drain()
-    })
-    const captured = await new Promise<{ tree: Tree, seq: number, segment: number } | null>((resolve, reject) => {
-      this.#queue.push({ kind: 'rotate', resolve, reject })
-      this.#drain()
-    })
+    await new Promise<void>((resolve, reject) => this.#enqueue({ kind: 'sync', resolve, reject }))
+    const captured = await new Promise<{ tree: Tree, seq: number, segment: number } | null>((resolve, reject) =>
+      this.#enqueue({ kind: 'rotate', resolve, reject }))
     if (captured === null) return { seq: this.#snapshotSeq, file: null, bytes: 0, entries: this.#tree.size, removed: [] }
     let result: CheckpointResult
     try {
