@@ -444,7 +444,8 @@ export class Engine {
     try {
       await this.#writer.sync()
     } catch (err) {
-      this.#failure = this.#writer.failure ?? (err instanceof Error ? err : new Error(String(err)))
+      // A failed sync always disables the writer (wal/writer.ts), and so the engine.
+      this.#failure = this.#writer.failure
       return task.reject(ioError('Sync of the write-ahead log failed; writes are disabled until reopened', err))
     }
     task.resolve()

@@ -6,46 +6,32 @@
  */
 import test from 'tape'
 import { MerkleLevel } from '../../index'
-import type { FileHandle, OpenMode } from '../../lib/fs/file-system'
 import { SimulatedFileSystem } from '../../lib/fs/sim/simulated-file-system'
 import type { CallEvent } from '../../lib/fs/sim/trace'
 import { SNAPSHOT_HEADER_SIZE } from '../../lib/snapshot/format'
 import { publishSnapshot } from '../../lib/snapshot/writer'
 import { segmentName } from '../../lib/store/file-names'
 
-/** A simulated file system whose log syncs wait, while held, until released. */
-class HeldLogSyncs extends SimulatedFileSystem {
-  /** Log syncs that started while held. */
-  held = 0
-  #gate: Promise<void> | null = null
+/** A gate for the simulated file system's scheduler: while held, every call waits for release. */
+class Gate {
+  /** Calls that waited. */
+  waited = 0
+  #held: Promise<void> | null = null
   #release = (): void => {}
 
+  readonly pass = async (): Promise<void> => {
+    if (this.#held === null) return
+    this.waited++
+    await this.#held
+  }
+
   hold (): void {
-    this.#gate = new Promise(resolve => { this.#release = resolve })
+    this.#held = new Promise(resolve => { this.#release = resolve })
   }
 
   release (): void {
-    this.#gate = null
+    this.#held = null
     this.#release()
-  }
-
-  override async open (path: string, mode: OpenMode): Promise<FileHandle> {
-    const handle = await super.open(path, mode)
-    if (!path.includes('wal-')) return handle
-    return {
-      read: async (buffer, position) => await handle.read(buffer, position),
-      write: async (buffer, position) => await handle.write(buffer, position),
-      sync: async () => {
-        if (this.#gate !== null) {
-          this.held++
-          await this.#gate
-        }
-        await handle.sync()
-      },
-      truncate: async size => await handle.truncate(size),
-      size: async () => await handle.size(),
-      close: async () => await handle.close()
-    }
   }
 }
 
@@ -57,22 +43,26 @@ const callsOn = (fs: SimulatedFileSystem, name: string): CallEvent[] =>
   fs.trace.filter((e): e is CallEvent => e.type === 'call' && e.path.endsWith(name))
 
 test('checkpoint: the log is synced before the rotation, and a write queued meanwhile commits between the two', async t => {
-  const fs = new HeldLogSyncs()
+  const gate = new Gate()
+  const fs = new SimulatedFileSystem({ scheduler: gate.pass })
   const db = new MerkleLevel('/db', { fs, checkpointBytes: 0 })
   await db.open()
   for (let i = 0; i < 100; i++) await db.put(`k${String(i).padStart(3, '0')}`, 'v', { sync: false })
 
-  fs.hold()
+  gate.hold()
+  const from = fs.trace.length
   const checkpoint = db.checkpoint()
   await turns(3)
-  t.is(fs.held, 1, 'the checkpoint started one sync of the log')
+  t.is(gate.waited, 1, 'the checkpoint made one file-system call, and it waits')
   let committed = false
   const during = db.put('during', 'x', { sync: false }).then(() => { committed = true })
   await turns(3)
-  t.is(committed, false, 'a write queued during that sync waits for it')
-  fs.release()
+  t.is(committed, false, 'a write queued during that call waits for it')
+  gate.release()
   await during
   const result = await checkpoint
+  const first = fs.trace[from]
+  t.ok(first.type === 'call' && first.op === 'sync' && first.path.endsWith(segmentName(1)), 'that call was a sync of the log')
   t.is(result.entries, 101, 'the rotation came after that write: the snapshot holds it')
 
   const old = callsOn(fs, segmentName(1)).filter(e => e.op === 'write' || e.op === 'sync')
