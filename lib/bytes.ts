@@ -162,6 +162,15 @@ export class ByteReader {
     return view
   }
 
+  /** Reads a varint length and steps over that many bytes; returns where they start, or -1 when malformed. */
+  skipLengthPrefixed (): number {
+    const length = this.varint()
+    if (length === null || length > this.end - this.offset) return -1
+    const start = this.offset
+    this.offset += length
+    return start
+  }
+
   /** Reads a varint length followed by that many bytes; null when malformed. */
   lengthPrefixed (): Uint8Array | null {
     const length = this.varint()

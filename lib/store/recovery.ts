@@ -24,20 +24,20 @@
 import { join } from 'node:path'
 import { corruption } from '../errors'
 import type { FileSystem } from '../fs/file-system'
+import { readFileShared } from '../fs/read-shared'
 import { readSegment } from '../wal/reader'
 import { SEGMENT_HEADER_SIZE } from '../wal/format'
 import type { SegmentHeader } from '../wal/format'
 import { readSnapshot, readSnapshotHeader } from '../snapshot/reader'
 import { bytesEqual, toHex } from '../bytes'
 import { Tree } from '../tree/tree'
-import { TreeBuilder } from '../tree/build'
+import { treeFromLayout } from '../tree/build'
 import type { TreeParams } from '../tree/params'
 import { applyOps, decodeRecord } from './batch-record'
 import { LiveState } from './live-state'
 import { KeyTable } from '../lookup/key-table'
 import { classify } from './file-names'
-import { entryDigests } from './entry-digests'
-import { DIGEST_LENGTH } from '../hash'
+import { layoutSnapshot } from './snapshot-layout'
 import { decodeIdentity, encodeIdentity, newIdentity } from './identity'
 import type { Identity } from './identity'
 
@@ -170,7 +170,8 @@ async function loadSnapshot (
       plan.obsolete.push(name)
       continue
     }
-    const bytes = await fs.readFile(join(directory, name))
+    // Into shared memory: a worker reads the same bytes (snapshot-layout.ts).
+    const bytes = await readFileShared(fs, join(directory, name))
     const problem = await tryLoad(bytes, seq, walIdentity, plan)
     if (problem === null) plan.snapshot = { name, seq, bytes: bytes.length }
     else plan.snapshotsSkipped.push({ name, problem })
@@ -188,30 +189,27 @@ async function tryLoad (bytes: Uint8Array, seq: number, walIdentity: Uint8Array 
   if (walIdentity !== null && !bytesEqual(walIdentity, header.header.identity)) return 'belongs to another database than the WAL'
   if (header.header.seq !== seq) return 'sequence number differs from the file name'
 
-  // Parse (checksums first), then hash keys and values on two cores, then build and check the root.
+  // A worker lays the tree out (every hash and the shape) while this thread checks the file
+  // (checksums, order, count), makes the entries' views and fills the key table; then the nodes
+  // are made from the layout and the root is checked.
+  // Every entry takes at least two bytes: the file's size bounds the allocations, not its header.
+  const count = Math.min(header.header.count, Math.floor(bytes.length / 2))
+  const layout = layoutSnapshot(bytes, count, identity.params)
   const keys: Uint8Array[] = []
   const values: Uint8Array[] = []
-  // Every entry takes at least two bytes: the file's size bounds the allocation, not its header.
-  let spans = new Uint32Array(4 * Math.min(header.header.count, Math.floor(bytes.length / 2)))
   const body = readSnapshot(bytes, (key, value) => {
-    const i = keys.length
-    spans[4 * i] = key.byteOffset - bytes.byteOffset
-    spans[4 * i + 1] = key.length
-    spans[4 * i + 2] = value.byteOffset - bytes.byteOffset
-    spans[4 * i + 3] = value.length
     keys.push(key)
     values.push(value)
   })
-  if (!body.ok) return body.problem
-  spans = spans.subarray(0, 4 * keys.length)
-  // The key table is filled while the worker hashes: the main thread would wait otherwise.
-  const digests = entryDigests(bytes, spans, identity.params.salt)
+  if (!body.ok) {
+    layout.cancel()
+    return body.problem
+  }
   const table = new KeyTable(keys.length)
   table.addDistinct(keys, values)
-  const { priorities, valueHashes } = await digests
-  const builder = new TreeBuilder(identity.params)
-  for (let i = 0; i < keys.length; i++) builder.add(keys[i], values[i], priorities[i], valueHashes, i * DIGEST_LENGTH)
-  const tree = Tree.fromRoot(builder.finish(), identity.params)
+  const laidOut = await layout.result
+  if (typeof laidOut === 'string') return laidOut
+  const tree = Tree.fromRoot(treeFromLayout(laidOut, keys, values), identity.params)
   const root = tree.root()
   if (!bytesEqual(root, header.header.root)) {
     return `Merkle root mismatch: file says ${toHex(header.header.root)}, entries give ${toHex(root)}`

@@ -1,71 +1,162 @@
 /**
- * Builds the treap from entries in strictly ascending key order in O(n), the
- * way a Cartesian tree is built: keep the right spine on a stack, pop while
- * the new entry's priority is higher, hang the popped chain as its left child.
- * Used to load snapshots; it gives exactly the tree that inserting the same
- * entries one by one in any order would give.
+ * Builds the treap of entries in strictly ascending key order in O(n), in two
+ * steps that a snapshot load runs on different threads:
+ *
+ *  1. {@link layoutTree} works on flat arrays only (no node, no view kept): each
+ *     entry's priority and value hash, the tree's shape (each entry's children,
+ *     by index) and every node hash. Being plain typed arrays, all of it can be
+ *     computed in a worker into shared memory while this thread does other work.
+ *  2. {@link treeFromLayout} makes the nodes from that layout, with their hashes
+ *     already filled in.
+ *
+ * The shape is found the way a Cartesian tree is built: keep the right spine
+ * on a stack, pop while the new entry's priority is higher, hang the popped
+ * chain as its left child. It is exactly the tree that inserting the same
+ * entries one by one in any order gives.
  */
-import { keyPrefix } from '../bytes'
-import { storeValueHashBytes } from './digest'
-import { hashOne } from './hashing'
+import { compareBytes, keyPrefix } from '../bytes'
+import { DIGEST_LENGTH, Tag, nodeDigestOfPreimage, nodePreimage, taggedHash2Prefix30, taggedHashInto } from '../hash'
+import { storeNodeHashBytes, storeValueHashBytes } from './digest'
 import { newNode } from './node'
 import type { TreeNode } from './node'
-import { isHigher, priorityOf } from './priority'
+import { priorityDigest } from './priority'
 import type { TreeParams } from './params'
 
-/** Incrementally builds a tree from ascending entries. */
-export class TreeBuilder {
-  #spine: TreeNode[] = []
-  #count = 0
+/**
+ * Entries laid out in one byte array: for entry i, `spans` holds the key's
+ * offset and length, then the value's offset and length (4 numbers per entry).
+ */
+export interface FlatEntries {
+  bytes: Uint8Array
+  spans: Uint32Array
+}
 
-  constructor (private readonly params: TreeParams) {}
+/** Everything about the tree of n sorted entries that is not a node, by entry index. */
+export interface TreeLayout {
+  /** Leading 30 bits of each key's priority (priority.ts). */
+  priorities: Int32Array
+  /** Each value's hash, 32 bytes per entry. */
+  valueHashes: Uint8Array
+  /** Index of each entry's left child, -1 for none. */
+  left: Int32Array
+  /** Index of each entry's right child, -1 for none. */
+  right: Int32Array
+  /** Every entry index once, each after its children's. */
+  order: Int32Array
+  /** Each entry's node hash, 32 bytes per entry. */
+  nodeHashes: Uint8Array
+  /** [0]: index of the top entry, -1 when there are none. */
+  top: Int32Array
+}
 
-  /**
-   * Appends an entry; its key must be greater than the previous one's (the
-   * caller checks). `prio`, and the value hash (32 bytes of `valueHashes` at
-   * `offset`), may be given when they were computed elsewhere (in parallel);
-   * they must be exactly what the tree would compute, which the caller's root
-   * check confirms. With the value hash given, a node's hash is computed as
-   * soon as its subtree is complete, so that a loaded tree needs no second
-   * pass to be hashed.
-   */
-  add (key: Uint8Array, value: Uint8Array, prio = priorityOf(key, this.params), valueHashes: Uint8Array | null = null, offset = 0): void {
-    const node = newNode(key, keyPrefix(key), value, prio, null, null, 1)
-    if (valueHashes !== null) storeValueHashBytes(node, valueHashes, offset)
-    const spine = this.#spine
-    let last: TreeNode | null = null
-    while (spine.length > 0 && isHigher(key, prio, spine[spine.length - 1].key, spine[spine.length - 1].prio, this.params)) {
-      last = spine.pop() as TreeNode
-      finalize(last)
-    }
-    // Linked in place: the nodes are not published yet. A node is hashed when it is finalized,
-    // after its children.
-    node.left = last
-    if (spine.length > 0) spine[spine.length - 1].right = node
-    spine.push(node)
-    this.#count++
-  }
-
-  /** Number of entries added. */
-  get count (): number {
-    return this.#count
-  }
-
-  /** Finishes the tree: fixes subtree sizes and returns the root. */
-  finish (): TreeNode | null {
-    const spine = this.#spine
-    const root = spine.length === 0 ? null : spine[0]
-    // Popping the spine from the top finalizes each node after both its children.
-    while (spine.length > 0) finalize(spine.pop() as TreeNode)
-    return root
+/** A layout for `count` entries, zeroed; in shared memory when a worker is to fill it. */
+export function newTreeLayout (count: number, shared: boolean): TreeLayout {
+  const bytes = (n: number): ArrayBuffer | SharedArrayBuffer => shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n)
+  return {
+    priorities: new Int32Array(bytes(4 * count)),
+    valueHashes: new Uint8Array(bytes(DIGEST_LENGTH * count)),
+    left: new Int32Array(bytes(4 * count)),
+    right: new Int32Array(bytes(4 * count)),
+    order: new Int32Array(bytes(4 * count)),
+    nodeHashes: new Uint8Array(bytes(DIGEST_LENGTH * count)),
+    top: new Int32Array(bytes(4))
   }
 }
 
-// A node leaves the spine only after both its children are final: its size is now known, and
-// when its value hash was given and its children are hashed, so is its node hash.
-function finalize (node: TreeNode): void {
-  const { left, right } = node
-  node.size = 1 + (left === null ? 0 : left.size) + (right === null ? 0 : right.size)
-  if (!node.valueHashed || (left !== null && left.dirty) || (right !== null && right.dirty)) return
-  hashOne(node)
+/**
+ * Fills `out` for `entries`, whose keys must be strictly ascending (the
+ * caller checks). Runs anywhere: it reads typed arrays and writes typed arrays.
+ */
+export function layoutTree (entries: FlatEntries, params: TreeParams, out: TreeLayout): void {
+  const { bytes, spans } = entries
+  const count = spans.length / 4
+  const { priorities, valueHashes } = out
+  for (let i = 0; i < count; i++) {
+    const k = spans[4 * i]
+    const v = spans[4 * i + 2]
+    priorities[i] = taggedHash2Prefix30(Tag.priority, params.salt, bytes.subarray(k, k + spans[4 * i + 1]))
+    taggedHashInto(Tag.value, bytes.subarray(v, v + spans[4 * i + 3]), valueHashes, i * DIGEST_LENGTH)
+  }
+  shapeAndHash(entries, params, out)
+}
+
+// The Cartesian-tree pass: each entry is finished (listed in `order`, node hash computed) when
+// it leaves the spine, which is after both its children did.
+function shapeAndHash (entries: FlatEntries, params: TreeParams, out: TreeLayout): void {
+  const count = entries.spans.length / 4
+  const { priorities, left, right } = out
+  const spine = new Int32Array(count)
+  let height = 0
+  let finished = 0
+  const finish = (i: number): void => {
+    out.order[finished++] = i
+    hashNode(entries, out, i)
+  }
+  for (let i = 0; i < count; i++) {
+    let last = -1
+    while (height > 0 && isHigherAt(entries, params, priorities, i, spine[height - 1])) {
+      last = spine[--height]
+      finish(last)
+    }
+    left[i] = last
+    right[i] = -1
+    if (height > 0) right[spine[height - 1]] = i
+    spine[height++] = i
+  }
+  out.top[0] = height > 0 ? spine[0] : -1
+  while (height > 0) finish(spine[--height])
+}
+
+// Whether entry a sits above entry b: the 30-bit priorities, then on the rare tie the full
+// priority digests (priority.ts isHigher).
+function isHigherAt (entries: FlatEntries, params: TreeParams, priorities: Int32Array, a: number, b: number): boolean {
+  if (priorities[a] !== priorities[b]) return priorities[a] > priorities[b]
+  return compareBytes(priorityDigest(keyAt(entries, a), params), priorityDigest(keyAt(entries, b), params)) > 0
+}
+
+function keyAt (entries: FlatEntries, i: number): Uint8Array {
+  const k = entries.spans[4 * i]
+  return entries.bytes.subarray(k, k + entries.spans[4 * i + 1])
+}
+
+// Node hash of entry i, whose children's are computed: assembled in the hash module's preimage
+// buffer (lib/hash.ts) as hashing.ts does for nodes.
+function hashNode (entries: FlatEntries, out: TreeLayout, i: number): void {
+  const { nodeHashes } = out
+  const l = out.left[i]
+  const r = out.right[i]
+  if (l < 0) nodePreimage.fill(0, 1, 33)
+  else copyDigest(nodeHashes, l * DIGEST_LENGTH, nodePreimage, 1)
+  if (r < 0) nodePreimage.fill(0, 33, 65)
+  else copyDigest(nodeHashes, r * DIGEST_LENGTH, nodePreimage, 33)
+  copyDigest(out.valueHashes, i * DIGEST_LENGTH, nodePreimage, 65)
+  const d = nodeDigestOfPreimage(keyAt(entries, i))
+  const at = i * DIGEST_LENGTH
+  for (let j = 0; j < DIGEST_LENGTH; j++) nodeHashes[at + j] = d.charCodeAt(j)
+}
+
+function copyDigest (from: Uint8Array, at: number, to: Uint8Array, into: number): void {
+  for (let j = 0; j < DIGEST_LENGTH; j++) to[into + j] = from[at + j]
+}
+
+/**
+ * The nodes of a computed layout, hashed: `keys[i]` and `values[i]` are entry
+ * i's (views of the same bytes the layout was computed from). Returns the top
+ * node. Nodes are made children first, in `order`.
+ */
+export function treeFromLayout (layout: TreeLayout, keys: Uint8Array[], values: Uint8Array[]): TreeNode | null {
+  const { order, left, right, priorities, valueHashes, nodeHashes } = layout
+  const nodes: TreeNode[] = new Array(keys.length)
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]
+    const l = left[i] < 0 ? null : nodes[left[i]]
+    const r = right[i] < 0 ? null : nodes[right[i]]
+    const size = 1 + (l === null ? 0 : l.size) + (r === null ? 0 : r.size)
+    const key = keys[i]
+    const node = newNode(key, keyPrefix(key), values[i], priorities[i], l, r, size)
+    storeValueHashBytes(node, valueHashes, i * DIGEST_LENGTH)
+    storeNodeHashBytes(node, nodeHashes, i * DIGEST_LENGTH)
+    nodes[i] = node
+  }
+  return layout.top[0] < 0 ? null : nodes[layout.top[0]]
 }

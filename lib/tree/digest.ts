@@ -151,6 +151,26 @@ export function storeValueHashBytes (node: TreeNode, b: Uint8Array, o: number): 
   node.valueHashed = true
 }
 
+/**
+ * Sets the node hash of `node` from 32 bytes of `b` at `o`, and marks it clean:
+ * the caller computed it from the node's children and value (build.ts).
+ */
+export function storeNodeHashBytes (node: TreeNode, b: Uint8Array, o: number): void {
+  const x = hashesOf(node)
+  x.h0 = (b[o + 0] << 16) | (b[o + 1] << 8) | b[o + 2]
+  x.h1 = (b[o + 3] << 16) | (b[o + 4] << 8) | b[o + 5]
+  x.h2 = (b[o + 6] << 16) | (b[o + 7] << 8) | b[o + 8]
+  x.h3 = (b[o + 9] << 16) | (b[o + 10] << 8) | b[o + 11]
+  x.h4 = (b[o + 12] << 16) | (b[o + 13] << 8) | b[o + 14]
+  x.h5 = (b[o + 15] << 16) | (b[o + 16] << 8) | b[o + 17]
+  x.h6 = (b[o + 18] << 16) | (b[o + 19] << 8) | b[o + 20]
+  x.h7 = (b[o + 21] << 16) | (b[o + 22] << 8) | b[o + 23]
+  x.h8 = (b[o + 24] << 16) | (b[o + 25] << 8) | b[o + 26]
+  x.h9 = (b[o + 27] << 16) | (b[o + 28] << 8) | b[o + 29]
+  x.h10 = (b[o + 30] << 8) | b[o + 31]
+  node.dirty = false
+}
+
 /** Writes the node hash of a clean `node` (32 zero bytes for an empty subtree) to `out` at `at`. */
 export function writeNodeHash (node: TreeNode | null, out: Uint8Array, at: number): void {
   if (node === null) {

@@ -1,5 +1,5 @@
 /**
- * A snapshot large enough that open() hashes its entries on two threads:
+ * A snapshot large enough that open() lays out its tree in a worker:
  * the reloaded tree has the same entries and root, and every cached hash
  * is right.
  */
@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { tempLocation } from '../util/temp'
 import { openBytes } from '../util/db'
 import { toHex } from '../../lib/bytes'
-import { PARALLEL_THRESHOLD } from '../../lib/store/entry-digests'
+import { PARALLEL_THRESHOLD } from '../../lib/store/snapshot-layout'
 
 test(`large snapshot: ${PARALLEL_THRESHOLD + 10000} entries reload with the same root`, async t => {
   const count = PARALLEL_THRESHOLD + 10000

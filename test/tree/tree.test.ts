@@ -5,7 +5,7 @@
 import test from 'tape'
 import fc from 'fast-check'
 import { Tree } from '../../lib/tree/tree'
-import { TreeBuilder } from '../../lib/tree/build'
+import { layoutTree, newTreeLayout, treeFromLayout } from '../../lib/tree/build'
 import { proveKey } from '../../lib/tree/prove'
 import { computeRoot, verifyProof } from '../../verify'
 import { DEFAULT_PARAMS } from '../../lib/tree/params'
@@ -31,10 +31,26 @@ function modelContents (model: SortedModel): string[] {
   return model.entries().map(([k, v]) => `${toHex(k)}=${toHex(v)}`)
 }
 
+// Builds from sorted entries the way a snapshot load does: the entries laid out in one byte
+// array, the layout computed from it, the nodes made from the layout.
 function build (entries: Array<[Uint8Array, Uint8Array]>): Tree {
-  const builder = new TreeBuilder(params)
-  for (const [k, v] of entries) builder.add(k, v)
-  return Tree.fromRoot(builder.finish(), params)
+  const spans = new Uint32Array(4 * entries.length)
+  let size = 0
+  entries.forEach(([k, v], i) => {
+    spans.set([size, k.length, size + k.length, v.length], 4 * i)
+    size += k.length + v.length
+  })
+  const bytes = new Uint8Array(size)
+  entries.forEach(([k, v], i) => {
+    bytes.set(k, spans[4 * i])
+    bytes.set(v, spans[4 * i + 2])
+  })
+  const layout = newTreeLayout(entries.length, false)
+  layoutTree({ bytes, spans }, params, layout)
+  const view = (at: number, length: number): Uint8Array => bytes.subarray(at, at + length)
+  const keys = entries.map((_, i) => view(spans[4 * i], spans[4 * i + 1]))
+  const values = entries.map((_, i) => view(spans[4 * i + 2], spans[4 * i + 3]))
+  return Tree.fromRoot(treeFromLayout(layout, keys, values), params)
 }
 
 test('tree: empty tree has a fixed root and no entries', t => {
@@ -99,7 +115,10 @@ test('tree: random operations match the model, invariants hold, root is history-
       let other = Tree.empty(params)
       for (const [k, v] of shuffled) other = other.put(k, v)
       if (toHex(other.root()) !== root) return false
-      return toHex(build(model.entries()).root()) === root
+      const built = build(model.entries())
+      const builtScan = scanTree(built.top, params)
+      if (builtScan.problems.length > 0 || builtScan.hashesChecked !== model.size) return false
+      return toHex(built.root()) === root
     }
   ), { numRuns: 400 })
   t.pass(`${runs} random operation sequences matched the model`)
@@ -225,6 +244,9 @@ test('tree: 20,000 keys — depth is logarithmic, build equals inserts, hashes v
   for (const [k, v] of shuffle(entries, 7)) tree = tree.put(k, v)
   const built = build(entries)
   t.is(toHex(tree.root()), toHex(built.root()), 'incremental inserts and the O(n) build agree')
+  const builtScan = scanTree(built.top, params)
+  t.same(builtScan.problems, [], 'the built tree: shape, sizes, priorities and every cached hash right')
+  t.is(builtScan.hashesChecked, 20000, 'the built tree comes with every node hashed')
   const scan = scanTree(tree.top, params)
   t.same(scan.problems, [])
   t.is(scan.entries, 20000)

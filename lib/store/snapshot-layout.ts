@@ -1,0 +1,87 @@
+/**
+ * The tree layout of a snapshot being loaded (lib/tree/build.ts): every
+ * priority, value hash and node hash, and the tree's shape, computed from
+ * the file's bytes alone. For a large snapshot a worker thread computes it
+ * into shared memory while this thread parses the entries into views and
+ * fills the key table, so that opening costs about the larger of the two
+ * instead of their sum. A small snapshot, or one whose worker could not run,
+ * is laid out on this thread.
+ */
+import { Worker } from 'node:worker_threads'
+import { join } from 'node:path'
+import { readEntrySpans } from '../snapshot/reader'
+import { layoutTree, newTreeLayout } from '../tree/build'
+import type { TreeLayout } from '../tree/build'
+import type { TreeParams } from '../tree/params'
+
+/** Snapshots of fewer entries are laid out on this thread: a worker costs tens of milliseconds to start. */
+export const PARALLEL_THRESHOLD = 50000
+
+/** A layout being computed. */
+export interface LayoutJob {
+  /** The layout, or why the entries could not be laid out. */
+  readonly result: Promise<TreeLayout | string>
+  /** Stops the work (the caller found the snapshot unusable on its own). */
+  cancel: () => void
+}
+
+/** What the worker receives (snapshot-layout-worker.ts). */
+export interface WorkerTask {
+  bytes: Uint8Array
+  count: number
+  salt: Uint8Array
+  out: TreeLayout
+}
+
+/** What the worker sends back when it is done: null, or why the entries could not be laid out. */
+export type WorkerReply = { problem: string | null }
+
+/**
+ * Lays out the `count` entries of the snapshot in `bytes` (whose header and
+ * footer were validated). In a worker when there are many and `bytes` is
+ * shared memory.
+ */
+export function layoutSnapshot (bytes: Uint8Array, count: number, params: TreeParams): LayoutJob {
+  if (count < PARALLEL_THRESHOLD || !(bytes.buffer instanceof SharedArrayBuffer)) {
+    return { result: Promise.resolve(layoutHere(bytes, count, params)), cancel: () => {} }
+  }
+  const out = newTreeLayout(count, true)
+  // The salt is copied (a Buffer's slice() would not copy): it may be a view into a file's
+  // bytes, and cloning a view for the worker clones the whole buffer behind it.
+  const task: WorkerTask = { bytes, count, salt: Uint8Array.from(params.salt), out }
+  let worker: Worker
+  try {
+    worker = new Worker(join(__dirname, 'snapshot-layout-worker.js'), { workerData: task })
+  } catch {
+    return { result: Promise.resolve(layoutHere(bytes, count, params)), cancel: () => {} }
+  }
+  let settle: (value: TreeLayout | string) => void = () => {}
+  let settled = false
+  const result = new Promise<TreeLayout | string>(resolve => {
+    settle = value => {
+      if (settled) return
+      settled = true
+      resolve(value)
+    }
+  })
+  // A worker that could not start or died without replying: its work is redone here.
+  const redo = (): void => { if (!settled) settle(layoutHere(bytes, count, params)) }
+  worker.once('message', (reply: WorkerReply) => settle(reply.problem ?? out))
+  worker.once('error', redo)
+  worker.once('exit', redo)
+  return {
+    result,
+    cancel: () => {
+      settle('cancelled')
+      void worker.terminate()
+    }
+  }
+}
+
+/** Lays out the entries on the calling thread (also what the worker runs). */
+export function layoutHere (bytes: Uint8Array, count: number, params: TreeParams, out = newTreeLayout(count, false)): TreeLayout | string {
+  const spans = readEntrySpans(bytes, count)
+  if (typeof spans === 'string') return spans
+  layoutTree({ bytes, spans }, params, out)
+  return out
+}

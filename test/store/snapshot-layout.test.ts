@@ -1,0 +1,78 @@
+/**
+ * The layout of a large snapshot computed by a worker in shared memory
+ * equals the one computed on this thread, array by array; damaged entry
+ * lengths are reported by both; a cancelled layout says so.
+ */
+import test from 'tape'
+import { randomBytes } from 'node:crypto'
+import { PARALLEL_THRESHOLD, layoutHere, layoutSnapshot } from '../../lib/store/snapshot-layout'
+import { SNAPSHOT_FOOTER_SIZE, SNAPSHOT_HEADER_SIZE } from '../../lib/snapshot/format'
+import { writeVarint } from '../../lib/bytes'
+import type { TreeLayout } from '../../lib/tree/build'
+
+const params = { salt: Uint8Array.of(1, 2, 3) }
+
+// A snapshot's bytes in shared memory: a blank header, `count` entries with keys of 3 to 22 bytes
+// (ascending: a 3-byte counter leads each) and values of 0 to 60 bytes, a blank footer. The
+// layout reads only the entries.
+function snapshotBytes (count: number): Uint8Array {
+  const entries: Array<[Uint8Array, Uint8Array]> = []
+  const noise = randomBytes(count * 80)
+  for (let i = 0; i < count; i++) {
+    const key = new Uint8Array(3 + (i % 20))
+    key.set([i >>> 16, (i >>> 8) & 0xff, i & 0xff])
+    key.set(noise.subarray(i * 80, i * 80 + key.length - 3), 3)
+    entries.push([key, noise.subarray(i * 80 + 20, i * 80 + 20 + (i * 7) % 61)])
+  }
+  const size = entries.reduce((n, [k, v]) => n + 2 + k.length + 2 + v.length, SNAPSHOT_HEADER_SIZE + SNAPSHOT_FOOTER_SIZE)
+  const bytes = new Uint8Array(new SharedArrayBuffer(size))
+  let at = SNAPSHOT_HEADER_SIZE
+  for (const [k, v] of entries) {
+    at = writeVarint(bytes, at, k.length)
+    bytes.set(k, at)
+    at = writeVarint(bytes, at + k.length, v.length)
+    bytes.set(v, at)
+    at += v.length
+  }
+  return bytes.subarray(0, at + SNAPSHOT_FOOTER_SIZE)
+}
+
+const ARRAYS = ['priorities', 'valueHashes', 'left', 'right', 'order', 'nodeHashes', 'top'] as const
+
+function differences (a: TreeLayout, b: TreeLayout): string[] {
+  return ARRAYS.filter(name => Buffer.compare(Buffer.from(a[name].buffer), Buffer.from(b[name].buffer)) !== 0)
+}
+
+const count = PARALLEL_THRESHOLD + 12345
+const bytes = snapshotBytes(count)
+
+test('snapshot layout: a worker gives exactly what this thread gives', async t => {
+  const job = layoutSnapshot(bytes, count, params)
+  const here = layoutHere(bytes, count, params)
+  const there = await job.result
+  if (typeof here === 'string' || typeof there === 'string') {
+    t.fail(`no layout: ${String(here)}, ${String(there)}`)
+    return
+  }
+  t.ok(there.order.buffer instanceof SharedArrayBuffer, 'the worker wrote into shared memory')
+  t.same(differences(here, there), [], `all seven arrays equal for ${count} entries`)
+  t.ok(there.priorities.some(p => p !== 0) && there.nodeHashes.some(b => b !== 0), 'hashes were computed')
+  t.same(Array.from(new Set(there.order)).length, count, 'every entry is finished once')
+})
+
+test('snapshot layout: damaged entry lengths are reported by the worker and by this thread', async t => {
+  // Entry 0's key length, a one-byte varint, made to run past the end of the file.
+  const damaged = new Uint8Array(new SharedArrayBuffer(bytes.length))
+  damaged.set(bytes)
+  damaged.set([0xff, 0xff, 0xff, 0x7f], SNAPSHOT_HEADER_SIZE)
+  t.is(await layoutSnapshot(damaged, count, params).result, 'malformed entry 0', 'worker')
+  t.is(layoutHere(damaged, count, params), 'malformed entry 0', 'this thread')
+  t.is(await layoutSnapshot(bytes, count + 1, params).result, `malformed entry ${count}`, 'fewer entries than counted')
+  t.is(await layoutSnapshot(bytes, count - 1, params).result, `more than ${count - 1} entries`, 'more entries than counted')
+})
+
+test('snapshot layout: a cancelled layout says so', async t => {
+  const job = layoutSnapshot(bytes, count, params)
+  job.cancel()
+  t.is(await job.result, 'cancelled')
+})
