@@ -31,7 +31,8 @@ import type { SegmentHeader } from '../wal/format'
 import { readSnapshot, readSnapshotHeader } from '../snapshot/reader'
 import { bytesEqual, toHex } from '../bytes'
 import { Tree } from '../tree/tree'
-import { treeFromLayout } from '../tree/build'
+import { entryNode, linkLayout } from '../tree/build'
+import type { TreeNode } from '../tree/node'
 import type { TreeParams } from '../tree/params'
 import { applyOps, decodeRecord } from './batch-record'
 import { LiveState } from './live-state'
@@ -190,16 +191,18 @@ async function tryLoad (bytes: Uint8Array, seq: number, walIdentity: Uint8Array 
   if (header.header.seq !== seq) return 'sequence number differs from the file name'
 
   // A worker lays the tree out (every hash and the shape) while this thread checks the file
-  // (checksums, order, count), makes the entries' views and fills the key table; then the nodes
-  // are made from the layout and the root is checked.
+  // (checksums, order, count), makes the entries' views and nodes and fills the key table; then
+  // the nodes are linked as the layout says and the root is checked.
   // Every entry takes at least two bytes: the file's size bounds the allocations, not its header.
   const count = Math.min(header.header.count, Math.floor(bytes.length / 2))
   const layout = layoutSnapshot(bytes, count, identity.params)
   const keys: Uint8Array[] = []
   const values: Uint8Array[] = []
+  const nodes: TreeNode[] = []
   const body = readSnapshot(bytes, (key, value) => {
     keys.push(key)
     values.push(value)
+    nodes.push(entryNode(key, value))
   })
   if (!body.ok) {
     layout.cancel()
@@ -209,7 +212,7 @@ async function tryLoad (bytes: Uint8Array, seq: number, walIdentity: Uint8Array 
   table.addDistinct(keys, values)
   const laidOut = await layout.result
   if (typeof laidOut === 'string') return laidOut
-  const tree = Tree.fromRoot(treeFromLayout(laidOut, keys, values), identity.params)
+  const tree = Tree.fromRoot(linkLayout(laidOut, nodes), identity.params)
   const root = tree.root()
   if (!bytesEqual(root, header.header.root)) {
     return `Merkle root mismatch: file says ${toHex(header.header.root)}, entries give ${toHex(root)}`

@@ -6,8 +6,8 @@
  *     entry's priority and value hash, the tree's shape (each entry's children,
  *     by index) and every node hash. Being plain typed arrays, all of it can be
  *     computed in a worker into shared memory while this thread does other work.
- *  2. {@link treeFromLayout} makes the nodes from that layout, with their hashes
- *     already filled in.
+ *  2. {@link linkLayout} links nodes made for the entries ({@link entryNode}),
+ *     meanwhile on this thread, as the layout says, with their digests known.
  *
  * The shape is found the way a Cartesian tree is built: keep the right spine
  * on a stack, pop while the new entry's priority is higher, hang the popped
@@ -16,7 +16,8 @@
  */
 import { compareBytes, keyPrefix } from '../bytes'
 import { DIGEST_LENGTH, Tag, nodeDigestOfPreimage, nodePreimage, taggedHash2Prefix30, taggedHashInto } from '../hash'
-import { storeNodeHashBytes, storeValueHashBytes } from './digest'
+import { useSlab } from './digest'
+import type { HashSlab } from './digest'
 import { newNode } from './node'
 import type { TreeNode } from './node'
 import { priorityDigest } from './priority'
@@ -140,23 +141,35 @@ function copyDigest (from: Uint8Array, at: number, to: Uint8Array, into: number)
 }
 
 /**
- * The nodes of a computed layout, hashed: `keys[i]` and `values[i]` are entry
- * i's (views of the same bytes the layout was computed from). Returns the top
- * node. Nodes are made children first, in `order`.
+ * A node for an entry of a snapshot being loaded, made before its place in
+ * the tree is known: so that nodes are made while the layout is computed
+ * elsewhere, and {@link linkLayout} has only to link them.
  */
-export function treeFromLayout (layout: TreeLayout, keys: Uint8Array[], values: Uint8Array[]): TreeNode | null {
-  const { order, left, right, priorities, valueHashes, nodeHashes } = layout
-  const nodes: TreeNode[] = new Array(keys.length)
+export function entryNode (key: Uint8Array, value: Uint8Array): TreeNode {
+  return newNode(key, keyPrefix(key), value, 0, null, null, 1)
+}
+
+/**
+ * Links the nodes of a computed layout into the tree and gives them their
+ * digests: `nodes[i]` is entry i's, made by {@link entryNode} from views of
+ * the same bytes the layout was computed from, and not yet reachable from any
+ * version. Returns the top node. Nodes are finished children first, in
+ * `order`; their digests stay in the layout's two hash arrays (digest.ts,
+ * HashSlab), which they keep alive.
+ */
+export function linkLayout (layout: TreeLayout, nodes: TreeNode[]): TreeNode | null {
+  const { order, left, right, priorities } = layout
+  const slab: HashSlab = { nodeHashes: layout.nodeHashes, valueHashes: layout.valueHashes }
   for (let k = 0; k < order.length; k++) {
     const i = order[k]
+    const node = nodes[i] as { -readonly [F in keyof TreeNode]: TreeNode[F] }
     const l = left[i] < 0 ? null : nodes[left[i]]
     const r = right[i] < 0 ? null : nodes[right[i]]
-    const size = 1 + (l === null ? 0 : l.size) + (r === null ? 0 : r.size)
-    const key = keys[i]
-    const node = newNode(key, keyPrefix(key), values[i], priorities[i], l, r, size)
-    storeValueHashBytes(node, valueHashes, i * DIGEST_LENGTH)
-    storeNodeHashBytes(node, nodeHashes, i * DIGEST_LENGTH)
-    nodes[i] = node
+    node.left = l
+    node.right = r
+    node.size = 1 + (l === null ? 0 : l.size) + (r === null ? 0 : r.size)
+    node.prio = priorities[i]
+    useSlab(node, slab, i)
   }
   return layout.top[0] < 0 ? null : nodes[layout.top[0]]
 }

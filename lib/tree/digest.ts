@@ -8,6 +8,14 @@
  * compresses pointers). Children's hashes are read from the children's own
  * objects: copies of them in the parent made every node's object twice as
  * large, and the garbage collector copies each new one as it survives.
+ *
+ * The nodes a snapshot load makes have no object: their digests are read
+ * from the arrays the load computed them into (a {@link HashSlab}, at the
+ * node's `slot`), which a million objects made and filled one by one took
+ * a third of the open's time. Loaded nodes are never changed in place, so
+ * what the slab says of them stays true; a copy of one shares its value
+ * hash from the slab until it is hashed itself.
+ *
  * Bytes go in and out only here. Unrolled: these run for every node hashed.
  */
 import type { TreeNode } from './node'
@@ -36,6 +44,15 @@ export interface NodeHashes {
   v8: number
   v9: number
   v10: number
+}
+
+/**
+ * The digests of the nodes one snapshot load made (build.ts), 32 bytes per
+ * node in each array, at the node's `slot`.
+ */
+export interface HashSlab {
+  readonly nodeHashes: Uint8Array
+  readonly valueHashes: Uint8Array
 }
 
 /**
@@ -76,13 +93,16 @@ function newHashes (): NodeHashes {
 
 /**
  * The node's own digests object, made now if it has none or shares its
- * original's (the value hash carried over when the node has it).
+ * original's or a slab's (the value hash carried over when the node has it).
  */
 export function hashesOf (node: TreeNode): NodeHashes {
   const shared = node.hashes
   if (shared !== null && node.ownsHashes) return shared
   const x = newHashes()
-  if (shared !== null && node.valueHashed) copyValueFields(shared, x)
+  if (node.valueHashed) {
+    if (shared !== null) copyValueFields(shared, x)
+    else if (node.slab !== null) setValueFields(x, node.slab.valueHashes, node.slot * 32)
+  }
   node.hashes = x
   node.ownsHashes = true
   return x
@@ -134,9 +154,8 @@ export function storeValueHash (node: TreeNode, d: string): void {
   node.valueHashed = true
 }
 
-/** Sets the value hash of `node` from 32 bytes of `b` at `o`, and marks it computed. */
-export function storeValueHashBytes (node: TreeNode, b: Uint8Array, o: number): void {
-  const x = hashesOf(node)
+// Sets the value hash fields of `x` from 32 bytes of `b` at `o`.
+function setValueFields (x: NodeHashes, b: Uint8Array, o: number): void {
   x.v0 = (b[o + 0] << 16) | (b[o + 1] << 8) | b[o + 2]
   x.v1 = (b[o + 3] << 16) | (b[o + 4] << 8) | b[o + 5]
   x.v2 = (b[o + 6] << 16) | (b[o + 7] << 8) | b[o + 8]
@@ -148,33 +167,34 @@ export function storeValueHashBytes (node: TreeNode, b: Uint8Array, o: number): 
   x.v8 = (b[o + 24] << 16) | (b[o + 25] << 8) | b[o + 26]
   x.v9 = (b[o + 27] << 16) | (b[o + 28] << 8) | b[o + 29]
   x.v10 = (b[o + 30] << 8) | b[o + 31]
-  node.valueHashed = true
 }
 
 /**
- * Sets the node hash of `node` from 32 bytes of `b` at `o`, and marks it clean:
- * the caller computed it from the node's children and value (build.ts).
+ * Makes `node` a loaded node whose digests are the slab's at `slot`: both
+ * hashes known, nothing to compute. Only for a node no version reaches yet.
  */
-export function storeNodeHashBytes (node: TreeNode, b: Uint8Array, o: number): void {
-  const x = hashesOf(node)
-  x.h0 = (b[o + 0] << 16) | (b[o + 1] << 8) | b[o + 2]
-  x.h1 = (b[o + 3] << 16) | (b[o + 4] << 8) | b[o + 5]
-  x.h2 = (b[o + 6] << 16) | (b[o + 7] << 8) | b[o + 8]
-  x.h3 = (b[o + 9] << 16) | (b[o + 10] << 8) | b[o + 11]
-  x.h4 = (b[o + 12] << 16) | (b[o + 13] << 8) | b[o + 14]
-  x.h5 = (b[o + 15] << 16) | (b[o + 16] << 8) | b[o + 17]
-  x.h6 = (b[o + 18] << 16) | (b[o + 19] << 8) | b[o + 20]
-  x.h7 = (b[o + 21] << 16) | (b[o + 22] << 8) | b[o + 23]
-  x.h8 = (b[o + 24] << 16) | (b[o + 25] << 8) | b[o + 26]
-  x.h9 = (b[o + 27] << 16) | (b[o + 28] << 8) | b[o + 29]
-  x.h10 = (b[o + 30] << 8) | b[o + 31]
+export function useSlab (node: TreeNode, slab: HashSlab, slot: number): void {
+  node.slab = slab
+  node.slot = slot
+  node.valueHashed = true
   node.dirty = false
+}
+
+// Copies 32 bytes of a slab's array to `out`.
+function copySlabDigest (from: Uint8Array, slot: number, out: Uint8Array, at: number): void {
+  const o = slot * 32
+  for (let i = 0; i < 32; i++) out[at + i] = from[o + i]
 }
 
 /** Writes the node hash of a clean `node` (32 zero bytes for an empty subtree) to `out` at `at`. */
 export function writeNodeHash (node: TreeNode | null, out: Uint8Array, at: number): void {
   if (node === null) {
     out.fill(0, at, at + 32)
+    return
+  }
+  // A clean node that does not own a digests object is a loaded one.
+  if (!node.ownsHashes) {
+    copySlabDigest((node.slab as HashSlab).nodeHashes, node.slot, out, at)
     return
   }
   const x = node.hashes as NodeHashes
@@ -219,7 +239,8 @@ export function nodeHashBytes (node: TreeNode | null): Uint8Array {
 export function valueHashBytes (node: TreeNode): Uint8Array {
   if (!node.valueHashed) throw new Error('The value hash of this node is not computed yet')
   const out = new Uint8Array(32)
-  writeValueHash(node.hashes as NodeHashes, out, 0)
+  if (node.hashes !== null) writeValueHash(node.hashes, out, 0)
+  else copySlabDigest((node.slab as HashSlab).valueHashes, node.slot, out, 0)
   return out
 }
 

@@ -153,6 +153,7 @@ function loadAhead (list: TreeNode[], from: number, end: number): void {
     const x = node.hashes
     // The digests object spans several cache lines: one field of each.
     if (x !== null) sink += x.h0 + x.v0 + x.v10
+    else if (node.slab !== null) sink += node.slab.valueHashes[node.slot * 32]
     const { left, right } = node
     if (left !== null && left.hashes !== null) sink++
     if (right !== null && right.hashes !== null) sink++
@@ -163,12 +164,19 @@ function loadAhead (list: TreeNode[], from: number, end: number): void {
     if (key.length > 0) sink += key[0]
     const value = node.value
     if (!node.valueHashed && value.length > 0) sink += value[0] + value[value.length - 1]
-    // A child's hash spans two cache lines of its digests object.
+    // A child's hash spans two cache lines of its digests object, or one 32-byte run of a slab.
     const { left, right } = node
-    if (left !== null && left.hashes !== null) sink += left.hashes.h0 + left.hashes.h10
-    if (right !== null && right.hashes !== null) sink += right.hashes.h0 + right.hashes.h10
+    if (left !== null) sink += childHashFirstWord(left)
+    if (right !== null) sink += childHashFirstWord(right)
   }
   loaded.sink = sink
+}
+
+// Reads what holds a clean child's node hash.
+function childHashFirstWord (child: TreeNode): number {
+  const x = child.hashes
+  if (x !== null && child.ownsHashes) return x.h0 + x.h10
+  return child.slab !== null ? child.slab.nodeHashes[child.slot * 32] : 0
 }
 
 /**

@@ -18,7 +18,7 @@
  * edit number again (the engine does so until a reader captures the tree).
  */
 
-import type { NodeHashes } from './digest'
+import type { HashSlab, NodeHashes } from './digest'
 
 let activeEdit = 0
 let lastEdit = 0
@@ -72,6 +72,12 @@ export interface TreeNode {
    */
   hashes: NodeHashes | null
   ownsHashes: boolean
+  /**
+   * Where a loaded node's digests are, at `slot` (digest.ts), and those its
+   * copies share until they are hashed; null for other nodes.
+   */
+  slab: HashSlab | null
+  slot: number
 }
 
 /**
@@ -95,16 +101,21 @@ export function newNode (key: Uint8Array, kp: number, value: Uint8Array, prio: n
     size,
     edit: activeEdit,
     hashes: null,
-    ownsHashes: false
+    ownsHashes: false,
+    slab: null,
+    slot: 0
   }
 }
 
-// A copy of `node` with the same value takes the original's value hash. Sharing is safe because
+// A copy of `node` with the same value takes the original's value hash (from its digests object
+// or its slab). Sharing is safe because
 // the original is outside the open edit: its known fields never change again (hashing fills only
 // what is unknown).
 function shareHashes (node: TreeNode, copy: TreeNode): void {
-  if (node.hashes === null) return
+  if (node.hashes === null && node.slab === null) return
   copy.hashes = node.hashes
+  copy.slab = node.slab
+  copy.slot = node.slot
   copy.valueHashed = node.valueHashed
 }
 
@@ -129,7 +140,9 @@ function copyOf (node: TreeNode, left: TreeNode | null, right: TreeNode | null, 
     size,
     edit: activeEdit,
     hashes: null,
-    ownsHashes: false
+    ownsHashes: false,
+    slab: null,
+    slot: 0
   }
 }
 

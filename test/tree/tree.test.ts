@@ -5,11 +5,12 @@
 import test from 'tape'
 import fc from 'fast-check'
 import { Tree } from '../../lib/tree/tree'
-import { layoutTree, newTreeLayout, treeFromLayout } from '../../lib/tree/build'
+import { entryNode, layoutTree, linkLayout, newTreeLayout } from '../../lib/tree/build'
 import { proveKey } from '../../lib/tree/prove'
 import { computeRoot, verifyProof } from '../../verify'
 import { DEFAULT_PARAMS } from '../../lib/tree/params'
 import { scanTree } from '../../lib/tree/invariants'
+import { checkTree } from '../../lib/tree/check'
 import { compareBytes, toHex } from '../../lib/bytes'
 import { SortedModel } from '../util/model'
 import { range, smallKey, smallValue } from '../util/arbitraries'
@@ -32,7 +33,7 @@ function modelContents (model: SortedModel): string[] {
 }
 
 // Builds from sorted entries the way a snapshot load does: the entries laid out in one byte
-// array, the layout computed from it, the nodes made from the layout.
+// array, the layout computed from it, nodes made for the entries and linked as it says.
 function build (entries: Array<[Uint8Array, Uint8Array]>): Tree {
   const spans = new Uint32Array(4 * entries.length)
   let size = 0
@@ -48,9 +49,8 @@ function build (entries: Array<[Uint8Array, Uint8Array]>): Tree {
   const layout = newTreeLayout(entries.length, false)
   layoutTree({ bytes, spans }, params, layout)
   const view = (at: number, length: number): Uint8Array => bytes.subarray(at, at + length)
-  const keys = entries.map((_, i) => view(spans[4 * i], spans[4 * i + 1]))
-  const values = entries.map((_, i) => view(spans[4 * i + 2], spans[4 * i + 3]))
-  return Tree.fromRoot(treeFromLayout(layout, keys, values), params)
+  const nodes = entries.map((_, i) => entryNode(view(spans[4 * i], spans[4 * i + 1]), view(spans[4 * i + 2], spans[4 * i + 3])))
+  return Tree.fromRoot(linkLayout(layout, nodes), params)
 }
 
 test('tree: empty tree has a fixed root and no entries', t => {
@@ -247,6 +247,24 @@ test('tree: 20,000 keys — depth is logarithmic, build equals inserts, hashes v
   const builtScan = scanTree(built.top, params)
   t.same(builtScan.problems, [], 'the built tree: shape, sizes, priorities and every cached hash right')
   t.is(builtScan.hashesChecked, 20000, 'the built tree comes with every node hashed')
+  // Writes on the built tree copy its nodes, whose digests live in the layout's arrays: the same
+  // value again (the copy shares the value hash), new values, deletions, new keys.
+  const edit = (base: Tree): Tree => {
+    let next = base
+    for (let i = 0; i < 20000; i += 97) {
+      const [k, v] = entries[i]
+      if (i % 4 === 0) next = next.put(k, v)
+      else if (i % 4 === 1) next = next.put(k, enc(`changed-${i}`))
+      else if (i % 4 === 2) next = next.del(k)
+      else next = next.put(enc(`key-${String(i).padStart(6, '0')}+`), enc(`new-${i}`))
+    }
+    return next
+  }
+  const editedBuilt = edit(built)
+  const editedTree = edit(tree)
+  t.is(toHex(editedBuilt.root()), toHex(editedTree.root()), 'the same writes on the built and the inserted tree give the same root')
+  t.same(scanTree(editedBuilt.top, params).problems, [], 'and every cached hash of the edited built tree is right')
+  t.is(toHex(built.root()), toHex(tree.root()), 'the built tree itself is unchanged by them')
   const scan = scanTree(tree.top, params)
   t.same(scan.problems, [])
   t.is(scan.entries, 20000)
@@ -366,4 +384,24 @@ test('tree: more dirty nodes than one listing segment (65,536) hash to the indep
   t.equal(toHex(atOnce.root()), expected, 'root() hashes them all')
   t.equal(toHex(await fill().rootAsync()), expected, 'rootAsync() too, in slices')
   t.equal(scanTree(atOnce.top, params).problems.length, 0, 'every cached hash right')
+})
+
+test('tree: a flipped bit in a built tree\'s digests, kept in the layout\'s arrays, is found', async t => {
+  const entries: Array<[Uint8Array, Uint8Array]> = []
+  for (let i = 0; i < 50; i++) entries.push([enc(`k${String(i).padStart(2, '0')}`), enc(`v${i}`)])
+  const built = build(entries)
+  const top = built.top as TreeNode
+  const slab = top.slab
+  if (slab === null) {
+    t.fail('a built node keeps its digests in the layout\'s arrays')
+    return
+  }
+  t.same((await checkTree(built)).problems, [], 'intact')
+  slab.nodeHashes[top.slot * 32 + 5] ^= 1
+  t.same((await checkTree(built)).problems, [`cached hash wrong at ${toHex(top.key)}`, 'root differs from the one recomputed'], 'a node hash')
+  slab.nodeHashes[top.slot * 32 + 5] ^= 1
+  let leaf = top
+  while (leaf.left !== null || leaf.right !== null) leaf = (leaf.left ?? leaf.right) as TreeNode
+  slab.valueHashes[leaf.slot * 32 + 7] ^= 0x10
+  t.same((await checkTree(built)).problems, [`cached value hash wrong at ${toHex(leaf.key)}`], 'a value hash')
 })
