@@ -37,13 +37,19 @@ export function compareKeys (key: Uint8Array, prefix: number, other: Uint8Array,
 /** True when the two byte strings are equal. */
 export function bytesEqual (a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
+  // Long arrays (whole files) are compared natively; short ones here, without making two Buffers.
+  if (a.length > 256) return Buffer.compare(asBuffer(a), asBuffer(b)) === 0
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
 
+function asBuffer (bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
 /** Lower-case hexadecimal of the bytes. */
 export function toHex (bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+  return asBuffer(bytes).toString('hex')
 }
 
 /** Parses lower- or upper-case hexadecimal; throws on anything else. */

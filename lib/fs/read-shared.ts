@@ -1,8 +1,9 @@
 /**
  * Reading a whole file into shared memory, so that a worker thread can read
- * the same bytes without a copy (lib/store/snapshot-layout.ts). Copying a
- * 118 MB snapshot into shared memory after reading it took longer than the
- * read: each page of fresh memory is faulted in once more.
+ * it (lib/store/snapshot-layout.ts). Copying a 118 MB snapshot into shared
+ * memory after reading it took longer than the read (each page of fresh
+ * memory is faulted in once more); a second read at the same time as the
+ * first runs on another thread of the pool.
  */
 import type { FileSystem } from './file-system'
 

@@ -2,14 +2,17 @@
  * The tree layout of a snapshot being loaded (lib/tree/build.ts): every
  * priority, value hash and node hash, and the tree's shape, computed from
  * the file's bytes alone. For a large snapshot a worker thread computes it
- * into shared memory while this thread parses the entries into views and
+ * from a copy of the file in shared memory, into shared memory, while this
+ * thread parses the entries into views of its own copy and
  * fills the key table, so that opening costs about the larger of the two
  * instead of their sum. A small snapshot, or one whose worker could not run,
  * is laid out on this thread.
  */
 import { Worker } from 'node:worker_threads'
 import { join } from 'node:path'
+import { bytesEqual } from '../bytes'
 import { readEntrySpans } from '../snapshot/reader'
+import { SNAPSHOT_FOOTER_SIZE, SNAPSHOT_HEADER_SIZE } from '../snapshot/format'
 import { layoutTree, newTreeLayout } from '../tree/build'
 import type { TreeLayout } from '../tree/build'
 import type { TreeParams } from '../tree/params'
@@ -36,19 +39,26 @@ export interface WorkerTask {
 /** What the worker sends back when it is done: null, or why the entries could not be laid out. */
 export type WorkerReply = { problem: string | null }
 
+/** Whether a snapshot file of `size` bytes can hold enough entries to be laid out by a worker. */
+export function mayLayOutInWorker (size: number): boolean {
+  // An entry takes at least two bytes (two one-byte lengths).
+  return size >= SNAPSHOT_HEADER_SIZE + SNAPSHOT_FOOTER_SIZE + 2 * PARALLEL_THRESHOLD
+}
+
 /**
  * Lays out the `count` entries of the snapshot in `bytes` (whose header and
- * footer were validated). In a worker when there are many and `bytes` is
- * shared memory.
+ * footer were validated). In a worker when there are many and `shared`, a
+ * copy of the same file in shared memory, is given and holds the same bytes
+ * (compared natively: 30 ms or so at 118 MB).
  */
-export function layoutSnapshot (bytes: Uint8Array, count: number, params: TreeParams): LayoutJob {
-  if (count < PARALLEL_THRESHOLD || !(bytes.buffer instanceof SharedArrayBuffer)) {
+export function layoutSnapshot (bytes: Uint8Array, shared: Uint8Array | null, count: number, params: TreeParams): LayoutJob {
+  if (count < PARALLEL_THRESHOLD || shared === null || !bytesEqual(shared, bytes)) {
     return { result: Promise.resolve(layoutHere(bytes, count, params)), cancel: () => {} }
   }
   const out = newTreeLayout(count, true)
   // The salt is copied (a Buffer's slice() would not copy): it may be a view into a file's
   // bytes, and cloning a view for the worker clones the whole buffer behind it.
-  const task: WorkerTask = { bytes, count, salt: Uint8Array.from(params.salt), out }
+  const task: WorkerTask = { bytes: shared, count, salt: Uint8Array.from(params.salt), out }
   let worker: Worker
   try {
     worker = new Worker(join(__dirname, 'snapshot-layout-worker.js'), { workerData: task })

@@ -1,7 +1,8 @@
 /**
  * The layout of a large snapshot computed by a worker in shared memory
- * equals the one computed on this thread, array by array; damaged entry
- * lengths are reported by both; a cancelled layout says so.
+ * equals the one computed on this thread, array by array; a shared copy
+ * that differs from the file's bytes is not used; damaged entry lengths are
+ * reported by both; a cancelled layout says so.
  */
 import test from 'tape'
 import { randomBytes } from 'node:crypto'
@@ -44,10 +45,11 @@ function differences (a: TreeLayout, b: TreeLayout): string[] {
 }
 
 const count = PARALLEL_THRESHOLD + 12345
-const bytes = snapshotBytes(count)
+const shared = snapshotBytes(count)
+const bytes = Uint8Array.from(shared)
 
 test('snapshot layout: a worker gives exactly what this thread gives', async t => {
-  const job = layoutSnapshot(bytes, count, params)
+  const job = layoutSnapshot(bytes, shared, count, params)
   const here = layoutHere(bytes, count, params)
   const there = await job.result
   if (typeof here === 'string' || typeof there === 'string') {
@@ -60,19 +62,34 @@ test('snapshot layout: a worker gives exactly what this thread gives', async t =
   t.same(Array.from(new Set(there.order)).length, count, 'every entry is finished once')
 })
 
+test('snapshot layout: a shared copy that differs from the bytes read is not given to a worker', async t => {
+  const other = new Uint8Array(new SharedArrayBuffer(shared.length))
+  other.set(shared)
+  other[other.length - SNAPSHOT_FOOTER_SIZE - 1] ^= 1
+  const laidOut = await layoutSnapshot(bytes, other, count, params).result
+  const here = layoutHere(bytes, count, params)
+  if (typeof laidOut === 'string' || typeof here === 'string') {
+    t.fail(`no layout: ${String(laidOut)}, ${String(here)}`)
+    return
+  }
+  t.notOk(laidOut.order.buffer instanceof SharedArrayBuffer, 'laid out on this thread')
+  t.same(differences(laidOut, here), [], 'from the bytes read')
+})
+
 test('snapshot layout: damaged entry lengths are reported by the worker and by this thread', async t => {
   // Entry 0's key length, a one-byte varint, made to run past the end of the file.
   const damaged = new Uint8Array(new SharedArrayBuffer(bytes.length))
   damaged.set(bytes)
   damaged.set([0xff, 0xff, 0xff, 0x7f], SNAPSHOT_HEADER_SIZE)
-  t.is(await layoutSnapshot(damaged, count, params).result, 'malformed entry 0', 'worker')
-  t.is(layoutHere(damaged, count, params), 'malformed entry 0', 'this thread')
-  t.is(await layoutSnapshot(bytes, count + 1, params).result, `malformed entry ${count}`, 'fewer entries than counted')
-  t.is(await layoutSnapshot(bytes, count - 1, params).result, `more than ${count - 1} entries`, 'more entries than counted')
+  const damagedCopy = Uint8Array.from(damaged)
+  t.is(await layoutSnapshot(damagedCopy, damaged, count, params).result, 'malformed entry 0', 'worker')
+  t.is(layoutHere(damagedCopy, count, params), 'malformed entry 0', 'this thread')
+  t.is(await layoutSnapshot(bytes, shared, count + 1, params).result, `malformed entry ${count}`, 'fewer entries than counted')
+  t.is(await layoutSnapshot(bytes, shared, count - 1, params).result, `more than ${count - 1} entries`, 'more entries than counted')
 })
 
 test('snapshot layout: a cancelled layout says so', async t => {
-  const job = layoutSnapshot(bytes, count, params)
+  const job = layoutSnapshot(bytes, shared, count, params)
   job.cancel()
   t.is(await job.result, 'cancelled')
 })
