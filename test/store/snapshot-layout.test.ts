@@ -1,8 +1,8 @@
 /**
  * The layout of a large snapshot computed by a worker in shared memory
- * equals the one computed on this thread, array by array; a shared copy
- * that differs from the file's bytes is not used; damaged entry lengths are
- * reported by both; a cancelled layout says so.
+ * equals the one computed on this thread, array by array; when the shared
+ * copy differs from the bytes read, the layout is computed again from those;
+ * damaged entry lengths are reported by both; a cancelled layout says so.
  */
 import test from 'tape'
 import { randomBytes } from 'node:crypto'
@@ -62,7 +62,7 @@ test('snapshot layout: a worker gives exactly what this thread gives', async t =
   t.same(Array.from(new Set(there.order)).length, count, 'every entry is finished once')
 })
 
-test('snapshot layout: a shared copy that differs from the bytes read is not given to a worker', async t => {
+test('snapshot layout: a shared copy that differs from the bytes read is laid out again from those bytes', async t => {
   const other = new Uint8Array(new SharedArrayBuffer(shared.length))
   other.set(shared)
   other[other.length - SNAPSHOT_FOOTER_SIZE - 1] ^= 1
