@@ -10,6 +10,7 @@ import { proveKey } from '../../lib/tree/prove'
 import { computeRoot, verifyProof } from '../../verify'
 import { DEFAULT_PARAMS } from '../../lib/tree/params'
 import { scanTree } from '../../lib/tree/invariants'
+import { priorityOf } from '../../lib/tree/priority'
 import { checkTree } from '../../lib/tree/check'
 import { compareBytes, toHex } from '../../lib/bytes'
 import { SortedModel } from '../util/model'
@@ -404,4 +405,34 @@ test('tree: a flipped bit in a built tree\'s digests, kept in the layout\'s arra
   while (leaf.left !== null || leaf.right !== null) leaf = (leaf.left ?? leaf.right) as TreeNode
   slab.valueHashes[leaf.slot * 32 + 7] ^= 0x10
   t.same((await checkTree(built)).problems, [`cached value hash wrong at ${toHex(leaf.key)}`], 'a value hash')
+})
+
+test('tree: keys whose 30-bit priorities tie are ordered by their full priorities, built as inserted', t => {
+  // About one pair in 2^30 ties; among some 50,000 keys a pair is expected.
+  const seen = new Map<number, Uint8Array>()
+  let pair: [Uint8Array, Uint8Array] | null = null
+  for (let i = 0; pair === null && i < 1000000; i++) {
+    const key = enc(`tie-${i}`)
+    const prio = priorityOf(key, params)
+    const other = seen.get(prio)
+    if (other !== undefined) pair = [other, key]
+    else seen.set(prio, key)
+  }
+  if (pair === null) {
+    t.fail('no tie found')
+    return
+  }
+  const [a, b] = pair
+  t.is(priorityOf(a, params), priorityOf(b, params), `${Buffer.from(a).toString()} and ${Buffer.from(b).toString()} tie on 30 bits`)
+  // Both orders of insertion, and the build from sorted entries, with neighbours on both sides.
+  const entries = [a, b, enc('tie-'), enc('tie-~')].sort(compareBytes).map((k, i): [Uint8Array, Uint8Array] => [k, enc(`v${i}`)])
+  const built = build(entries)
+  let forward = Tree.empty(params)
+  for (const [k, v] of entries) forward = forward.put(k, v)
+  let backward = Tree.empty(params)
+  for (const [k, v] of [...entries].reverse()) backward = backward.put(k, v)
+  t.is(toHex(built.root()), toHex(forward.root()), 'the build gives the inserted tree\'s root')
+  t.is(toHex(backward.root()), toHex(forward.root()), 'whatever the order of insertion')
+  t.same(scanTree(built.top, params).problems, [], 'heap order by the full priorities holds')
+  t.end()
 })
