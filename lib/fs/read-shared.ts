@@ -5,23 +5,37 @@
  * memory is faulted in once more); a second read at the same time as the
  * first runs on another thread of the pool.
  */
-import type { FileSystem } from './file-system'
+import type { FileHandle, FileSystem } from './file-system'
 
-/** Reads the whole file at `path` into a new SharedArrayBuffer. */
-export async function readFileShared (fs: FileSystem, path: string): Promise<Uint8Array> {
+/**
+ * Reads the whole file at `path` into a new SharedArrayBuffer, if `wanted`
+ * says so when shown the file's first `headLength` bytes (fewer if the file
+ * is shorter); null if not.
+ */
+export async function readFileShared (
+  fs: FileSystem, path: string, headLength: number, wanted: (head: Uint8Array) => boolean
+): Promise<Uint8Array | null> {
   const handle = await fs.open(path, 'read')
   try {
     const size = await handle.size()
+    const head = new Uint8Array(Math.min(size, headLength))
+    if (!wanted(head.subarray(0, await readAll(handle, head)))) return null
     const bytes = new Uint8Array(new SharedArrayBuffer(size))
-    let length = 0
-    while (length < size) {
-      const n = await handle.read(bytes.subarray(length), length)
-      // The file ended early (it shrank meanwhile): what is there is what is read.
-      if (n === 0) break
-      length += n
-    }
+    const length = await readAll(handle, bytes)
     return length === size ? bytes : bytes.subarray(0, length)
   } finally {
     await handle.close()
   }
+}
+
+// Reads from the start of the file into `buffer` until it is full or the file ends (it may have
+// shrunk meanwhile: what is there is what is read); returns the count read.
+async function readAll (handle: FileHandle, buffer: Uint8Array): Promise<number> {
+  let length = 0
+  while (length < buffer.length) {
+    const n = await handle.read(buffer.subarray(length), length)
+    if (n === 0) break
+    length += n
+  }
+  return length
 }

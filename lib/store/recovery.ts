@@ -29,6 +29,7 @@ import { readSegment } from '../wal/reader'
 import { SEGMENT_HEADER_SIZE } from '../wal/format'
 import type { SegmentHeader } from '../wal/format'
 import { readSnapshot, readSnapshotHeader } from '../snapshot/reader'
+import { SNAPSHOT_HEADER_SIZE } from '../snapshot/format'
 import { bytesEqual, toHex } from '../bytes'
 import { Tree } from '../tree/tree'
 import { entryNode, linkLayout } from '../tree/build'
@@ -38,7 +39,7 @@ import { applyOps, decodeRecord } from './batch-record'
 import { LiveState } from './live-state'
 import { KeyTable } from '../lookup/key-table'
 import { classify } from './file-names'
-import { layoutSnapshot, mayLayOutInWorker } from './snapshot-layout'
+import { layoutSnapshot, worthAWorker } from './snapshot-layout'
 import { decodeIdentity, encodeIdentity, newIdentity } from './identity'
 import type { Identity } from './identity'
 
@@ -172,15 +173,15 @@ async function loadSnapshot (
       continue
     }
     const path = join(directory, name)
-    // A large snapshot is read twice at once: into an ordinary buffer, whose views become the
-    // entries users read, and into shared memory for the worker that lays out its tree
-    // (snapshot-layout.ts). Values in shared memory would be refused by APIs that refuse a
+    // A snapshot of many entries is read twice at once: into an ordinary buffer, whose views
+    // become the entries users read, and into shared memory for the worker that lays out its
+    // tree (snapshot-layout.ts). Values in shared memory would be refused by APIs that refuse a
     // SharedArrayBuffer (a fetch Response body, for one); copying one buffer into the other took
-    // 0.45 s at 10^6 entries, the two reads side by side about 0.08 s more than one.
-    const size = (await fs.stat(path))?.size ?? 0
+    // 0.45 s at 10^6 entries, the two reads side by side about 0.08 s more than one. The shared
+    // copy is read only when the header counts enough entries: a few large values are read once.
     const [bytes, shared] = await Promise.all([
       fs.readFile(path),
-      mayLayOutInWorker(size) ? readFileShared(fs, path) : Promise.resolve(null)
+      readFileShared(fs, path, SNAPSHOT_HEADER_SIZE, worthAWorker)
     ])
     const problem = await tryLoad(bytes, shared, seq, walIdentity, plan)
     if (problem === null) plan.snapshot = { name, seq, bytes: bytes.length }

@@ -11,8 +11,7 @@
 import { Worker } from 'node:worker_threads'
 import { join } from 'node:path'
 import { bytesEqual } from '../bytes'
-import { readEntrySpans } from '../snapshot/reader'
-import { SNAPSHOT_FOOTER_SIZE, SNAPSHOT_HEADER_SIZE } from '../snapshot/format'
+import { readEntrySpans, readSnapshotHeader } from '../snapshot/reader'
 import { layoutTree, newTreeLayout } from '../tree/build'
 import type { TreeLayout } from '../tree/build'
 import type { TreeParams } from '../tree/params'
@@ -39,10 +38,10 @@ export interface WorkerTask {
 /** What the worker sends back when it is done: null, or why the entries could not be laid out. */
 export type WorkerReply = { problem: string | null }
 
-/** Whether a snapshot file of `size` bytes can hold enough entries to be laid out by a worker. */
-export function mayLayOutInWorker (size: number): boolean {
-  // An entry takes at least two bytes (two one-byte lengths).
-  return size >= SNAPSHOT_HEADER_SIZE + SNAPSHOT_FOOTER_SIZE + 2 * PARALLEL_THRESHOLD
+/** Whether the snapshot whose header is `head` says it has enough entries to be laid out by a worker. */
+export function worthAWorker (head: Uint8Array): boolean {
+  const header = readSnapshotHeader(head)
+  return header.ok && header.header.count >= PARALLEL_THRESHOLD
 }
 
 /**

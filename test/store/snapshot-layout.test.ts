@@ -6,8 +6,8 @@
  */
 import test from 'tape'
 import { randomBytes } from 'node:crypto'
-import { PARALLEL_THRESHOLD, layoutHere, layoutSnapshot } from '../../lib/store/snapshot-layout'
-import { SNAPSHOT_FOOTER_SIZE, SNAPSHOT_HEADER_SIZE } from '../../lib/snapshot/format'
+import { PARALLEL_THRESHOLD, layoutHere, layoutSnapshot, worthAWorker } from '../../lib/store/snapshot-layout'
+import { SNAPSHOT_FOOTER_SIZE, SNAPSHOT_HEADER_SIZE, encodeSnapshotHeader } from '../../lib/snapshot/format'
 import { writeVarint } from '../../lib/bytes'
 import type { TreeLayout } from '../../lib/tree/build'
 
@@ -92,4 +92,15 @@ test('snapshot layout: a cancelled layout says so', async t => {
   const job = layoutSnapshot(bytes, shared, count, params)
   job.cancel()
   t.is(await job.result, 'cancelled')
+})
+
+test('snapshot layout: a worker is worth it from the count in the header on', t => {
+  const head = (count: number): Uint8Array => encodeSnapshotHeader({ identity: new Uint8Array(64), seq: 1, count, root: new Uint8Array(32) })
+  t.is(worthAWorker(head(PARALLEL_THRESHOLD - 1)), false, `${PARALLEL_THRESHOLD - 1} entries`)
+  t.is(worthAWorker(head(PARALLEL_THRESHOLD)), true, `${PARALLEL_THRESHOLD} entries`)
+  const damaged = head(PARALLEL_THRESHOLD)
+  damaged[90] ^= 1
+  t.is(worthAWorker(damaged), false, 'a header that does not check out')
+  t.is(worthAWorker(head(PARALLEL_THRESHOLD).subarray(0, 100)), false, 'a file shorter than a header')
+  t.end()
 })
