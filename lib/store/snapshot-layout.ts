@@ -16,6 +16,9 @@ import { layoutTree, newTreeLayout } from '../tree/build'
 import type { TreeLayout } from '../tree/build'
 import type { TreeParams } from '../tree/params'
 
+/** The worker's script (tests give {@link layoutSnapshot} one that fails, to see the work redone here). */
+const WORKER_FILE = join(__dirname, 'snapshot-layout-worker.js')
+
 /** Snapshots of fewer entries are laid out on this thread: a worker costs tens of milliseconds to start. */
 export const PARALLEL_THRESHOLD = 50000
 
@@ -52,7 +55,9 @@ export function worthAWorker (head: Uint8Array): boolean {
  * 118 MB then, 125-145 ms as the first pass over freshly read pages before
  * the worker started. If they differ, the layout is computed again here.
  */
-export function layoutSnapshot (bytes: Uint8Array, shared: Uint8Array | null, count: number, params: TreeParams): LayoutJob {
+export function layoutSnapshot (
+  bytes: Uint8Array, shared: Uint8Array | null, count: number, params: TreeParams, workerFile = WORKER_FILE
+): LayoutJob {
   if (count < PARALLEL_THRESHOLD || shared === null || shared.length !== bytes.length) {
     return { result: Promise.resolve(layoutHere(bytes, count, params)), cancel: () => {} }
   }
@@ -62,7 +67,7 @@ export function layoutSnapshot (bytes: Uint8Array, shared: Uint8Array | null, co
   const task: WorkerTask = { bytes: shared, count, salt: Uint8Array.from(params.salt), out }
   let worker: Worker
   try {
-    worker = new Worker(join(__dirname, 'snapshot-layout-worker.js'), { workerData: task })
+    worker = new Worker(workerFile, { workerData: task })
   } catch {
     return { result: Promise.resolve(layoutHere(bytes, count, params)), cancel: () => {} }
   }

@@ -6,6 +6,9 @@
  */
 import test from 'tape'
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { PARALLEL_THRESHOLD, layoutHere, layoutSnapshot, worthAWorker } from '../../lib/store/snapshot-layout'
 import { SNAPSHOT_FOOTER_SIZE, SNAPSHOT_HEADER_SIZE, encodeSnapshotHeader } from '../../lib/snapshot/format'
 import { writeVarint } from '../../lib/bytes'
@@ -74,6 +77,25 @@ test('snapshot layout: a shared copy that differs from the bytes read is laid ou
   }
   t.notOk(laidOut.order.buffer instanceof SharedArrayBuffer, 'laid out on this thread')
   t.same(differences(laidOut, here), [], 'from the bytes read')
+})
+
+test('snapshot layout: when the worker cannot start or dies without replying, the layout is computed here', async t => {
+  const here = layoutHere(bytes, count, params)
+  const dir = mkdtempSync(join(tmpdir(), 'layout-worker-'))
+  const silent = join(dir, 'exits.js')
+  writeFileSync(silent, 'process.exit(0)\n')
+  const crashing = join(dir, 'throws.js')
+  writeFileSync(crashing, 'throw new Error("no layout today")\n')
+  for (const [what, file] of [['a missing script', join(dir, 'missing.js')], ['a worker that exits', silent], ['a worker that throws', crashing]]) {
+    const laidOut = await layoutSnapshot(bytes, shared, count, params, file).result
+    if (typeof laidOut === 'string' || typeof here === 'string') {
+      t.fail(`${what}: no layout: ${String(laidOut)}`)
+      continue
+    }
+    t.notOk(laidOut.order.buffer instanceof SharedArrayBuffer, `${what}: laid out on this thread`)
+    t.same(differences(laidOut, here), [], `${what}: the same layout`)
+  }
+  rmSync(dir, { recursive: true, force: true })
 })
 
 test('snapshot layout: damaged entry lengths are reported by the worker and by this thread', async t => {
