@@ -108,9 +108,8 @@ export function newNode (key: Uint8Array, kp: number, value: Uint8Array, prio: n
 }
 
 // A copy of `node` with the same value takes the original's value hash (from its digests object
-// or its slab). Sharing is safe because
-// the original is outside the open edit: its known fields never change again (hashing fills only
-// what is unknown).
+// or its slab). Sharing is safe because the original is outside the open edit: its known fields
+// never change again (hashing fills only what is unknown).
 function shareHashes (node: TreeNode, copy: TreeNode): void {
   if (node.hashes === null && node.slab === null) return
   copy.hashes = node.hashes
