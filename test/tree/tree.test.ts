@@ -436,3 +436,39 @@ test('tree: keys whose 30-bit priorities tie are ordered by their full prioritie
   t.same(scanTree(built.top, params).problems, [], 'heap order by the full priorities holds')
   t.end()
 })
+
+test('tree: 70,000 nodes hashed in one pass, at once or in slices, give the built tree\'s root, and later writes in place or by copies too', async t => {
+  const entries: Array<[Uint8Array, Uint8Array]> = []
+  for (let i = 0; i < 70000; i++) entries.push([enc(`bulk-${String(i).padStart(6, '0')}`), enc(`value-${i}`)])
+  // One edit, as a replay makes: the writes reuse the nodes it created, and they are hashed in place later.
+  const bulk = (edit: number): Tree => Tree.empty(params).edit(base => {
+    let next = base
+    for (const [k, v] of shuffle(entries, 3)) next = next.put(k, v)
+    return next
+  }, edit)
+  const reference = build(entries)
+  t.is(toHex(await bulk(0).rootAsync()), toHex(reference.root()), 'hashed asynchronously: the root of the same entries built from a layout')
+  const edit = Tree.newEdit()
+  const tree = bulk(edit)
+  t.is(toHex(tree.root()), toHex(reference.root()), 'hashed at once: the same root')
+  const scan = scanTree(tree.top, params)
+  t.same(scan.problems, [], 'every cached hash right')
+  t.is(scan.hashesChecked, 70000)
+  // Writes after the edit copy the nodes; writes in the same edit (last: they change this version) change them in place.
+  const change = (base: Tree, e: number): Tree => base.edit(next => {
+    let out = next
+    for (let i = e; i < 70000; i += 211) {
+      const [k, v] = entries[i]
+      if (i % 3 === 0) out = out.put(k, v)
+      else if (i % 3 === 1) out = out.put(k, enc(`new-${i}`))
+      else out = out.del(k)
+    }
+    return out
+  }, e === 0 ? edit : 0)
+  for (const e of [1, 0]) {
+    const changed = change(tree, e)
+    const expected = change(reference, e)
+    t.is(toHex(changed.root()), toHex(expected.root()), `${e === 0 ? 'in place' : 'by copies'}: the same root as the same writes on the built tree`)
+    t.same(scanTree(changed.top, params).problems, [], `${e === 0 ? 'in place' : 'by copies'}: every cached hash right`)
+  }
+})
