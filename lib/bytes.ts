@@ -179,9 +179,8 @@ export class ByteReader {
 
   /** Reads a varint length followed by that many bytes; null when malformed. */
   lengthPrefixed (): Uint8Array | null {
-    const length = this.varint()
-    if (length === null) return null
-    return this.take(length)
+    const start = this.skipLengthPrefixed()
+    return start < 0 ? null : this.bytes.subarray(start, this.offset)
   }
 
   /** Reads one byte; null at the end. */

@@ -135,6 +135,11 @@ export function nodeDigestOfPreimage (key: Uint8Array): string {
   return digestOfScratch(n)
 }
 
+/** Like {@link nodeDigestOfPreimage}, written to `out` at `offset`. */
+export function nodeHashOfPreimageInto (key: Uint8Array, out: Uint8Array, offset: number): void {
+  copyInto(nodeDigestOfPreimage(key), out, offset)
+}
+
 /** SHA-256(0x02 ‖ value) as a 32-character latin1 string. */
 export function valueDigest (value: Uint8Array): string {
   return taggedDigest(Tag.value, value)

@@ -206,6 +206,9 @@ async function tryLoad (bytes: Uint8Array, shared: Uint8Array | null, seq: numbe
   // Every entry takes at least two bytes: the file's size bounds the allocations, not its header.
   const count = Math.min(header.header.count, Math.floor(bytes.length / 2))
   const layout = layoutSnapshot(bytes, shared, count, identity.params)
+  // The key table is filled from arrays of the keys and values, not from the nodes that hold the
+  // same: in its shard order, reading each through its node cost a dependent cache miss more
+  // (585-628 ms against 345-461 ms for addDistinct at 10^6 entries).
   const keys: Uint8Array[] = []
   const values: Uint8Array[] = []
   const nodes: TreeNode[] = []

@@ -49,18 +49,18 @@ export function worthAWorker (head: Uint8Array): boolean {
 
 /**
  * Lays out the `count` entries of the snapshot in `bytes` (whose header and
- * footer were validated). In a worker when there are many and `shared`, a
- * copy of the same file in shared memory, is given. The copies are compared
- * once the worker is done, when this thread has read all of `bytes`: 7 ms at
- * 118 MB then, 125-145 ms as the first pass over freshly read pages before
- * the worker started. If they differ, the layout is computed again here.
+ * footer were validated). In a worker when `shared`, a copy of the same file
+ * in shared memory, is given (the caller reads one when {@link worthAWorker}).
+ * The copies are compared once the worker is done, when this thread has read
+ * all of `bytes`: 7 ms at 118 MB then, 125-145 ms as the first pass over
+ * freshly read pages before the worker started. If they differ, or the
+ * worker cannot run, the layout is computed here.
  */
 export function layoutSnapshot (
   bytes: Uint8Array, shared: Uint8Array | null, count: number, params: TreeParams, workerFile = WORKER_FILE
 ): LayoutJob {
-  if (count < PARALLEL_THRESHOLD || shared === null || shared.length !== bytes.length) {
-    return { result: Promise.resolve(layoutHere(bytes, count, params)), cancel: () => {} }
-  }
+  const here = (): TreeLayout | string => layoutHere(bytes, count, params)
+  if (shared === null || shared.length !== bytes.length) return { result: Promise.resolve(here()), cancel: () => {} }
   const out = newTreeLayout(count, true)
   // The salt is copied (a Buffer's slice() would not copy): it may be a view into a file's
   // bytes, and cloning a view for the worker clones the whole buffer behind it.
@@ -69,7 +69,7 @@ export function layoutSnapshot (
   try {
     worker = new Worker(workerFile, { workerData: task })
   } catch {
-    return { result: Promise.resolve(layoutHere(bytes, count, params)), cancel: () => {} }
+    return { result: Promise.resolve(here()), cancel: () => {} }
   }
   let settle: (value: TreeLayout | string) => void = () => {}
   let settled = false
@@ -81,9 +81,9 @@ export function layoutSnapshot (
     }
   })
   // A worker that could not start or died without replying: its work is redone here.
-  const redo = (): void => { if (!settled) settle(layoutHere(bytes, count, params)) }
+  const redo = (): void => { if (!settled) settle(here()) }
   worker.once('message', (reply: WorkerReply) => {
-    if (!settled && !bytesEqual(shared, bytes)) settle(layoutHere(bytes, count, params))
+    if (!settled && !bytesEqual(shared, bytes)) settle(here())
     else settle(reply.problem ?? out)
   })
   worker.once('error', redo)

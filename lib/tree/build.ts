@@ -15,8 +15,8 @@
  * entries one by one in any order gives.
  */
 import { compareBytes, keyPrefix } from '../bytes'
-import { DIGEST_LENGTH, Tag, nodeDigestOfPreimage, nodePreimage, taggedHash2Prefix30, taggedHashInto } from '../hash'
-import { useSlab } from './digest'
+import { DIGEST_LENGTH, Tag, nodeHashOfPreimageInto, nodePreimage, taggedHash2Prefix30, taggedHashInto } from '../hash'
+import { copyDigestBytes, useSlab } from './digest'
 import type { HashSlab } from './digest'
 import { newNode } from './node'
 import type { TreeNode } from './node'
@@ -127,17 +127,11 @@ function hashNode (entries: FlatEntries, out: TreeLayout, i: number): void {
   const l = out.left[i]
   const r = out.right[i]
   if (l < 0) nodePreimage.fill(0, 1, 33)
-  else copyDigest(nodeHashes, l * DIGEST_LENGTH, nodePreimage, 1)
+  else copyDigestBytes(nodeHashes, l * DIGEST_LENGTH, nodePreimage, 1)
   if (r < 0) nodePreimage.fill(0, 33, 65)
-  else copyDigest(nodeHashes, r * DIGEST_LENGTH, nodePreimage, 33)
-  copyDigest(out.valueHashes, i * DIGEST_LENGTH, nodePreimage, 65)
-  const d = nodeDigestOfPreimage(keyAt(entries, i))
-  const at = i * DIGEST_LENGTH
-  for (let j = 0; j < DIGEST_LENGTH; j++) nodeHashes[at + j] = d.charCodeAt(j)
-}
-
-function copyDigest (from: Uint8Array, at: number, to: Uint8Array, into: number): void {
-  for (let j = 0; j < DIGEST_LENGTH; j++) to[into + j] = from[at + j]
+  else copyDigestBytes(nodeHashes, r * DIGEST_LENGTH, nodePreimage, 33)
+  copyDigestBytes(out.valueHashes, i * DIGEST_LENGTH, nodePreimage, 65)
+  nodeHashOfPreimageInto(keyAt(entries, i), nodeHashes, i * DIGEST_LENGTH)
 }
 
 /**

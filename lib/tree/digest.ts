@@ -180,10 +180,9 @@ export function useSlab (node: TreeNode, slab: HashSlab, slot: number): void {
   node.dirty = false
 }
 
-// Copies 32 bytes of a slab's array to `out`.
-function copySlabDigest (from: Uint8Array, slot: number, out: Uint8Array, at: number): void {
-  const o = slot * 32
-  for (let i = 0; i < 32; i++) out[at + i] = from[o + i]
+/** Copies the 32-byte digest at `from[at..]` to `out[into..]` (a loop: no view made). */
+export function copyDigestBytes (from: Uint8Array, at: number, out: Uint8Array, into: number): void {
+  for (let i = 0; i < 32; i++) out[into + i] = from[at + i]
 }
 
 /** Writes the node hash of a clean `node` (32 zero bytes for an empty subtree) to `out` at `at`. */
@@ -194,7 +193,7 @@ export function writeNodeHash (node: TreeNode | null, out: Uint8Array, at: numbe
   }
   // A clean node that does not own a digests object is a loaded one.
   if (!node.ownsHashes) {
-    copySlabDigest((node.slab as HashSlab).nodeHashes, node.slot, out, at)
+    copyDigestBytes((node.slab as HashSlab).nodeHashes, node.slot * 32, out, at)
     return
   }
   const x = node.hashes as NodeHashes
@@ -240,7 +239,7 @@ export function valueHashBytes (node: TreeNode): Uint8Array {
   if (!node.valueHashed) throw new Error('The value hash of this node is not computed yet')
   const out = new Uint8Array(32)
   if (node.hashes !== null) writeValueHash(node.hashes, out, 0)
-  else copySlabDigest((node.slab as HashSlab).valueHashes, node.slot, out, 0)
+  else copyDigestBytes((node.slab as HashSlab).valueHashes, node.slot * 32, out, 0)
   return out
 }
 
