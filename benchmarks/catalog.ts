@@ -44,6 +44,7 @@ const lower = (id: string, suite: SuiteName, label: string, unit: Unit, subjects
 export const METRICS: readonly Metric[] = [
   lower('fsync-ms', 'fsync', 'write 100 B + fdatasync, median latency', 'ms', DISK),
   lower('fsync-async-ms', 'fsync', 'the same through fs.promises (thread pool)', 'ms', DISK),
+  lower('fsync-ahead-ms', 'fsync', 'the same as the first, into zeros written ahead (as merkle-level\'s log)', 'ms', DISK),
   higher('fsync-bound', 'fsync', 'physical bound of synced writes: 1 / fdatasync latency', 'ops/s', DISK),
 
   higher('put', 'put', 'sequential put, sync: false', 'ops/s', ALL),

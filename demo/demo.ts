@@ -76,7 +76,7 @@ async function crash (location: string): Promise<void> {
   const r = db.recovery
   if (r !== null) {
     say(`db.recovery: replayed ${r.recordsReplayed} batches from ${r.segmentsRead} log segment(s), ` +
-      `cut a torn tail of ${r.bytesTruncated} bytes, removed ${r.filesRemoved.length} file(s), ${r.durationMs} ms`)
+      `cut ${r.bytesTruncated} bytes after the log's last whole frame, removed ${r.filesRemoved.length} file(s), ${r.durationMs} ms`)
     say(`recovered state: sequence ${r.seq}, ${r.entries} entries, root ${r.root.slice(0, 16)}…`)
   }
   const last = Number(await db.get('crash:last'))

@@ -19,7 +19,6 @@
  * queued like a group), then write the captured tree as a snapshot while
  * writers go on (checkpoint.ts).
  */
-import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { hasCode, ioError, levelError } from '../errors'
 import { isErrno } from '../fs/file-system'
@@ -29,6 +28,7 @@ import { watchSyncs } from '../fs/sync-watch'
 import { toHex } from '../bytes'
 import { nextTurn } from '../turn'
 import { WalWriter } from '../wal/writer'
+import { newSegmentSalt } from '../wal/format'
 import { Tree } from '../tree/tree'
 import type { KeyTable } from '../lookup/key-table'
 import { applyOps, encodeRecord, recordSize } from './batch-record'
@@ -460,9 +460,10 @@ export class Engine {
     try {
       // The old segment must be durable before anything lands in the new one:
       // otherwise a power loss could keep the new segment and lose the old tail (a gap).
-      await old.sync()
+      // Its zeros written ahead go too: only the last segment may end in unused space.
+      await old.finish()
       this.#writer = await WalWriter.create(this.#watched, join(this.directory, segmentName(number)), {
-        identity: this.identityBytes, segment: number, firstSeq: this.#seq + 1, salt: randomBytes(4).readUInt32LE(0)
+        identity: this.identityBytes, segment: number, firstSeq: this.#seq + 1, salt: newSegmentSalt()
       })
       await this.#watched.syncDirectory(this.directory)
     } catch (err) {
@@ -497,8 +498,9 @@ export class Engine {
     while (this.#checkpoint !== null) await this.#checkpoint.catch(() => {})
     let problem: Error | null = this.#failure
     try {
-      // Writes made with sync: false become durable at a clean close.
-      if (problem === null && this.#writer.unsynced) await this.#writer.sync()
+      // Writes made with sync: false become durable at a clean close, and the zeros
+      // written ahead of the log's frames are cut off.
+      if (problem === null) await this.#writer.finish()
     } catch (err) {
       problem = err instanceof Error ? err : new Error(String(err))
     }

@@ -88,6 +88,7 @@ function classifyFindings (view: DatabaseView, recoverable: 'open' | 'repair', r
   if (plan.truncate !== null) {
     const { name, to, from, keepCopy } = plan.truncate
     if (keepCopy) report.problems.push(`WAL segment ${name} is damaged at offset ${to}; repair keeps the ${to} bytes before it`)
+    else if (plan.truncate.zeroFilled) report.notes.push(`WAL segment ${name} ends in ${from - to} bytes of zeros after its last frame (space written ahead of frames, left by a crash; open() cuts it off)`)
     else report.notes.push(`WAL segment ${name} ends in a torn tail of ${from - to} bytes (normal after a crash; open() cuts it off)`)
   }
   for (const { name, kind } of plan.setAside) {

@@ -50,7 +50,10 @@ export interface RecoveryReport {
   segmentsRead: number
   /** Batches replayed from the WAL. */
   recordsReplayed: number
-  /** Bytes cut from a torn log tail. */
+  /**
+   * Bytes cut from the log's tail, after its last valid frame: a torn write, and
+   * after a crash the zeros the log is extended with ahead of its frames.
+   */
   bytesTruncated: number
   /** Files removed: orphaned temporary files and files made obsolete by the snapshot. */
   filesRemoved: string[]

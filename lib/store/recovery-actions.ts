@@ -8,6 +8,7 @@
 import { join } from 'node:path'
 import type { FileSystem } from '../fs/file-system'
 import { WalWriter } from '../wal/writer'
+import { newSegmentSalt } from '../wal/format'
 import { randomBytes } from 'node:crypto'
 import { segmentName, segmentTempName, setAsideName } from './file-names'
 import type { RecoveryPlan } from './recovery'
@@ -68,7 +69,7 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
       identity: plan.identityBytes,
       segment: number,
       firstSeq: plan.seq + 1,
-      salt: randomBytes(4).readUInt32LE(0)
+      salt: newSegmentSalt()
     })
     await fs.syncDirectory(directory)
   }

@@ -12,7 +12,8 @@
  *  5. Replay, in segment order, every record after the snapshot's sequence
  *     number, checking that sequence numbers run without gaps or repeats.
  *  6. Decide what damage means: a torn or zero-filled tail of the last
- *     segment is a normal crash artifact; damage followed by valid frames, a
+ *     segment is a normal crash artifact (zeros are also the space the
+ *     writer fills ahead of its frames, wal/writer.ts); damage followed by valid frames, a
  *     damaged earlier segment, a gap or a foreign file is corruption (or, in
  *     'pointInTime' mode, the end of the usable log).
  *
@@ -67,8 +68,8 @@ export interface RecoveryPlan {
   obsolete: string[]
   /** Files to move aside (damaged snapshots, discarded log in 'pointInTime' mode). */
   setAside: Array<{ name: string, kind: 'corrupt' | 'discarded' }>
-  /** A segment to cut back to its last valid frame. */
-  truncate: { name: string, to: number, from: number, keepCopy: boolean } | null
+  /** A segment to cut back to its last valid frame; `zeroFilled` when only zeros follow it. */
+  truncate: { name: string, to: number, from: number, keepCopy: boolean, zeroFilled: boolean } | null
   /** The segment to keep appending to, or null to start a new one. */
   resume: { name: string, header: SegmentHeader, end: number, bytes: Uint8Array } | null
   /** Number of the newest segment seen (0 if none). */
@@ -287,9 +288,14 @@ function replay (reads: Array<{ file: SegmentFile, read: SegmentReadResult }>, m
       seq = rec.seq
       plan.recordsReplayed++
     }
-    const damaged = read.damage !== null || usable < read.payloads.length
+    const endsInTail = usable === read.payloads.length && read.damage !== null && !read.damage.validFrameAfter
+    // Zeros after an earlier segment's last frame are unused space, not damage: the space
+    // written ahead of frames (wal/writer.ts), where a copy was taken of a live segment.
+    // Whether records are missing there, the next segment's first sequence number says.
+    const spareSpace = endsInTail && !last && read.damage?.zeroFilled === true
+    const damaged = !spareSpace && (read.damage !== null || usable < read.payloads.length)
     if (damaged) {
-      const tornTail = usable === read.payloads.length && last && read.damage !== null && !read.damage.validFrameAfter
+      const tornTail = endsInTail && last
       if (!tornTail && mode === 'strict') {
         throw corruption(`WAL segment ${file.name} is damaged at offset ${read.damage?.offset ?? 0} and valid data follows`)
       }
@@ -297,10 +303,10 @@ function replay (reads: Array<{ file: SegmentFile, read: SegmentReadResult }>, m
         // 'pointInTime': keep the records before the damage, keep a copy of the whole file aside.
         stopped = true
         const to = usable < read.payloads.length ? frameOffset(file.bytes, read.payloads[usable]) : read.validEnd
-        plan.truncate = { name: file.name, to, from: read.length, keepCopy: true }
+        plan.truncate = { name: file.name, to, from: read.length, keepCopy: true, zeroFilled: false }
         continue
       }
-      plan.truncate = { name: file.name, to: read.validEnd, from: read.length, keepCopy: false }
+      plan.truncate = { name: file.name, to: read.validEnd, from: read.length, keepCopy: false, zeroFilled: read.damage?.zeroFilled ?? false }
     }
     if (header.firstSeq + read.payloads.length - 1 <= snapshotSeq && !last) {
       plan.obsolete.push(file.name)

@@ -26,6 +26,7 @@
  * is followed by valid frames. The per-segment salt makes frames of another
  * segment or database fail their checksums when spliced in.
  */
+import { randomBytes } from 'node:crypto'
 import { readU32LE, readU64LE, writeU32LE, writeU64LE } from '../bytes'
 import { crc32c } from '../checksum'
 
@@ -106,6 +107,21 @@ export function frameAt (bytes: Uint8Array, offset: number, end: number, saltSee
   if (crc32c(payload, saltSeed) !== readU32LE(bytes, offset + 4)) return -1
   return length
 }
+
+/**
+ * A random salt for a new segment. One salt in 2^32 would make twelve zero bytes
+ * a valid empty frame (the CRC of eight zero bytes under its seed being zero);
+ * such a salt is never used, so that zeros after the last frame, which the
+ * writer fills ahead of its frames, can never read as frames.
+ */
+export function newSegmentSalt (): number {
+  for (;;) {
+    const salt = randomBytes(4).readUInt32LE(0)
+    if (crc32c(ZERO_FRAME_HEADER, saltSeed(salt)) !== 0) return salt
+  }
+}
+
+const ZERO_FRAME_HEADER = new Uint8Array(8)
 
 /** The CRC seed that mixes a segment's salt into its frame checksums. */
 export function saltSeed (salt: number): number {

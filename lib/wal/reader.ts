@@ -48,7 +48,10 @@ export function readSegment (bytes: Uint8Array): SegmentRead {
   }
   let damage: SegmentDamage | null = null
   if (offset < end) {
-    damage = { offset, validFrameAfter: hasFrameAfter(bytes, offset + 1, seed), zeroFilled: isZero(bytes, offset) }
+    // Zeros hold no frame (a frame of zeros fails its header checksum), so a zero-filled
+    // tail, up to megabytes of space the writer filled ahead, is not searched offset by offset.
+    const zeroFilled = isZero(bytes, offset)
+    damage = { offset, validFrameAfter: !zeroFilled && hasFrameAfter(bytes, offset + 1, seed), zeroFilled }
   }
   return { ok: true, header, payloads, validEnd: offset, damage, length: end }
 }

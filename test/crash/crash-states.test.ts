@@ -25,6 +25,8 @@ test('crash states: the group step makes two batches share one append and one sy
   const run = await runWorkload({ name: 'group', steps: ['group'], sync: 'sync', checkpointBytes: 0 })
   const frames = run.fs.trace.flatMap(e => {
     if (e.type !== 'call' || e.op !== 'write' || !e.path.includes('wal-') || (e.offset ?? 0) === 0 || e.data === undefined) return []
+    // The zeros the writer fills ahead of its frames are not an append.
+    if (e.data.every(byte => byte === 0)) return []
     let n = 0
     for (let at = 0; at + 12 <= e.data.length; at += 12 + readU32LE(e.data, at)) n++
     return [n]

@@ -107,6 +107,19 @@ test('trace linter: claims of durability with un-synced names or log data', asyn
   t.equal(problems.length, 2, 'unsynced log data, and the name of the new segment')
 })
 
+test('trace linter: zeros written ahead of the frames are not log data a claim of durability needs', async t => {
+  const { fs, write, sync } = await withSegment()
+  await write(1)
+  await sync()
+  const handle = await fs.open(SEGMENT, 'readwrite')
+  await handle.write(new Uint8Array(4096), 4096)
+  fs.mark('durable', 1)
+  t.same(lintTrace(fs.trace, DIR), [], 'unsynced zeros after the frames')
+  await handle.write(Uint8Array.of(0, 0, 1), 8192)
+  fs.mark('durable', 1)
+  t.same(rules(lintTrace(fs.trace, DIR)), ['durable-claims'], 'one byte that is not zero is data')
+})
+
 test('trace linter: deleting or renaming files that are not ours', async t => {
   const { fs } = await withSegment()
   for (const name of ['notes.txt', 'other']) {

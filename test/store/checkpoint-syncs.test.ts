@@ -65,10 +65,11 @@ test('checkpoint: the log is synced before the rotation, and a write queued mean
   t.ok(first.type === 'call' && first.op === 'sync' && first.path.endsWith(segmentName(1)), 'that call was a sync of the log')
   t.is(result.entries, 101, 'the rotation came after that write: the snapshot holds it')
 
-  const old = callsOn(fs, segmentName(1)).filter(e => e.op === 'write' || e.op === 'sync')
+  const old = callsOn(fs, segmentName(1)).filter(e => e.op === 'write' || e.op === 'sync' || e.op === 'truncate')
   const created = fs.trace.findIndex(e => e.type === 'call' && e.op === 'open' && e.path.endsWith(segmentName(2)))
   const before = old.filter(e => e.index < created).map(e => e.op)
-  t.same(before.slice(-3), ['sync', 'write', 'sync'], 'old segment: the sync, the write made meanwhile, the rotation\'s sync')
+  t.same(before.slice(-4), ['sync', 'write', 'truncate', 'sync'],
+    'old segment: the sync, the write made meanwhile, the rotation cutting the zeros written ahead, and its sync')
   t.is(old.filter(e => e.index > created).length, 0, 'nothing written to the old segment once the next one exists')
   await db.close()
 

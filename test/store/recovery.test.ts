@@ -202,3 +202,43 @@ test('recovery: pointInTime mode keeps the valid prefix and sets the rest aside'
   await again.close()
   mkdirSync(join(source, 'x'), { recursive: true })
 })
+
+test('recovery: zeros after the last frame (space written ahead, left by a crash) are cut and reported; a clean close leaves none', async t => {
+  const location = await makeDb(4)
+  const wal = join(location, 'wal-00000000000000000001.log')
+  const clean = readFileSync(wal)
+  const read = readSegment(clean)
+  t.ok(read.ok && read.damage === null && read.validEnd === clean.length, 'after a clean close the segment ends at its last frame')
+  writeFileSync(wal, Buffer.concat([clean, Buffer.alloc(70_000)]))
+  const db = await openBytes(location)
+  t.is(db.recovery?.bytesTruncated, 70_000, 'the zeros are reported as cut')
+  t.same(await dump(db), expected(4).map(([k, v]) => `${toHex(k)}=${toHex(v)}`), 'all four batches')
+  t.is(toHex(await db.root()), rootOf(expected(4)))
+  await db.close()
+  t.same(readFileSync(wal), clean, 'the segment is as a clean close left it')
+})
+
+test('recovery: zeros after an earlier segment\'s last frame are unused space; records missing behind them are a gap', async t => {
+  const location = await makeDb(3)
+  const firstPath = join(location, 'wal-00000000000000000001.log')
+  const bytes = readFileSync(firstPath)
+  const first = readSegment(bytes)
+  if (!first.ok) throw new Error('unreadable')
+  const next = await WalWriter.create(nodeFileSystem, join(location, 'wal-00000000000000000002.log'),
+    { identity: first.header.identity, segment: 2, firstSeq: 4, salt: 5 })
+  await next.close()
+  const spare = tempLocation('spare')
+  cpSync(location, spare, { recursive: true })
+  writeFileSync(join(spare, 'wal-00000000000000000001.log'), Buffer.concat([bytes, Buffer.alloc(4096)]))
+  const db = await openBytes(spare)
+  t.is(db.recovery?.bytesTruncated, 0, 'nothing cut')
+  t.same(await dump(db), expected(3).map(([k, v]) => `${toHex(k)}=${toHex(v)}`), 'all three batches')
+  await db.close()
+
+  // The third batch's frame zeroed: the same file length, but segment 2 no longer continues segment 1.
+  const third = first.payloads[2].byteOffset - bytes.byteOffset - 12
+  const zeroed = Buffer.from(bytes)
+  zeroed.fill(0, third)
+  writeFileSync(firstPath, zeroed)
+  await expectCorruption(t, location, 'zeros hiding a record')
+})

@@ -4,9 +4,9 @@
  */
 import test from 'tape'
 import { join } from 'node:path'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, statSync } from 'node:fs'
 import { nodeFileSystem } from '../../lib/fs/node-file-system'
-import { WalWriter } from '../../lib/wal/writer'
+import { MAX_EXTENSION, MIN_EXTENSION, WalWriter } from '../../lib/wal/writer'
 import { readSegment } from '../../lib/wal/reader'
 import { SEGMENT_HEADER_SIZE, decodeSegmentHeader, encodeSegmentHeader } from '../../lib/wal/format'
 import { tempLocation } from '../util/temp'
@@ -18,15 +18,17 @@ async function writeSegment (payloads: Uint8Array[], salt = 99): Promise<Uint8Ar
   mkdirSync(dir, { recursive: true })
   const path = join(dir, 'wal-1.log')
   const writer = await WalWriter.create(nodeFileSystem, path, { identity, segment: 1, firstSeq: 1, salt })
-  for (const p of payloads) {
-    const buf = new Uint8Array(WalWriter.frameSize(p.length))
-    buf.set(p, 12)
-    writer.seal(buf, 0, p.length)
-    await writer.append(buf)
-  }
-  await writer.sync()
+  for (const p of payloads) await writer.append(frameOf(p, writer))
+  await writer.finish()
   await writer.close()
   return new Uint8Array(readFileSync(path))
+}
+
+function frameOf (payload: Uint8Array, writer: WalWriter): Uint8Array {
+  const buf = new Uint8Array(WalWriter.frameSize(payload.length))
+  buf.set(payload, 12)
+  writer.seal(buf, 0, payload.length)
+  return buf
 }
 
 const payloads = [Uint8Array.of(1, 2, 3), new Uint8Array(0), new Uint8Array(40).fill(5), Uint8Array.of(9)]
@@ -101,4 +103,50 @@ test('wal: frames from another segment (another salt) do not validate', async t 
   spliced.set(b.subarray(SEGMENT_HEADER_SIZE), SEGMENT_HEADER_SIZE)
   const read = readSegment(spliced)
   t.ok(read.ok && read.payloads.length === 0 && read.damage !== null && !read.damage.validFrameAfter)
+})
+
+test('wal: the segment is extended with zeros ahead of its frames, by what it holds, and finish() cuts them off', async t => {
+  const dir = tempLocation('wal')
+  mkdirSync(dir, { recursive: true })
+  const path = join(dir, 'wal-1.log')
+  const writer = await WalWriter.create(nodeFileSystem, path, { identity, segment: 1, firstSeq: 1, salt: 5 })
+  t.is(statSync(path).size, SEGMENT_HEADER_SIZE, 'a new segment is its header alone')
+  const small = frameOf(new Uint8Array(100).fill(3), writer)
+  await writer.append(small)
+  const firstEnd = SEGMENT_HEADER_SIZE + small.length
+  t.is(writer.size, firstEnd)
+  t.is(writer.capacity, firstEnd + MIN_EXTENSION, 'the first extension is the least one')
+  t.is(statSync(path).size, writer.capacity, 'the file is as long as the capacity')
+  // Frames that fit go into the zeros: the file does not change size.
+  await writer.append(small)
+  t.is(statSync(path).size, firstEnd + MIN_EXTENSION)
+  // A frame past the capacity extends by what the segment holds (its capacity so far).
+  const big = frameOf(new Uint8Array(200_000).fill(4), writer)
+  const before = writer.capacity
+  await writer.append(big)
+  const end = firstEnd + small.length + big.length
+  t.is(writer.capacity, end + before, 'extended by the capacity it had')
+  t.is(statSync(path).size, end + before)
+  // Past MAX_EXTENSION the step stops growing.
+  const huge = frameOf(new Uint8Array(MAX_EXTENSION), writer)
+  await writer.append(huge)
+  t.is(writer.capacity, end + huge.length + end + before, 'a segment of under MAX_EXTENSION doubles')
+  await writer.append(huge)
+  t.is(writer.capacity, end + 2 * huge.length + MAX_EXTENSION, 'never more than MAX_EXTENSION at once')
+  await writer.sync()
+  // Unfinished (as a crash leaves it): the frames, then zeros.
+  const unfinished = new Uint8Array(readFileSync(path))
+  const read = readSegment(unfinished)
+  t.ok(read.ok && read.payloads.length === 5 && read.validEnd === writer.size, 'all five frames read')
+  t.ok(read.ok && read.damage !== null && read.damage.zeroFilled && !read.damage.validFrameAfter, 'the rest reads as a zero-filled tail')
+  const syncs = writer.stats.syncs
+  await writer.finish()
+  t.is(statSync(path).size, writer.size, 'finish() cuts the zeros off')
+  t.is(writer.capacity, writer.size)
+  t.is(writer.stats.syncs, syncs + 1, 'and syncs the cut')
+  await writer.finish()
+  t.is(writer.stats.syncs, syncs + 1, 'a finished segment needs no second sync')
+  const done = readSegment(new Uint8Array(readFileSync(path)))
+  t.ok(done.ok && done.payloads.length === 5 && done.damage === null, 'a finished segment has no tail')
+  await writer.close()
 })

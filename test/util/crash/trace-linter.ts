@@ -108,8 +108,10 @@ export function lintTrace (trace: readonly TraceEvent[], directory: string): str
           n.unsyncedSince = -1
         } else {
           // An unsynced truncate only cuts off bytes of a rejected write (a failed append's
-          // cut-back): losing it leaves a torn tail at worst. Only writes carry data.
-          if (n.unsyncedSince < 0 && event.op === 'write') n.unsyncedSince = event.index
+          // cut-back): losing it leaves a torn tail at worst. Only writes carry data, and
+          // zeros written ahead of the frames (wal/writer.ts) carry none: losing them
+          // leaves a shorter file.
+          if (n.unsyncedSince < 0 && event.op === 'write' && !allZero(event.data)) n.unsyncedSince = event.index
           if (event.op === 'write' && n.isSegment && event.offset !== undefined && event.offset > 0 && event.data !== undefined) {
             for (const seq of framesIn(event.data)) frames.set(seq, { index: event.index, node: event.node })
           }
@@ -193,4 +195,11 @@ function isRecoveryRelevant (name: string): boolean {
 function inDirectory (path: string, directory: string, itself = false): boolean {
   const resolved = posix.resolve('/', path)
   return itself ? resolved === directory : posix.dirname(resolved) === directory
+}
+
+// True when a write's bytes are known and all zero.
+function allZero (data: Uint8Array | undefined): boolean {
+  if (data === undefined) return false
+  for (let i = 0; i < data.length; i++) if (data[i] !== 0) return false
+  return true
 }
