@@ -139,6 +139,8 @@ test('cli: verify passes a sound database and notes a torn tail, changing nothin
   const spare = JSON.parse((await runCli(['verify', '--json', location])).stdout) as { ok: boolean, notes: string[] }
   t.equal(spare.ok, true, 'zeros after the last frame are not a problem')
   t.equal(spare.notes.filter(n => n.includes('ends in 4096 bytes of zeros after its last frame')).length, 1, 'the zeros are noted as such')
+  const info = await runCli(['info', location])
+  t.ok(info.stdout.includes('4096 B after the last frame'), 'info shows them')
 })
 
 test('cli: verify fails on damage, changing nothing; other reads exit 4', async t => {

@@ -81,7 +81,7 @@ function summarize (view: DatabaseView, root: Uint8Array): InfoFacts {
 function humanRows (f: InfoFacts): Array<[string, string]> {
   const snapshot = f.snapshot === null ? 'none yet' : `${f.snapshot.file} (sequence ${f.snapshot.seq}, ${formatBytes(f.snapshot.bytes)})`
   let wal = `${f.wal.segments} segment${f.wal.segments === 1 ? '' : 's'}, ${formatBytes(f.wal.bytes)}, ${f.wal.recordsAfterSnapshot} batches after the checkpoint`
-  if (f.wal.tornTailBytes > 0) wal += `, torn tail of ${f.wal.tornTailBytes} B (cut at next open)`
+  if (f.wal.tornTailBytes > 0) wal += `, ${f.wal.tornTailBytes} B after the last frame (a torn write or unused space; cut at next open)`
   return [
     ['location', f.location],
     ['entries', String(f.entries)],
