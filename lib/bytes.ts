@@ -43,6 +43,12 @@ export function bytesEqual (a: Uint8Array, b: Uint8Array): boolean {
   return true
 }
 
+/** True when every byte from `from` on is zero. */
+export function isAllZero (bytes: Uint8Array, from = 0): boolean {
+  for (let i = from; i < bytes.length; i++) if (bytes[i] !== 0) return false
+  return true
+}
+
 function asBuffer (bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }

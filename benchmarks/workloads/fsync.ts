@@ -20,7 +20,7 @@ const RECORD = new Uint8Array(100).fill(0x61)
 // Room for every round of the third loop.
 const AHEAD_BYTES = 4 * 1024 * 1024
 
-/** Median latency of write + fdatasync, both ways, and the bound it sets. */
+/** Median latency of write + fdatasync, each of the three ways, and the bound the first sets. */
 export const fsync: Suite = async context => {
   const { maxOps, maxMs } = context.plan.fsyncs
   const fd = openSync(join(context.dir, 'fsync-probe'), 'w')

@@ -2,7 +2,8 @@
  * Carries out a recovery plan on disk, in an order that keeps every
  * intermediate state recoverable: orphaned temp files and set-aside files
  * first, then the torn tail is cut and synced (so that it can never come back
- * in front of new frames), then the segment for new writes is made durable,
+ * in front of new frames; for the segment new writes continue, by rewriting
+ * it from its valid bytes), then the segment for new writes is made durable,
  * and only then are obsolete files deleted.
  */
 import { join } from 'node:path'
@@ -45,12 +46,17 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
       await copyFile(fs, path(name), path(aside))
       setAside.push(aside)
     }
-    const handle = await fs.open(path(name), 'readwrite')
-    try {
-      await handle.truncate(to)
-      await handle.sync()
-    } finally {
-      await handle.close()
+    // The segment to continue is rewritten below from its valid bytes alone, which
+    // cuts the tail too: cutting it here first would be a second write and sync.
+    const rewritten = plan.resume !== null && plan.resume.name === name && plan.resume.end === to
+    if (!rewritten) {
+      const handle = await fs.open(path(name), 'readwrite')
+      try {
+        await handle.truncate(to)
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
     }
     bytesTruncated = from - to
   }

@@ -109,19 +109,19 @@ export function frameAt (bytes: Uint8Array, offset: number, end: number, saltSee
 }
 
 /**
- * A random salt for a new segment. One salt in 2^32 would make twelve zero bytes
- * a valid empty frame (the CRC of eight zero bytes under its seed being zero);
- * such a salt is never used, so that zeros after the last frame, which the
- * writer fills ahead of its frames, can never read as frames.
+ * A random salt for a new segment. Under about one salt in 2^32, twelve zero
+ * bytes would check out as an empty frame; such a salt is never used, so that
+ * zeros after the last frame, which the writer fills ahead of its frames, can
+ * never read as frames.
  */
 export function newSegmentSalt (): number {
   for (;;) {
     const salt = randomBytes(4).readUInt32LE(0)
-    if (crc32c(ZERO_FRAME_HEADER, saltSeed(salt)) !== 0) return salt
+    if (frameAt(ZERO_FRAME, 0, ZERO_FRAME.length, saltSeed(salt)) < 0) return salt
   }
 }
 
-const ZERO_FRAME_HEADER = new Uint8Array(8)
+const ZERO_FRAME = new Uint8Array(FRAME_HEADER_SIZE)
 
 /** The CRC seed that mixes a segment's salt into its frame checksums. */
 export function saltSeed (salt: number): number {

@@ -4,6 +4,7 @@
  * LevelDB's log reader it only reports what it found; recovery (lib/store)
  * decides what a damaged tail means.
  */
+import { isAllZero } from '../bytes'
 import { FRAME_HEADER_SIZE, SEGMENT_HEADER_SIZE, decodeSegmentHeader, frameAt, saltSeed } from './format'
 import type { HeaderProblem, SegmentHeader } from './format'
 
@@ -50,7 +51,7 @@ export function readSegment (bytes: Uint8Array): SegmentRead {
   if (offset < end) {
     // Zeros hold no frame (a frame of zeros fails its header checksum), so a zero-filled
     // tail, up to megabytes of space the writer filled ahead, is not searched offset by offset.
-    const zeroFilled = isZero(bytes, offset)
+    const zeroFilled = isAllZero(bytes, offset)
     damage = { offset, validFrameAfter: !zeroFilled && hasFrameAfter(bytes, offset + 1, seed), zeroFilled }
   }
   return { ok: true, header, payloads, validEnd: offset, damage, length: end }
@@ -61,9 +62,4 @@ function hasFrameAfter (bytes: Uint8Array, from: number, seed: number): boolean 
     if (frameAt(bytes, at, bytes.length, seed) >= 0) return true
   }
   return false
-}
-
-function isZero (bytes: Uint8Array, from: number): boolean {
-  for (let i = from; i < bytes.length; i++) if (bytes[i] !== 0) return false
-  return true
 }

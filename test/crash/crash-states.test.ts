@@ -11,7 +11,7 @@ import test from 'tape'
 import { enumerateCrashes } from '../util/crash/enumerate'
 import { EFFORT, SEED } from '../util/crash/effort'
 import { STEPS, runWorkload } from '../util/crash/workload'
-import { readU32LE } from '../../lib/bytes'
+import { isAllZero, readU32LE } from '../../lib/bytes'
 import type { Step, SyncMode } from '../util/crash/workload'
 
 function sequences (length: number): Step[][] {
@@ -26,7 +26,7 @@ test('crash states: the group step makes two batches share one append and one sy
   const frames = run.fs.trace.flatMap(e => {
     if (e.type !== 'call' || e.op !== 'write' || !e.path.includes('wal-') || (e.offset ?? 0) === 0 || e.data === undefined) return []
     // The zeros the writer fills ahead of its frames are not an append.
-    if (e.data.every(byte => byte === 0)) return []
+    if (isAllZero(e.data)) return []
     let n = 0
     for (let at = 0; at + 12 <= e.data.length; at += 12 + readU32LE(e.data, at)) n++
     return [n]

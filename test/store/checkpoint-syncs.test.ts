@@ -2,7 +2,8 @@
  * The syncs a checkpoint makes, and who waits for them: the log is synced in
  * a task of its own before the rotation (writers queued meanwhile commit
  * between the two), and the snapshot is synced every few MiB as it is
- * written, not all at once at the end.
+ * written, not all at once at the end. And the one write recovery spares:
+ * the segment it continues is rewritten, not also cut first.
  */
 import test from 'tape'
 import { MerkleLevel } from '../../index'
@@ -156,5 +157,28 @@ test('checkpoint: a failed sync in the middle of a snapshot fails the checkpoint
   await reopened.open()
   t.is(Buffer.from(await reopened.root()).toString('hex'), root, 'everything is there after reopening: the same root')
   t.is(await reopened.get('after'), undefined, 'and not the refused write')
+  await reopened.close()
+})
+
+test('recovery: the segment to continue is rewritten from its valid bytes, not also cut and synced first', async t => {
+  const fs = new SimulatedFileSystem()
+  const db = new MerkleLevel('/db', { fs })
+  await db.open()
+  await db.put('a', '1')
+  await db.close()
+  // A crash in the middle of an append: half a frame, then the zeros written ahead.
+  const wal = await fs.open(`/db/${segmentName(1)}`, 'readwrite')
+  const end = await wal.size()
+  await wal.write(Uint8Array.of(40, 0, 0, 0, 1, 2, 3, ...new Array<number>(93).fill(0)), end)
+  await wal.sync()
+  await wal.close()
+  const from = fs.trace.length
+  const reopened = new MerkleLevel('/db', { fs })
+  await reopened.open()
+  t.is(reopened.recovery?.bytesTruncated, 100, 'the tail is reported as cut')
+  const calls = fs.trace.slice(from).filter((e): e is CallEvent => e.type === 'call')
+  t.is(calls.filter(e => e.op === 'truncate' && e.path.endsWith(segmentName(1))).length, 0, 'no truncate of the segment itself')
+  t.is(calls.filter(e => e.op === 'rename' && (e.to ?? '').endsWith(segmentName(1))).length, 1, 'it is replaced by its rewritten copy')
+  t.is(await reopened.get('a'), '1')
   await reopened.close()
 })

@@ -29,7 +29,7 @@ import { posix } from 'node:path'
 import type { TraceEvent } from '../../../lib/fs/sim/trace'
 import { classify } from '../../../lib/store/file-names'
 import { decodeRecord } from '../../../lib/store/batch-record'
-import { readU32LE } from '../../../lib/bytes'
+import { isAllZero, readU32LE } from '../../../lib/bytes'
 
 interface FrameWrite { index: number, node: number }
 
@@ -111,7 +111,7 @@ export function lintTrace (trace: readonly TraceEvent[], directory: string): str
           // cut-back): losing it leaves a torn tail at worst. Only writes carry data, and
           // zeros written ahead of the frames (wal/writer.ts) carry none: losing them
           // leaves a shorter file.
-          if (n.unsyncedSince < 0 && event.op === 'write' && !allZero(event.data)) n.unsyncedSince = event.index
+          if (n.unsyncedSince < 0 && event.op === 'write' && !(event.data !== undefined && isAllZero(event.data))) n.unsyncedSince = event.index
           if (event.op === 'write' && n.isSegment && event.offset !== undefined && event.offset > 0 && event.data !== undefined) {
             for (const seq of framesIn(event.data)) frames.set(seq, { index: event.index, node: event.node })
           }
@@ -195,11 +195,4 @@ function isRecoveryRelevant (name: string): boolean {
 function inDirectory (path: string, directory: string, itself = false): boolean {
   const resolved = posix.resolve('/', path)
   return itself ? resolved === directory : posix.dirname(resolved) === directory
-}
-
-// True when a write's bytes are known and all zero.
-function allZero (data: Uint8Array | undefined): boolean {
-  if (data === undefined) return false
-  for (let i = 0; i < data.length; i++) if (data[i] !== 0) return false
-  return true
 }
