@@ -7,7 +7,6 @@
  * without bounds covers exactly the sublevel's key space.
  */
 import type { AbstractLevel, AbstractSnapshot } from 'abstract-level'
-import ModuleError from 'module-error'
 import { levelError } from '../errors'
 import type { RangeQuery } from '../tree/prove'
 
@@ -64,7 +63,7 @@ function toBytes (owner: AbstractLevel<unknown, unknown, unknown>, encoding: Enc
 
 /** The stored bytes of `key` for a proof. */
 export function proofKey (db: AbstractLevel<unknown, unknown, unknown>, key: unknown, options: ProveOptions | undefined): Uint8Array {
-  if (key === null || key === undefined) throw new ModuleError('Key cannot be null or undefined', { code: 'LEVEL_INVALID_KEY' })
+  if (key === null || key === undefined) throw levelError('Key cannot be null or undefined', 'LEVEL_INVALID_KEY')
   const { owner, encoding } = keySpace(db, options)
   return toBytes(owner, encoding, key, owner !== db)
 }
