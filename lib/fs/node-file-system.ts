@@ -67,7 +67,11 @@ export class NodeFileSystem implements FileSystem {
   }
 
   async readFile (path: string): Promise<Uint8Array> {
-    return await fsp.readFile(path)
+    // A plain Uint8Array over the Buffer's memory: the keys and values loaded from a file are
+    // views of it, and so of the same type as those of written batches (views of the log
+    // record they were encoded into) and as those the simulated disk of the tests gives.
+    const buffer = await fsp.readFile(path)
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length)
   }
 
   async readdir (path: string): Promise<string[]> {

@@ -121,3 +121,27 @@ test('persistence: roots of explicit snapshots and the recovery report', async t
   t.ok(typeof db.recovery?.durationMs === 'number')
   await db.close()
 })
+
+test('persistence: keys and values read as views are plain Uint8Arrays, written or loaded', async t => {
+  const location = tempLocation('viewtype')
+  const plain = (x: unknown): boolean => Object.getPrototypeOf(x) === Uint8Array.prototype
+  const options = { keyEncoding: 'view', valueEncoding: 'view' } as const
+  let db = new MerkleLevel<Uint8Array, Uint8Array>(location, options)
+  await db.put(Uint8Array.of(1), Uint8Array.of(10))
+  await db.put(Uint8Array.of(2), Uint8Array.of(20))
+  await db.checkpoint()
+  await db.put(Uint8Array.of(3), Uint8Array.of(30))
+  const kinds = async (when: string): Promise<void> => {
+    const entries = await db.iterator().all()
+    t.same(entries.map(([k, v]) => [Array.from(k), Array.from(v)]), [[[1], [10]], [[2], [20]], [[3], [30]]], `${when}: the entries`)
+    t.ok(entries.every(([k, v]) => plain(k) && plain(v)), `${when}: iterated keys and values are plain Uint8Arrays`)
+    t.ok((await db.getMany([Uint8Array.of(1), Uint8Array.of(3)])).every(plain), `${when}: values got are plain Uint8Arrays`)
+  }
+  await kinds('written')
+  await db.close()
+  // Entry 1 and 2 now come from the snapshot's bytes, entry 3 from the log's.
+  db = new MerkleLevel<Uint8Array, Uint8Array>(location, options)
+  await db.open()
+  await kinds('loaded')
+  await db.close()
+})
