@@ -11,6 +11,7 @@ import { tempLocation } from '../util/temp'
 import { causeCode, dump, openBytes, rootOf } from '../util/db'
 import { toHex } from '../../lib/bytes'
 import { readSegment } from '../../lib/wal/reader'
+import type { SegmentRead } from '../../lib/wal/reader'
 import { WalWriter } from '../../lib/wal/writer'
 import { nodeFileSystem } from '../../lib/fs/node-file-system'
 
@@ -41,6 +42,16 @@ async function makeDb (batches: number): Promise<string> {
   return location
 }
 
+// The first log segment of the database at `location`: its path, its bytes and what reading them
+// gives (a test that needs a readable segment stops here when it is not).
+function firstSegment (location: string): { path: string, bytes: Buffer, read: Extract<SegmentRead, { ok: true }> } {
+  const path = join(location, 'wal-00000000000000000001.log')
+  const bytes = readFileSync(path)
+  const read = readSegment(bytes)
+  if (!read.ok) throw new Error('unreadable')
+  return { path, bytes, read }
+}
+
 function snapshotFiles (dir: string): Record<string, string> {
   const files: Record<string, string> = {}
   for (const name of readdirSync(dir).sort()) files[name] = readFileSync(join(dir, name)).toString('hex')
@@ -62,10 +73,7 @@ async function expectCorruption (t: test.Test, location: string, what: string): 
 
 test('recovery: a torn tail at every byte offset opens to the last complete batch', async t => {
   const source = await makeDb(4)
-  const wal = join(source, 'wal-00000000000000000001.log')
-  const bytes = readFileSync(wal)
-  const read = readSegment(bytes)
-  if (!read.ok) throw new Error('unreadable')
+  const { bytes, read } = firstSegment(source)
   const ends = read.payloads.map(p => p.byteOffset - bytes.byteOffset + p.length)
   let checked = 0
   for (let cut = 128; cut < bytes.length; cut++) {
@@ -144,8 +152,7 @@ test('recovery: a damaged newest snapshot falls back to an older one when the lo
 
 test('recovery: a sequence gap between segments is corruption', async t => {
   const location = await makeDb(3)
-  const first = readSegment(readFileSync(join(location, 'wal-00000000000000000001.log')))
-  if (!first.ok) throw new Error('unreadable')
+  const { read: first } = firstSegment(location)
   const writer = await WalWriter.create(nodeFileSystem, join(location, 'wal-00000000000000000002.log'),
     { identity: first.header.identity, segment: 2, firstSeq: 10, salt: 5 })
   await writer.close()
@@ -184,9 +191,7 @@ test('recovery: a segment whose header never became durable is dropped', async t
 test('recovery: pointInTime mode keeps the valid prefix and sets the rest aside', async t => {
   const source = await makeDb(4)
   const name = 'wal-00000000000000000001.log'
-  const bytes = readFileSync(join(source, name))
-  const read = readSegment(bytes)
-  if (!read.ok) throw new Error('unreadable')
+  const { bytes, read } = firstSegment(source)
   const secondFrame = read.payloads[1].byteOffset - bytes.byteOffset - 12
   const bad = Buffer.from(bytes)
   bad[secondFrame + 14] ^= 0x01
@@ -220,10 +225,7 @@ test('recovery: zeros after the last frame (space written ahead, left by a crash
 
 test('recovery: zeros after an earlier segment\'s last frame are unused space; records missing behind them are a gap', async t => {
   const location = await makeDb(3)
-  const firstPath = join(location, 'wal-00000000000000000001.log')
-  const bytes = readFileSync(firstPath)
-  const first = readSegment(bytes)
-  if (!first.ok) throw new Error('unreadable')
+  const { path: firstPath, bytes, read: first } = firstSegment(location)
   const next = await WalWriter.create(nodeFileSystem, join(location, 'wal-00000000000000000002.log'),
     { identity: first.header.identity, segment: 2, firstSeq: 4, salt: 5 })
   await next.close()
