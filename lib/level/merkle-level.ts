@@ -180,16 +180,8 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
    */
   async root (options?: RootOptions): Promise<Uint8Array> {
     if (this.status === 'opening') return await this.deferAsync(async () => await this.root(options))
-    const snapshot = options?.snapshot
-    if (snapshot !== undefined) {
-      snapshot.ref()
-      try {
-        return (await (snapshot as MerkleSnapshot).tree.rootAsync()).slice()
-      } finally {
-        snapshot.unref()
-      }
-    }
     // A copy: the tree keeps its root cached, and a caller may change the array it gets.
+    if (options?.snapshot !== undefined) return (await this.#withVersion(options, tree => tree.root())).slice()
     return (await this.#open().root()).slice()
   }
 
@@ -226,7 +218,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
    */
   async check (options?: RootOptions): Promise<CheckReport> {
     if (this.status === 'opening') return await this.deferAsync(async () => await this.check(options))
-    // The table is compared now, with the version #withVersion takes in the same turn.
+    // The table is compared with the current tree now, in one synchronous pass (checkTable).
     const tableProblems = options?.snapshot === undefined ? this.#open().checkTable() : []
     const report = await this.#withVersion(options, checkTree)
     if (tableProblems.length === 0) return report
@@ -240,21 +232,27 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   }
 
   // Runs `work` on the version of `options.snapshot` (held open meanwhile) or the current one, hashed first.
+  // The current one is hashed through the engine's root(), which hashes one version at a time: a
+  // proof asked for while a root() hashes in slices waits for it instead of hashing the same nodes.
   async #withVersion<T> (options: RootOptions | undefined, work: (tree: Tree) => T | Promise<T>): Promise<T> {
     const snapshot = options?.snapshot
     if (snapshot === undefined) {
-      const tree = this.#open().tree
-      await tree.rootAsync()
-      return await work(tree)
+      const engine = this.#open()
+      await engine.root()
+      return await this.#hashedThen(engine.tree, work)
     }
     snapshot.ref()
     try {
-      const tree = (snapshot as MerkleSnapshot).tree
-      await tree.rootAsync()
-      return await work(tree)
+      return await this.#hashedThen((snapshot as MerkleSnapshot).tree, work)
     } finally {
       snapshot.unref()
     }
+  }
+
+  // Writes made while the engine hashed are hashed here (nothing is left to hash otherwise).
+  async #hashedThen<T> (tree: Tree, work: (tree: Tree) => T | Promise<T>): Promise<T> {
+    await tree.rootAsync()
+    return await work(tree)
   }
 
   /** Writes a snapshot file of the current state now and retires the log it covers. */
