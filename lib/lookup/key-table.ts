@@ -80,7 +80,7 @@ export class KeyTable {
     return this.#shards[(tag >>> (32 - SHARD_BITS)) & this.#shardMask].find(key, tag) >= 0
   }
 
-  /** Sets `key` to `value`. The table keeps both arrays, as the tree does. */
+  /** Sets `key` to `value`. The table keeps the arrays it is given (a present key keeps its own), as the tree does. */
   set (key: Uint8Array, value: Uint8Array): void {
     const tag = this.#tagOf(key)
     this.#shards[(tag >>> (32 - SHARD_BITS)) & this.#shardMask].set(key, value, tag)
@@ -200,7 +200,8 @@ class Shard {
   set (key: Uint8Array, value: Uint8Array, tag: number): void {
     const slot = this.find(key, tag)
     if (slot >= 0) {
-      this.#entries[2 * slot] = key
+      // The key stays the array already there, as in the tree, which keeps a node's key when its
+      // value changes: storing the new one would keep two equal arrays alive for the key.
       this.#entries[2 * slot + 1] = value
       return
     }

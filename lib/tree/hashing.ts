@@ -25,7 +25,7 @@ const ROOT_DOMAIN = new TextEncoder().encode('merkle-level/v1')
  * now if it shares its original's): every version that reaches this node
  * reaches this same object and needs the new hash.
  */
-export function hashOne (node: TreeNode): void {
+function hashOne (node: TreeNode): void {
   if (!node.valueHashed) storeValueHash(node, valueDigest(node.value))
   const x = hashesOf(node)
   writeNodeHash(node.left, nodePreimage, 1)

@@ -6,7 +6,6 @@
 import { TreeNode, inEdit, newEdit } from './node'
 import { TreeCursor } from './cursor'
 import { hashSubtree, hashSubtreeAsync, rootDigest } from './hashing'
-import { nodeHashBytes } from './digest'
 import { findNode, findNodes, insert, remove, removeRange } from './treap'
 import type { KeyRange } from './treap'
 import type { TreeParams } from './params'
@@ -118,8 +117,7 @@ export class Tree {
   /** Like {@link root}, hashing in slices that yield to the event loop. */
   async rootAsync (): Promise<Uint8Array> {
     if (this.#stale()) {
-      await hashSubtreeAsync(this.top)
-      this.#root = rootDigest(nodeHashBytes(this.top), this.size, this.params)
+      this.#root = rootDigest(await hashSubtreeAsync(this.top), this.size, this.params)
     }
     return this.#root as Uint8Array
   }

@@ -86,12 +86,14 @@ function saltBytes (salt: number): Uint8Array {
   return b
 }
 
-/** Writes the frame header for the payload at `frame + 12 .. + length` in place. */
-export function sealFrame (buf: Uint8Array, frame: number, length: number, salt: number): void {
-  const s = saltBytes(salt)
+/**
+ * Writes the frame header for the payload at `frame + 12 .. + length` in
+ * place; `saltSeed` is the segment's {@link saltSeed}, computed once per segment.
+ */
+export function sealFrame (buf: Uint8Array, frame: number, length: number, saltSeed: number): void {
   writeU32LE(buf, frame, length)
-  writeU32LE(buf, frame + 4, crc32c(buf.subarray(frame + FRAME_HEADER_SIZE, frame + FRAME_HEADER_SIZE + length), crc32c(s)))
-  writeU32LE(buf, frame + 8, crc32c(buf.subarray(frame, frame + 8), crc32c(s)))
+  writeU32LE(buf, frame + 4, crc32c(buf.subarray(frame + FRAME_HEADER_SIZE, frame + FRAME_HEADER_SIZE + length), saltSeed))
+  writeU32LE(buf, frame + 8, crc32c(buf.subarray(frame, frame + 8), saltSeed))
 }
 
 /**

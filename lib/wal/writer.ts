@@ -87,17 +87,12 @@ export class WalWriter {
 
   /** Writes the frame header for a payload already placed at `frame + 12`. */
   seal (buf: Uint8Array, frame: number, payloadLength: number): void {
-    sealFrame(buf, frame, payloadLength, this.header.salt)
+    sealFrame(buf, frame, payloadLength, this.#seed)
   }
 
   /** Bytes in the segment, header included. */
   get size (): number {
     return this.#end
-  }
-
-  /** True when appended bytes are not yet synced. */
-  get unsynced (): boolean {
-    return this.#synced < this.#end
   }
 
   /** Bytes appended since the last sync. */
@@ -108,11 +103,6 @@ export class WalWriter {
   /** The error that disabled this writer, if any. */
   get failure (): Error | null {
     return this.#failed
-  }
-
-  /** The CRC seed of this segment's frames. */
-  get seed (): number {
-    return this.#seed
   }
 
   /** The file's length: the frames and the zeros written ahead of them. */

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { MerkleLevel } from '../../index'
 import { tempLocation } from '../util/temp'
 import { causeCode, openBytes } from '../util/db'
-import { encodeSegmentHeader, sealFrame } from '../../lib/wal/format'
+import { encodeSegmentHeader, saltSeed, sealFrame } from '../../lib/wal/format'
 import { encodeSnapshotHeader } from '../../lib/snapshot/format'
 import { encodeIdentity } from '../../lib/store/identity'
 import { DEFAULT_PARAMS } from '../../lib/tree/params'
@@ -86,7 +86,7 @@ test('bad input: hostile files are refused with LEVEL_CORRUPTION, never a crash 
   writeU32LE(frameHeader, 8, crc32c(frameHeader.subarray(0, 8), crc32c(new Uint8Array(4))))
   const validFrame = new Uint8Array(12 + 5)
   validFrame.set([1, 2, 3, 4, 5], 12)
-  sealFrame(validFrame, 0, 5, 0)
+  sealFrame(validFrame, 0, 5, saltSeed(0))
   let location = tempLocation('hostile')
   mkdirSync(location, { recursive: true })
   writeFileSync(join(location, 'wal-00000000000000000001.log'), Buffer.concat([header, frameHeader, Buffer.alloc(64, 0xab), validFrame]))

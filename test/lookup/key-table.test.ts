@@ -137,3 +137,18 @@ test('key table: addDistinct fills a table as sets would, shard by shard', t => 
   }
   t.end()
 })
+
+test('key table: a new value for a present key keeps the key array already there, as the tree does', t => {
+  const table = new KeyTable()
+  const first = Uint8Array.of(1, 2, 3)
+  const again = Uint8Array.of(1, 2, 3)
+  table.set(first, Uint8Array.of(10))
+  table.update([again], [Uint8Array.of(20)])
+  table.set(Uint8Array.of(1, 2, 3), Uint8Array.of(30))
+  const keys: Uint8Array[] = []
+  table.forEach(key => keys.push(key))
+  t.equal(keys.length, 1, 'one entry')
+  t.ok(keys[0] === first, 'the stored key is the first array')
+  t.same(Array.from(table.get(again) as Uint8Array), [30], 'the value is the last one set')
+  t.end()
+})
