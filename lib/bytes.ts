@@ -45,8 +45,14 @@ export function bytesEqual (a: Uint8Array, b: Uint8Array): boolean {
 
 /** True when every byte from `from` on is zero. */
 export function isAllZero (bytes: Uint8Array, from = 0): boolean {
-  for (let i = from; i < bytes.length; i++) if (bytes[i] !== 0) return false
-  return true
+  return lastNonZero(bytes) < from
+}
+
+/** The index of the last byte that is not zero, or -1 when there is none. */
+export function lastNonZero (bytes: Uint8Array): number {
+  let i = bytes.length - 1
+  while (i >= 0 && bytes[i] === 0) i--
+  return i
 }
 
 function asBuffer (bytes: Uint8Array): Buffer {

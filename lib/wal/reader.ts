@@ -4,7 +4,7 @@
  * LevelDB's log reader it only reports what it found; recovery (lib/store)
  * decides what a damaged tail means.
  */
-import { isAllZero } from '../bytes'
+import { lastNonZero } from '../bytes'
 import { FRAME_HEADER_SIZE, SEGMENT_HEADER_SIZE, decodeSegmentHeader, frameAt, saltSeed } from './format'
 import type { HeaderProblem, SegmentHeader } from './format'
 
@@ -49,16 +49,18 @@ export function readSegment (bytes: Uint8Array): SegmentRead {
   }
   let damage: SegmentDamage | null = null
   if (offset < end) {
-    // Zeros hold no frame (a frame of zeros fails its header checksum), so a zero-filled
-    // tail, up to megabytes of space the writer filled ahead, is not searched offset by offset.
-    const zeroFilled = isAllZero(bytes, offset)
-    damage = { offset, validFrameAfter: !zeroFilled && hasFrameAfter(bytes, offset + 1, seed), zeroFilled }
+    // Twelve zero bytes are not a frame header (newSegmentSalt), so no frame starts after the
+    // last byte that is not zero: the zeros the writer filled ahead, up to 1 MiB after a torn
+    // write, are not searched offset by offset.
+    const last = lastNonZero(bytes)
+    damage = { offset, validFrameAfter: hasFrameAfter(bytes, offset + 1, last, seed), zeroFilled: last < offset }
   }
   return { ok: true, header, payloads, validEnd: offset, damage, length: end }
 }
 
-function hasFrameAfter (bytes: Uint8Array, from: number, seed: number): boolean {
-  for (let at = from; at + FRAME_HEADER_SIZE <= bytes.length; at++) {
+// Whether a valid frame starts at an offset from `from` to `last`.
+function hasFrameAfter (bytes: Uint8Array, from: number, last: number, seed: number): boolean {
+  for (let at = from; at <= last && at + FRAME_HEADER_SIZE <= bytes.length; at++) {
     if (frameAt(bytes, at, bytes.length, seed) >= 0) return true
   }
   return false

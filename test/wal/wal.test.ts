@@ -82,6 +82,21 @@ test('wal: a torn tail at every byte offset reads as the frames before it, with 
   t.pass(`${bytes.length - SEGMENT_HEADER_SIZE} cut points checked, with and without a zero-filled tail`)
 })
 
+test('wal: after a torn frame, a frame behind zeros is still found, and zeros alone hold none', async t => {
+  const bytes = await writeSegment(payloads)
+  const torn = new Uint8Array(20).fill(7)
+  const gap = new Uint8Array(5000)
+  // A whole frame whose payload is all zeros, copied from a segment of the same salt.
+  const zeroPayload = await writeSegment([new Uint8Array(30)])
+  const frame = zeroPayload.subarray(SEGMENT_HEADER_SIZE)
+  const withFrame = new Uint8Array([...bytes, ...torn, ...gap, ...frame])
+  const read = readSegment(withFrame)
+  t.ok(read.ok && read.payloads.length === payloads.length, 'the frames before the torn one')
+  t.same(read.ok && read.damage, { offset: bytes.length, validFrameAfter: true, zeroFilled: false }, 'a valid frame after the zeros is damage with valid data after it')
+  const alone = readSegment(new Uint8Array([...bytes, ...torn, ...gap]))
+  t.same(alone.ok && alone.damage, { offset: bytes.length, validFrameAfter: false, zeroFilled: false }, 'a torn frame and zeros: a torn tail')
+})
+
 test('wal: a flipped byte inside an earlier frame is damage followed by valid frames', async t => {
   const bytes = await writeSegment(payloads)
   let flagged = 0
