@@ -462,7 +462,10 @@ export class Engine {
       // otherwise a power loss could keep the new segment and lose the old tail (a gap).
       // Its zeros written ahead go too: only the last segment may end in unused space.
       await old.finish()
-      this.#writer = await WalWriter.create(this.#watched, join(this.directory, segmentName(number)), {
+      // The plain file system, as for the segment recovery opens: the writer records a failed
+      // sync itself and the engine takes it over (commit, #syncLog, here), so its appends need
+      // no wrapper on the commit path.
+      this.#writer = await WalWriter.create(this.fs, join(this.directory, segmentName(number)), {
         identity: this.identityBytes, segment: number, firstSeq: this.#seq + 1, salt: newSegmentSalt()
       })
       await this.#watched.syncDirectory(this.directory)
