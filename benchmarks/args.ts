@@ -18,7 +18,7 @@ export interface Args {
   dir: string
   /** Where RESULTS.md, results.svg and results.json are written (default: benchmarks/). */
   out: string | undefined
-  /** Measure merkle-level at 1e4, 1e5 and 1e6 entries for docs/PERFORMANCE.md instead. */
+  /** Measure merkle-level at 1e4, 1e5 and 1e6 entries for docs/PERFORMANCE.md instead (with neither --only, --size nor --out). */
   scaling: boolean
   /** The arguments as given, for the report. */
   argv: string[]
@@ -55,6 +55,12 @@ export function parseCommandLine (argv: string[]): Args {
     process.exit(0)
   }
   const quick = values.quick === true
+  // The scaling run has its own sizes and suites and writes into docs/PERFORMANCE.md: flags that
+  // choose a run's suites, size or report place would be ignored, so they are refused.
+  if (values.scaling === true) {
+    const ignored = (['only', 'size', 'out'] as const).filter(name => values[name] !== undefined)
+    if (ignored.length > 0) throw new Error(`--scaling does not take ${ignored.map(name => `--${name}`).join(', ')}`)
+  }
   return {
     quick,
     only: (values.only ?? []).flatMap(item => item.split(',')).map(item => item.trim()).filter(item => item !== ''),

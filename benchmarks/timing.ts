@@ -16,19 +16,16 @@ export function median (values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
-/** The `p`-th percentile (0..100) of `values`, nearest-rank; NaN when empty. */
-export function percentile (values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[rank]
-}
-
 /** How long a loop may run: it stops at `maxOps` operations or after `maxMs`, whichever comes first. */
 export interface LoopLimit {
   maxOps: number
   /** Time budget; a loop always completes at least one operation. */
   maxMs: number
+}
+
+/** Operations run before the measured ones of a loop, so that the measurement starts with compiled code. */
+export function warmupOps (limit: LoopLimit): number {
+  return Math.min(1_000, Math.ceil(limit.maxOps / 10))
 }
 
 /** Operations done and the time they took. */

@@ -105,7 +105,7 @@ const NOTES = [
     'merkle-level runs with its default `checkpointBytes` (64 MiB), so background checkpoints happen during the run as they would in use. ' +
     'With `root()` after every batch: merkle-level only.',
   '- Reads: on a database of N entries just written; keys chosen at random among those present, picked before the clock starts; ' +
-    'the first tenth of each loop is warmup. Full iteration uses `nextv(1000)`: a warmup over the first tenth, then the median of 3 full passes; a range iteration is `iterator({ gte, limit: 100 }).all()`.',
+    'each loop first runs a tenth of its operations, at most 1,000, as warmup. Full iteration uses `nextv(1000)`: a warmup over the first tenth, then the median of 3 full passes; a range iteration is `iterator({ gte, limit: 100 }).all()`.',
   '- Checkpoint: N entries written with automatic checkpoints off, nothing hashed yet; then `checkpoint()` while a writer puts (sync: false, awaited) in a loop. ' +
     'The stall is the writer\'s worst single-put latency during the checkpoint; its baseline is the worst latency of the same writer alone just before.',
   '- Open: `new MerkleLevel()` + `open()` after `close()`; open recovers and verifies the root. From a fresh checkpoint, and with all N entries in the WAL ' +

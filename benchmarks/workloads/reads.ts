@@ -9,7 +9,7 @@ import type { Figures } from '../catalog'
 import { randomEntries, randomIndices } from '../data'
 import { openStore } from '../stores'
 import type { BenchDb } from '../stores'
-import { median, now, perSecond, sequentialLoop } from '../timing'
+import { median, now, perSecond, sequentialLoop, warmupOps } from '../timing'
 import type { LoopLimit } from '../timing'
 import { collectGarbage, load, storeOf } from './context'
 import type { Suite } from './context'
@@ -17,9 +17,6 @@ import type { Suite } from './context'
 const GET_MANY = 100
 const RANGE = 100
 const ITERATE_CHUNK = 1000
-
-// Calls before the measured ones, so that the measurement starts with compiled code.
-const warmupOps = (limit: LoopLimit): number => Math.min(1_000, Math.ceil(limit.maxOps / 10))
 
 /** Calls per second of `operation` within `limit`, after a warmup. */
 async function rate (limit: LoopLimit, operation: (i: number) => Promise<void>): Promise<number> {
@@ -63,7 +60,8 @@ async function iteratePass (db: BenchDb, limit = Infinity): Promise<number> {
 
 /**
  * Entries per second of a full iteration: the median of ITERATE_PASSES full
- * passes, after a warmup over the first tenth, as the other read loops have.
+ * passes, after a warmup over the first tenth of the entries (the other read
+ * loops warm up too).
  * A single pass of a few hundred milliseconds moved by a factor of up to 2.8
  * between repetitions on a shared machine.
  */

@@ -8,13 +8,10 @@ import { randomEntries } from '../data'
 import type { Entries } from '../data'
 import { openMerkle, openStore } from '../stores'
 import type { BenchDb } from '../stores'
-import { concurrentLoop, now, perSecond, sequentialLoop } from '../timing'
+import { concurrentLoop, now, perSecond, sequentialLoop, warmupOps } from '../timing'
 import type { LoopLimit } from '../timing'
 import { expectMerkle, load, storeOf } from './context'
 import type { Suite, SuiteContext } from './context'
-
-// Puts before the measured ones, so that the measurement starts with compiled code.
-const warmupOps = (limit: LoopLimit): number => Math.min(1_000, Math.ceil(limit.maxOps / 10))
 
 async function withStore<T> (context: SuiteContext, work: (db: BenchDb) => Promise<T>): Promise<T> {
   const { db } = await openStore(storeOf(context.subject), join(context.dir, 'db'))
