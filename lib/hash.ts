@@ -17,6 +17,14 @@ export const Tag = Object.freeze({
   root: 0x04
 })
 
+/**
+ * SHA-256 of `bytes` as a new plain Uint8Array of its own (not a Buffer, whose
+ * slice() would share it): for the formulas of lib/tree/digests.ts, on Node.
+ */
+export function sha256 (bytes: Uint8Array): Uint8Array {
+  return toBytes(oneShotHash('sha256', bytes, 'binary'))
+}
+
 /** Length of every digest. */
 export const DIGEST_LENGTH = 32
 

@@ -15,10 +15,10 @@
  *     construction that shares no code with the tree's incremental hashing
  *     and keeps no tree in memory), and compare it with the replayed root.
  */
-import { hash } from 'node:crypto'
 import { join } from 'node:path'
 import { bytesEqual, toHex } from '../bytes'
 import { hasCode } from '../errors'
+import { sha256 } from '../hash'
 import type { FileSystem } from '../fs/file-system'
 import { computeRootWith } from '../tree/recompute'
 import type { SortedEntry } from '../tree/recompute'
@@ -112,8 +112,6 @@ async function bytesToRead (fs: FileSystem, directory: string): Promise<number> 
   }
   return total
 }
-
-const sha256 = (bytes: Uint8Array): Uint8Array => hash('sha256', bytes, 'buffer') as unknown as Uint8Array
 
 // The root of the tree's entries computed from scratch, reporting progress as it goes.
 function recomputeRoot (tree: Tree, onProgress: IntegrityProgress): Uint8Array {

@@ -14,13 +14,13 @@
  * chain as its left child. It is exactly the tree that inserting the same
  * entries one by one in any order gives.
  */
-import { compareBytes, keyPrefix } from '../bytes'
-import { DIGEST_LENGTH, Tag, nodeHashOfPreimageInto, nodePreimage, taggedHash2Prefix30, taggedHashInto } from '../hash'
+import { keyPrefix } from '../bytes'
+import { DIGEST_LENGTH, Tag, nodeHashOfPreimageInto, nodePreimage, taggedHashInto } from '../hash'
 import { copyDigestBytes, useSlab } from './digest'
 import type { HashSlab } from './digest'
 import { newNode } from './node'
 import type { TreeNode } from './node'
-import { priorityDigest } from './priority'
+import { isHigher, priorityOf } from './priority'
 import type { TreeParams } from './params'
 
 /**
@@ -75,7 +75,7 @@ export function layoutTree (entries: FlatEntries, params: TreeParams, out: TreeL
   for (let i = 0; i < count; i++) {
     const k = spans[4 * i]
     const v = spans[4 * i + 2]
-    priorities[i] = taggedHash2Prefix30(Tag.priority, params.salt, bytes.subarray(k, k + spans[4 * i + 1]))
+    priorities[i] = priorityOf(bytes.subarray(k, k + spans[4 * i + 1]), params)
     taggedHashInto(Tag.value, bytes.subarray(v, v + spans[4 * i + 3]), valueHashes, i * DIGEST_LENGTH)
   }
   shapeAndHash(entries, params, out)
@@ -108,11 +108,11 @@ function shapeAndHash (entries: FlatEntries, params: TreeParams, out: TreeLayout
   while (height > 0) finish(spine[--height])
 }
 
-// Whether entry a sits above entry b: the 30-bit priorities, then on the rare tie the full
-// priority digests (priority.ts isHigher).
+// Whether entry a sits above entry b (priority.ts isHigher); the 30-bit priorities are compared
+// here first, so that the keys' views are made only on the rare tie.
 function isHigherAt (entries: FlatEntries, params: TreeParams, priorities: Int32Array, a: number, b: number): boolean {
   if (priorities[a] !== priorities[b]) return priorities[a] > priorities[b]
-  return compareBytes(priorityDigest(keyAt(entries, a), params), priorityDigest(keyAt(entries, b), params)) > 0
+  return isHigher(keyAt(entries, a), priorities[a], keyAt(entries, b), priorities[b], params)
 }
 
 function keyAt (entries: FlatEntries, i: number): Uint8Array {

@@ -10,6 +10,8 @@
  *     root      = SHA-256(0x04 ‖ "merkle-level/v1" ‖ u8 len salt ‖ salt ‖ u64be count ‖ top)
  */
 
+import { writeU32BE, writeU64BE } from '../bytes'
+
 /** A SHA-256 function: the 32-byte digest of `bytes`. */
 export type Sha256 = (bytes: Uint8Array) => Uint8Array
 
@@ -61,16 +63,7 @@ export function rootWith (sha256: Sha256, salt: Uint8Array, count: number, top: 
   pre[at++] = salt.length
   pre.set(salt, at)
   at += salt.length
-  // count ≤ 2^53 - 1: split into two 32-bit halves without bit operators on the high part.
-  writeU32BE(pre, at, Math.floor(count / 0x100000000))
-  writeU32BE(pre, at + 4, count % 0x100000000)
+  writeU64BE(pre, at, count)
   pre.set(top, at + 8)
   return sha256(pre)
-}
-
-function writeU32BE (buf: Uint8Array, offset: number, value: number): void {
-  buf[offset] = (value >>> 24) & 0xff
-  buf[offset + 1] = (value >>> 16) & 0xff
-  buf[offset + 2] = (value >>> 8) & 0xff
-  buf[offset + 3] = value & 0xff
 }

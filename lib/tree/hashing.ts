@@ -9,15 +9,14 @@
  * that hashing a whole large tree (after a bulk load, before a checkpoint)
  * never stalls concurrent writers for long.
  */
-import { writeU64BE } from '../bytes'
-import { DIGEST_LENGTH, Tag, nodeDigestOfPreimage, nodePreimage, taggedHash2, valueDigest } from '../hash'
+import { DIGEST_LENGTH, nodeDigestOfPreimage, nodePreimage, sha256, valueDigest } from '../hash'
+import { rootWith } from './digests'
 import { hashesOf, nodeHashBytes, storeNodeHash, storeValueHash, writeNodeHash, writeValueHash } from './digest'
 import { Pacer } from '../turn'
 import type { TreeNode } from './node'
 import type { TreeParams } from './params'
 
 const EMPTY = new Uint8Array(DIGEST_LENGTH)
-const ROOT_DOMAIN = new TextEncoder().encode('merkle-level/v1')
 
 /**
  * Computes the node hash of `node`, whose children are clean, and its
@@ -181,13 +180,9 @@ function childHashFirstWord (child: TreeNode): number {
 
 /**
  * The published root: SHA-256(0x04 ‖ "merkle-level/v1" ‖ u8 saltLength ‖ salt ‖
- * u64be count ‖ top), where top is the root node's hash.
+ * u64be count ‖ top), where top is the root node's hash. One hash per version:
+ * the verifier's formula (digests.ts) serves the database too.
  */
 export function rootDigest (top: Uint8Array, count: number, params: TreeParams): Uint8Array {
-  const frame = new Uint8Array(ROOT_DOMAIN.length + 1 + params.salt.length + 8)
-  frame.set(ROOT_DOMAIN, 0)
-  frame[ROOT_DOMAIN.length] = params.salt.length
-  frame.set(params.salt, ROOT_DOMAIN.length + 1)
-  writeU64BE(frame, ROOT_DOMAIN.length + 1 + params.salt.length, count)
-  return taggedHash2(Tag.root, frame, top)
+  return rootWith(sha256, params.salt, count, top)
 }

@@ -5,7 +5,7 @@
  * every cached hash recomputed from scratch. It reports problems instead of
  * throwing, so that an integrity check can list them all.
  */
-import { bytesEqual, compareBytes, keyPrefix } from '../bytes'
+import { bytesEqual, compareBytes, keyPrefix, toHex as hex } from '../bytes'
 import { DIGEST_LENGTH, Tag, nodeHash, taggedHash } from '../hash'
 import { nodeHashBytes, valueHashBytes } from './digest'
 import type { TreeNode } from './node'
@@ -89,8 +89,4 @@ function * inOrder (root: TreeNode | null): Generator<TreeNode> {
     yield top
     node = top.right
   }
-}
-
-function hex (key: Uint8Array): string {
-  return Buffer.from(key).toString('hex')
 }
