@@ -9,6 +9,8 @@
  * `FileSystem.syncDirectory()` of its directory.
  */
 
+import { hasCode } from '../errors'
+
 /** How a file is opened. */
 export type OpenMode =
   /** Read only; the file must exist. */
@@ -66,5 +68,5 @@ export interface FileSystem {
 
 /** True when `err` is a Node file-system error with the given errno code (ENOENT, EEXIST, …). */
 export function isErrno (err: unknown, code: string): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code
+  return hasCode(err, code)
 }

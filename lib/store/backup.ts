@@ -19,15 +19,12 @@
  * A crash leaves at worst a directory with a temporary file, which open()
  * removes: an empty database, never a wrong one.
  */
-import { randomBytes } from 'node:crypto'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { ioError } from '../errors'
 import type { FileSystem } from '../fs/file-system'
 import { toHex } from '../bytes'
-import { publishSnapshot } from '../snapshot/writer'
 import type { Tree } from '../tree/tree'
-import { entriesOf } from './checkpoint'
-import { snapshotName, snapshotTempName } from './file-names'
+import { publishTree } from './checkpoint'
 
 /** What a backup wrote. */
 export interface BackupResult {
@@ -81,13 +78,6 @@ async function backupSteps (fs: FileSystem, source: string, target: string, stat
   }
   // 3-4. Hash and publish.
   const { tree, seq, identity } = state
-  const root = await tree.rootAsync()
-  const file = snapshotName(seq)
-  const { bytes } = await publishSnapshot({
-    fs,
-    directory: target,
-    tempPath: join(target, snapshotTempName(seq, randomBytes(8).toString('hex'))),
-    finalPath: join(target, file)
-  }, { identity, seq, count: tree.size, root }, entriesOf(tree))
+  const { file, bytes, root } = await publishTree(fs, target, identity, tree, seq)
   return { location: target, file, seq, entries: tree.size, bytes, root: toHex(root) }
 }

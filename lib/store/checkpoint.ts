@@ -35,14 +35,7 @@ export async function writeCheckpoint (
   captured: { tree: Tree, seq: number, segment: number }
 ): Promise<CheckpointResult> {
   const { tree, seq, segment } = captured
-  const root = await tree.rootAsync()
-  const file = snapshotName(seq)
-  const { bytes } = await publishSnapshot({
-    fs,
-    directory,
-    tempPath: join(directory, snapshotTempName(seq, randomBytes(8).toString('hex'))),
-    finalPath: join(directory, file)
-  }, { identity, seq, count: tree.size, root }, entriesOf(tree))
+  const { file, bytes } = await publishTree(fs, directory, identity, tree, seq)
 
   const removed: string[] = []
   for (const name of await fs.readdir(directory)) {
@@ -54,6 +47,31 @@ export async function writeCheckpoint (
   }
   if (removed.length > 0) await fs.syncDirectory(directory)
   return { seq, file, bytes, entries: tree.size, removed }
+}
+
+/** What {@link publishTree} wrote. */
+export interface PublishedTree {
+  /** The snapshot's file name in its directory. */
+  file: string
+  bytes: number
+  root: Uint8Array
+}
+
+/**
+ * Hashes `tree` (in slices) and publishes it as the snapshot of `seq` in
+ * `directory`: written to a temporary name, synced, renamed, the directory
+ * synced (snapshot/writer.ts). A checkpoint and a backup both end here.
+ */
+export async function publishTree (fs: FileSystem, directory: string, identity: Uint8Array, tree: Tree, seq: number): Promise<PublishedTree> {
+  const root = await tree.rootAsync()
+  const file = snapshotName(seq)
+  const { bytes } = await publishSnapshot({
+    fs,
+    directory,
+    tempPath: join(directory, snapshotTempName(seq, randomBytes(8).toString('hex'))),
+    finalPath: join(directory, file)
+  }, { identity, seq, count: tree.size, root }, entriesOf(tree))
+  return { file, bytes, root }
 }
 
 /** The entries of a tree version in ascending key order. */

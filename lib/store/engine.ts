@@ -21,7 +21,6 @@
  */
 import { join } from 'node:path'
 import { hasCode, ioError, levelError } from '../errors'
-import { isErrno } from '../fs/file-system'
 import type { FileSystem } from '../fs/file-system'
 import { nodeFileSystem } from '../fs/node-file-system'
 import { watchSyncs } from '../fs/sync-watch'
@@ -533,7 +532,7 @@ async function prepareDirectory (fs: FileSystem, directory: string, createIfMiss
 // Errors of our own keep their code; file-system errors (they carry an errno code) become LEVEL_IO_ERROR.
 function asEngineError (err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code
-  if (typeof code === 'string' && !code.startsWith('LEVEL_') && isErrno(err, code)) {
+  if (typeof code === 'string' && !code.startsWith('LEVEL_')) {
     return ioError(`File-system error during open: ${(err as Error).message}`, err)
   }
   return err
