@@ -18,13 +18,14 @@ import { median, now } from '../timing'
 import { collectGarbage, load, storeOf } from './context'
 import type { Suite } from './context'
 
-interface Reopened {
+/** How long an open took: on the clock around it, and as recovery reports it. */
+export interface Reopened {
   wallMs: number
   recoveryMs: number
 }
 
 /** Opens the closed database in `location`, checking that recovery found `expected` entries the way it should have. */
-async function reopenMerkle (location: string, expected: number, from: 'snapshot' | 'log'): Promise<Reopened> {
+export async function reopenMerkle (location: string, expected: number, from: 'snapshot' | 'log'): Promise<Reopened> {
   await collectGarbage()
   const started = now()
   const { merkle } = await openMerkle(location, { checkpointBytes: 0 })
