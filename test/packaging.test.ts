@@ -7,8 +7,8 @@
 import test from 'tape'
 import { spawnSync } from 'node:child_process'
 import type { SpawnSyncReturns } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, posix } from 'node:path'
 import { tempLocation } from './util/temp'
 
 const ROOT = join(__dirname, '..', '..')
@@ -19,6 +19,32 @@ function npm (args: string[], cwd: string): SpawnSyncReturns<string> {
 }
 
 interface PackResult { filename: string, files: Array<{ path: string }> }
+
+/** Shipped dist/ modules whose TypeScript source is not part of the library. */
+function withoutSource (paths: string[]): string[] {
+  return paths.filter(p => /^dist\/.*\.(js|d\.ts)$/.test(p))
+    .map(p => p.replace(/^dist\//, '').replace(/(\.d)?\.ts$|\.js$/, '.ts'))
+    .filter(source => !(source.startsWith('lib/') || source === 'index.ts' || source === 'verify.ts') || !existsSync(join(ROOT, source)))
+}
+
+/**
+ * `from './x'` and `require('./x')` in shipped .js and .d.ts files that resolve
+ * to no shipped file: a published declaration importing an excluded module
+ * breaks every user's type check.
+ */
+function danglingImports (paths: string[]): string[] {
+  const shipped = new Set(paths)
+  const dangling: string[] = []
+  for (const path of paths.filter(p => p.endsWith('.js') || p.endsWith('.d.ts'))) {
+    const text = readFileSync(join(ROOT, path), 'utf8')
+    for (const [, target] of text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"](\.{1,2}\/[^'"]*)['"]/g)) {
+      const base = posix.join(posix.dirname(path), target)
+      const candidates = path.endsWith('.d.ts') ? [`${base}.d.ts`, `${base}/index.d.ts`] : [`${base}.js`, `${base}/index.js`, base]
+      if (!candidates.some(c => shipped.has(c))) dangling.push(`${path} -> ${target}`)
+    }
+  }
+  return dangling
+}
 
 const USE = `
 const root = await db.root()
@@ -55,9 +81,11 @@ test('packaging: npm pack ships what users need and nothing else', t => {
   for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/verify.js', 'dist/verify.d.ts', 'dist/lib/cli/main.js', 'dist/lib/level/merkle-level.js', 'dist/lib/level/write-options.d.ts']) {
     t.ok(paths.includes(needed), `ships ${needed}`)
   }
-  const unwanted = paths.filter(p => /^(dist\/(test|benchmarks|demo|lib\/fs\/sim)\/|test\/|benchmarks\/|demo\/|lib\/|node_modules\/)/.test(p) ||
+  const unwanted = paths.filter(p => /^(dist\/(test|benchmarks|demo)\/|test\/|benchmarks\/|demo\/|lib\/|node_modules\/)/.test(p) ||
     p.endsWith('.map') || (p.endsWith('.ts') && !p.endsWith('.d.ts')))
   t.deepEqual(unwanted, [], 'no tests, test doubles, benchmarks, demo, sources or source maps')
+  t.deepEqual(withoutSource(paths), [], 'every compiled module shipped has its source in lib/, index.ts or verify.ts (nothing stale or from test/)')
+  t.deepEqual(danglingImports(paths), [], 'every relative import of a shipped .js or .d.ts names a shipped file')
 
   // Install it into a fresh project and use it.
   const project = tempLocation('project')

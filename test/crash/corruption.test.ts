@@ -12,9 +12,9 @@
  * silently wrong contents, never another exception, never a hang.
  */
 import test from 'tape'
-import { SimulatedFileSystem } from '../../lib/fs/sim/simulated-file-system'
-import type { DiskState } from '../../lib/fs/sim/disk-state'
-import { randomBytesFrom, seededRandom } from '../../lib/fs/sim/prng'
+import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
+import type { DiskState } from '../util/sim/disk-state'
+import { randomBytesFrom, seededRandom } from '../util/sim/prng'
 import { crc32c } from '../../lib/checksum'
 import { readU32LE, writeU32LE } from '../../lib/bytes'
 import { saltSeed } from '../../lib/wal/format'

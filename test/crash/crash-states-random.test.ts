@@ -6,8 +6,8 @@
  * CRASH_EFFORT multiplies the number of workloads; CRASH_SEED replays a run.
  */
 import test from 'tape'
-import { SimulatedFileSystem } from '../../lib/fs/sim/simulated-file-system'
-import { randomInt, seededRandom } from '../../lib/fs/sim/prng'
+import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
+import { randomInt, seededRandom } from '../util/sim/prng'
 import { enumerateCrashes } from '../util/crash/enumerate'
 import { EFFORT, SEED } from '../util/crash/effort'
 import { STEPS } from '../util/crash/workload'

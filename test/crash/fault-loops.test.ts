@@ -9,8 +9,8 @@
  * (CRASH_EFFORT multiplies those).
  */
 import test from 'tape'
-import type { FaultKind } from '../../lib/fs/sim/faults'
-import { randomInt, seededRandom } from '../../lib/fs/sim/prng'
+import type { FaultKind } from '../util/sim/faults'
+import { randomInt, seededRandom } from '../util/sim/prng'
 import { faultRun } from '../util/crash/fault-loop'
 import { EFFORT, SEED } from '../util/crash/effort'
 import { STEPS } from '../util/crash/workload'

@@ -7,15 +7,15 @@
  * (verified again) — logging "I k" before and "A k" after every batch with
  * synchronous appends. The parent kills it at a random moment, or
  * MERKLE_KILL_AT="<point>:<n>:<before|after>" makes it SIGKILL itself at the
- * n-th file-system call of a named protocol step (lib/fs/kill-point-file-system.ts).
+ * n-th file-system call of a named protocol step (test/util/kill-point-file-system.ts).
  */
 import { openSync, readFileSync, writeSync } from 'node:fs'
 import { MerkleLevel } from '../../index'
 import { nodeFileSystem } from '../../lib/fs/node-file-system'
-import { withKillPoint } from '../../lib/fs/kill-point-file-system'
-import type { KillPointCall } from '../../lib/fs/kill-point-file-system'
+import { withKillPoint } from '../util/kill-point-file-system'
+import type { KillPointCall } from '../util/kill-point-file-system'
 import type { FileSystem } from '../../lib/fs/file-system'
-import { randomInt, seededRandom } from '../../lib/fs/sim/prng'
+import { randomInt, seededRandom } from '../util/sim/prng'
 import { boundsOf, verifyAgainst, writeBatch } from '../util/crash/kill-log'
 
 const SEGMENT = /wal-\d+\.log$/

@@ -3,7 +3,7 @@
  * misbehaving writer) and passes the traces of real databases.
  */
 import test from 'tape'
-import { SimulatedFileSystem } from '../../lib/fs/sim/simulated-file-system'
+import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
 import { encodeRecord, recordSize } from '../../lib/store/batch-record'
 import { lintTrace } from '../util/crash/trace-linter'
 import { runWorkload } from '../util/crash/workload'

@@ -8,10 +8,11 @@
  */
 import test from 'tape'
 import { readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { filesUnder } from '../util/files'
 
 const ROOT = join(__dirname, '..', '..', '..')
+const RELATIVE_IMPORT = /(?:from\s+|import\s+|require\(\s*|import\(\s*)['"](\.{1,2}\/[^'"]*)['"]/g
 const IMPORT = /(?:from\s+|require\(\s*|import\(\s*)['"](?:node:)?fs(?:\/promises)?['"]/
 
 
@@ -23,5 +24,18 @@ test('no module outside lib/fs imports node:fs', t => {
   t.ok(files.length > 30, `${files.length} modules checked`)
   t.same(offenders, [], 'none imports node:fs')
   t.ok(IMPORT.test("import { promises } from 'node:fs'") && IMPORT.test("require('fs')") && !IMPORT.test('// wraps node:fs'), 'the pattern finds imports, not mentions')
+  t.end()
+})
+
+test('no module of the library imports test code', t => {
+  const files = [...filesUnder(join(ROOT, 'lib'), '.ts'), join(ROOT, 'index.ts'), join(ROOT, 'verify.ts')]
+  // The command-line tool reads its version from package.json (three levels up from dist/lib/cli).
+  const inside = (target: string): boolean => target.startsWith(join(ROOT, 'lib') + sep) || target === join(ROOT, 'index') || target === join(ROOT, 'verify')
+  const offenders = files.flatMap(path => [...readFileSync(path, 'utf8').matchAll(RELATIVE_IMPORT)]
+    .map(([, target]) => ({ path: relative(ROOT, path), target }))
+    .filter(({ path, target }) => !inside(resolve(join(ROOT, dirname(path)), target)) && !(path === join('lib', 'cli', 'main.ts') && target === '../../../package.json')))
+  t.same(offenders, [], 'every relative import of lib/, index.ts and verify.ts stays within them')
+  t.same(filesUnder(join(ROOT, 'lib', 'fs'), '.ts').map(path => relative(join(ROOT, 'lib', 'fs'), path)).filter(path => path.includes(sep) || /sim|kill/.test(path)), [],
+    'lib/fs holds no test doubles')
   t.end()
 })

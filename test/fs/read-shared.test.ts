@@ -3,9 +3,9 @@
  * after seeing its head; only the head read when not.
  */
 import test from 'tape'
-import { SimulatedFileSystem } from '../../lib/fs/sim/simulated-file-system'
+import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
 import { readFileShared } from '../../lib/fs/read-shared'
-import type { CallEvent } from '../../lib/fs/sim/trace'
+import type { CallEvent } from '../util/sim/trace'
 
 const content = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff)
 

@@ -3,11 +3,11 @@
  * crash images it makes, and the faults it injects.
  */
 import test from 'tape'
-import { SimulatedFileSystem } from '../../lib/fs/sim/simulated-file-system'
-import { crashImages } from '../../lib/fs/sim/crash-images'
-import type { CrashImage } from '../../lib/fs/sim/crash-images'
-import { seededRandom } from '../../lib/fs/sim/prng'
-import type { DiskState } from '../../lib/fs/sim/disk-state'
+import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
+import { crashImages } from '../util/sim/crash-images'
+import type { CrashImage } from '../util/sim/crash-images'
+import { seededRandom } from '../util/sim/prng'
+import type { DiskState } from '../util/sim/disk-state'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b)

@@ -5,7 +5,7 @@
  */
 import test from 'tape'
 import { MerkleLevel } from '../../index'
-import { SimulatedFileSystem } from '../../lib/fs/sim/simulated-file-system'
+import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
 import { tempLocation } from '../util/temp'
 
 const syncsOf = (fs: SimulatedFileSystem): number => fs.trace.filter(e => e.type === 'call' && e.op === 'sync').length

@@ -7,8 +7,8 @@
  */
 import test from 'tape'
 import { MerkleLevel } from '../../index'
-import { SimulatedFileSystem } from '../../lib/fs/sim/simulated-file-system'
-import type { CallEvent } from '../../lib/fs/sim/trace'
+import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
+import type { CallEvent } from '../util/sim/trace'
 import { SNAPSHOT_HEADER_SIZE } from '../../lib/snapshot/format'
 import { publishSnapshot } from '../../lib/snapshot/writer'
 import { segmentName } from '../../lib/store/file-names'

@@ -6,7 +6,7 @@
  */
 import test from 'tape'
 import { MerkleLevel } from '../../index'
-import { SimulatedFileSystem } from '../../lib/fs/sim/simulated-file-system'
+import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
 
 const appendsOf = (fs: SimulatedFileSystem): number =>
   fs.trace.filter(e => e.type === 'call' && e.op === 'write' && e.path.includes('wal-')).length

@@ -6,8 +6,8 @@
  * what the newer snapshot covers).
  */
 import { randomBytes } from 'node:crypto'
-import { SimulatedFileSystem } from '../../../lib/fs/sim/simulated-file-system'
-import type { DiskState } from '../../../lib/fs/sim/disk-state'
+import { SimulatedFileSystem } from '../sim/simulated-file-system'
+import type { DiskState } from '../sim/disk-state'
 import { WalWriter } from '../../../lib/wal/writer'
 import { publishSnapshot } from '../../../lib/snapshot/writer'
 import { encodeRecord, recordSize } from '../../../lib/store/batch-record'

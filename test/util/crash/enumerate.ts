@@ -2,9 +2,9 @@
  * Crash-state enumeration: runs a workload, then checks recovery on the
  * crash images of every disk state its trace passed through.
  */
-import { crashImages } from '../../../lib/fs/sim/crash-images'
-import type { SimulatedFileSystem } from '../../../lib/fs/sim/simulated-file-system'
-import { seededRandom } from '../../../lib/fs/sim/prng'
+import { crashImages } from '../sim/crash-images'
+import type { SimulatedFileSystem } from '../sim/simulated-file-system'
+import { seededRandom } from '../sim/prng'
 import { BoundsTable, checkImage } from './oracle'
 import type { CheckOptions } from './oracle'
 import { LOCATION, runWorkload } from './workload'

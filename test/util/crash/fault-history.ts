@@ -5,7 +5,7 @@
  * acknowledged under each crash model. It judges whether a recovered state
  * is one the run allows.
  */
-import type { CrashModel } from '../../../lib/fs/sim/crash-images'
+import type { CrashModel } from '../sim/crash-images'
 import type { SortedModel } from '../model'
 import { applyModel } from './workload'
 import type { ModelOp } from './workload'

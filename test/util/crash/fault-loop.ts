@@ -19,12 +19,12 @@
  *    have reached the log: "may or may not include the failed batch, never
  *    part of it").
  */
-import { crashImages } from '../../../lib/fs/sim/crash-images'
-import type { CrashModel } from '../../../lib/fs/sim/crash-images'
-import type { FaultKind } from '../../../lib/fs/sim/faults'
-import { seededRandom } from '../../../lib/fs/sim/prng'
-import { SimulatedFileSystem } from '../../../lib/fs/sim/simulated-file-system'
-import type { DiskState } from '../../../lib/fs/sim/disk-state'
+import { crashImages } from '../sim/crash-images'
+import type { CrashModel } from '../sim/crash-images'
+import type { FaultKind } from '../sim/faults'
+import { seededRandom } from '../sim/prng'
+import { SimulatedFileSystem } from '../sim/simulated-file-system'
+import type { DiskState } from '../sim/disk-state'
 import type { MerkleLevel } from '../../../index'
 import { causeCode, rootOf } from '../db'
 import { SortedModel } from '../model'

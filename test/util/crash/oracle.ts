@@ -7,12 +7,12 @@
  * and (optionally) that a crash at every point inside that open() is itself
  * recovered from, to the same k.
  */
-import { SimulatedFileSystem } from '../../../lib/fs/sim/simulated-file-system'
-import { crashImages } from '../../../lib/fs/sim/crash-images'
-import type { CrashImage, CrashModel } from '../../../lib/fs/sim/crash-images'
-import type { DiskState } from '../../../lib/fs/sim/disk-state'
-import type { Random } from '../../../lib/fs/sim/prng'
-import type { TraceEvent } from '../../../lib/fs/sim/trace'
+import { SimulatedFileSystem } from '../sim/simulated-file-system'
+import { crashImages } from '../sim/crash-images'
+import type { CrashImage, CrashModel } from '../sim/crash-images'
+import type { DiskState } from '../sim/disk-state'
+import type { Random } from '../sim/prng'
+import type { TraceEvent } from '../sim/trace'
 import type { MerkleLevel } from '../../../index'
 import { causeCode, rootOf } from '../db'
 import type { SortedModel } from '../model'

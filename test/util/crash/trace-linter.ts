@@ -26,7 +26,7 @@
  *                      unless its name is one of ours.
  */
 import { posix } from 'node:path'
-import type { TraceEvent } from '../../../lib/fs/sim/trace'
+import type { TraceEvent } from '../sim/trace'
 import { classify } from '../../../lib/store/file-names'
 import { decodeRecord } from '../../../lib/store/batch-record'
 import { isAllZero, readU32LE } from '../../../lib/bytes'

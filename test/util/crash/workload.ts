@@ -11,7 +11,7 @@
  */
 import { MerkleLevel } from '../../../index'
 import type { MerkleLevelOptions } from '../../../index'
-import { SimulatedFileSystem } from '../../../lib/fs/sim/simulated-file-system'
+import { SimulatedFileSystem } from '../sim/simulated-file-system'
 import type { FileSystem } from '../../../lib/fs/file-system'
 import { SortedModel } from '../model'
 import type { ModelRange } from '../model'

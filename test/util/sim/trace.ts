@@ -4,7 +4,7 @@
  * batch acknowledged) so that a checker can line its promises up with the
  * calls that should back them.
  */
-import type { OpenMode } from '../file-system'
+import type { OpenMode } from '../../../lib/fs/file-system'
 
 /** The file-system calls, by name. */
 export type FsOp =

@@ -1,13 +1,13 @@
 /**
- * A test hook in the file-system layer (after RocksDB's TEST_KILL_RANDOM
- * points): wraps a file system and calls `onPoint` right before, or right
- * after, the n-th call that `matches` selects. Crash tests pass a callback
+ * A test wrapper around a file system (after RocksDB's TEST_KILL_RANDOM
+ * points): calls `onPoint` right before, or right after, the n-th call that
+ * `matches` selects. Crash tests pass a callback
  * that SIGKILLs the process, so that a process dies at a chosen step of a
  * protocol (a log append, a directory sync, a snapshot rename) without any
  * hook inside the engine. Nothing else changes: calls go to the wrapped file
  * system as they are.
  */
-import type { FileHandle, FileStat, FileSystem, OpenMode } from './file-system'
+import type { FileHandle, FileStat, FileSystem, OpenMode } from '../../lib/fs/file-system'
 import type { FsOp } from './sim/trace'
 
 /** A call as the matcher sees it. */

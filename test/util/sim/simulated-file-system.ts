@@ -10,7 +10,7 @@
  * within one directory are supported (the engine never renames across).
  */
 import { posix } from 'node:path'
-import type { FileHandle, FileStat, FileSystem, OpenMode } from '../file-system'
+import type { FileHandle, FileStat, FileSystem, OpenMode } from '../../../lib/fs/file-system'
 import { SimulatedFileHandle } from './simulated-file-handle'
 import { ROOT, failedSyncDir, newDir, newFile, syncedDir, withDataOp, withDirOp } from './disk-state'
 import type { DataOp, DirNode, DiskNode, DiskState, FileNode } from './disk-state'

@@ -4,7 +4,7 @@
  * handle was opened on, which stays reachable after an unlink or a rename
  * over its name, as on POSIX.
  */
-import type { FileHandle } from '../file-system'
+import type { FileHandle } from '../../../lib/fs/file-system'
 import { failedSyncFile, syncedFile } from './disk-state'
 import { errnoError } from './faults'
 import type { SimulatedFileSystem } from './simulated-file-system'
