@@ -18,7 +18,7 @@
 import { join } from 'node:path'
 import { bytesEqual, toHex } from '../bytes'
 import { hasCode } from '../errors'
-import { sha256 } from '../hash'
+import { sha256 } from '../tree/node-crypto-hashes'
 import type { FileSystem } from '../fs/file-system'
 import { computeRootWith } from '../tree/recompute'
 import type { SortedEntry } from '../tree/recompute'

@@ -15,9 +15,10 @@
  * entries one by one in any order gives.
  */
 import { keyPrefix } from '../bytes'
-import { DIGEST_LENGTH, Tag, nodeHashOfPreimageInto, nodePreimage, taggedHashInto } from '../hash'
-import { copyDigestBytes, useSlab } from './digest'
-import type { HashSlab } from './digest'
+import { DIGEST_LENGTH, NODE_LEFT_AT, NODE_RIGHT_AT, NODE_VALUE_HASH_AT } from './hash-formulas'
+import { nodeHashOfPreimageInto, nodePreimage, valueHashInto } from './node-crypto-hashes'
+import { copyDigestBytes, useSlab } from './cached-digests'
+import type { HashSlab } from './cached-digests'
 import { newNode } from './node'
 import type { TreeNode } from './node'
 import { isHigher, priorityOf } from './priority'
@@ -76,7 +77,7 @@ export function layoutTree (entries: FlatEntries, params: TreeParams, out: TreeL
     const k = spans[4 * i]
     const v = spans[4 * i + 2]
     priorities[i] = priorityOf(bytes.subarray(k, k + spans[4 * i + 1]), params)
-    taggedHashInto(Tag.value, bytes.subarray(v, v + spans[4 * i + 3]), valueHashes, i * DIGEST_LENGTH)
+    valueHashInto(bytes.subarray(v, v + spans[4 * i + 3]), valueHashes, i * DIGEST_LENGTH)
   }
   shapeAndHash(entries, params, out)
 }
@@ -120,17 +121,17 @@ function keyAt (entries: FlatEntries, i: number): Uint8Array {
   return entries.bytes.subarray(k, k + entries.spans[4 * i + 1])
 }
 
-// Node hash of entry i, whose children's are computed: assembled in the hash module's preimage
-// buffer (lib/hash.ts) as hashing.ts does for nodes.
+// Node hash of entry i, whose children's are computed: assembled in the preimage buffer of
+// node-crypto-hashes.ts as lazy-hashing.ts does for nodes.
 function hashNode (entries: FlatEntries, out: TreeLayout, i: number): void {
   const { nodeHashes } = out
   const l = out.left[i]
   const r = out.right[i]
-  if (l < 0) nodePreimage.fill(0, 1, 33)
-  else copyDigestBytes(nodeHashes, l * DIGEST_LENGTH, nodePreimage, 1)
-  if (r < 0) nodePreimage.fill(0, 33, 65)
-  else copyDigestBytes(nodeHashes, r * DIGEST_LENGTH, nodePreimage, 33)
-  copyDigestBytes(out.valueHashes, i * DIGEST_LENGTH, nodePreimage, 65)
+  if (l < 0) nodePreimage.fill(0, NODE_LEFT_AT, NODE_LEFT_AT + DIGEST_LENGTH)
+  else copyDigestBytes(nodeHashes, l * DIGEST_LENGTH, nodePreimage, NODE_LEFT_AT)
+  if (r < 0) nodePreimage.fill(0, NODE_RIGHT_AT, NODE_RIGHT_AT + DIGEST_LENGTH)
+  else copyDigestBytes(nodeHashes, r * DIGEST_LENGTH, nodePreimage, NODE_RIGHT_AT)
+  copyDigestBytes(out.valueHashes, i * DIGEST_LENGTH, nodePreimage, NODE_VALUE_HASH_AT)
   nodeHashOfPreimageInto(keyAt(entries, i), nodeHashes, i * DIGEST_LENGTH)
 }
 
@@ -148,7 +149,7 @@ export function entryNode (key: Uint8Array, value: Uint8Array): TreeNode {
  * digests: `nodes[i]` is entry i's, made by {@link entryNode} from views of
  * the same bytes the layout was computed from, and not yet reachable from any
  * version. Returns the top node. Nodes are finished children first, in
- * `order`; their digests stay in the layout's two hash arrays (digest.ts,
+ * `order`; their digests stay in the layout's two hash arrays (cached-digests.ts,
  * HashSlab), which they keep alive.
  */
 export function linkLayout (layout: TreeLayout, nodes: TreeNode[]): TreeNode | null {

@@ -5,8 +5,8 @@
  * recomputed from the top node's hash, the count and the salt.
  */
 import { bytesEqual, toHex } from '../bytes'
-import { rootDigest } from './hashing'
-import { nodeHashBytes } from './digest'
+import { rootDigest } from './lazy-hashing'
+import { nodeHashBytes } from './cached-digests'
 import { scanTree } from './invariants'
 import type { Tree } from './tree'
 

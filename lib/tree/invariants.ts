@@ -6,8 +6,9 @@
  * throwing, so that an integrity check can list them all.
  */
 import { bytesEqual, compareBytes, keyPrefix, toHex as hex } from '../bytes'
-import { DIGEST_LENGTH, Tag, nodeHash, taggedHash } from '../hash'
-import { nodeHashBytes, valueHashBytes } from './digest'
+import { EMPTY_HASH } from './hash-formulas'
+import { nodeHash, valueHash as valueHashOf } from './node-crypto-hashes'
+import { nodeHashBytes, valueHashBytes } from './cached-digests'
 import type { TreeNode } from './node'
 import { isHigher, priorityOf } from './priority'
 import type { TreeParams } from './params'
@@ -20,8 +21,6 @@ export interface TreeScan {
   hashesChecked: number
   problems: string[]
 }
-
-const EMPTY = new Uint8Array(DIGEST_LENGTH)
 
 /** Scans the tree under `root` and returns what it found; `problems` is empty for a sound tree. */
 export function scanTree (root: TreeNode | null, params: TreeParams): TreeScan {
@@ -63,9 +62,9 @@ function checkNode (node: TreeNode, params: TreeParams, scan: TreeScan, hashes: 
   }
   const size = 1 + (node.left?.size ?? 0) + (node.right?.size ?? 0)
   if (size !== node.size) scan.problems.push(`size wrong at ${hex(node.key)}`)
-  const valueHash = taggedHash(Tag.value, node.value)
-  const left = node.left === null ? EMPTY : hashes.get(node.left) as Uint8Array
-  const right = node.right === null ? EMPTY : hashes.get(node.right) as Uint8Array
+  const valueHash = valueHashOf(node.value)
+  const left = node.left === null ? EMPTY_HASH : hashes.get(node.left) as Uint8Array
+  const right = node.right === null ? EMPTY_HASH : hashes.get(node.right) as Uint8Array
   const hash = nodeHash(left, right, valueHash, node.key)
   hashes.set(node, hash)
   if (node.valueHashed && !bytesEqual(valueHashBytes(node), valueHash)) scan.problems.push(`cached value hash wrong at ${hex(node.key)}`)

@@ -2,7 +2,7 @@
  * A node of the persistent Merkle treap. Nodes are immutable once published,
  * except for their hash cache, filled lazily (docs/MERKLE.md): the node hash
  * and the value hash, held as eleven small integers each in the node's
- * `hashes` object (digest.ts).
+ * `hashes` object (cached-digests.ts).
  *
  * `dirty` means the node hash is not computed yet. A dirty node may still
  * have its value hash (`valueHashed`: it was copied from a node with the same
@@ -18,7 +18,7 @@
  * edit number again (the engine does so until a reader captures the tree).
  */
 
-import type { HashSlab, NodeHashes } from './digest'
+import type { HashSlab, NodeHashes } from './cached-digests'
 
 let activeEdit = 0
 let lastEdit = 0
@@ -66,14 +66,14 @@ export interface TreeNode {
   /** The edit that created this node (0: none); see the file header. */
   readonly edit: number
   /**
-   * The cached digests (digest.ts). A copy shares its original's object until
+   * The cached digests (cached-digests.ts). A copy shares its original's object until
    * it is hashed itself (`ownsHashes` false): the fields its flags say are
    * known hold for it too, and copying a node allocates nothing.
    */
   hashes: NodeHashes | null
   ownsHashes: boolean
   /**
-   * Where a loaded node's digests are, at `slot` (digest.ts), and those its
+   * Where a loaded node's digests are, at `slot` (cached-digests.ts), and those its
    * copies share until they are hashed; null for other nodes.
    */
   slab: HashSlab | null

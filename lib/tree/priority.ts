@@ -7,17 +7,17 @@
  * 10^9) the full digests decide, and only equal keys tie fully.
  */
 import { compareBytes } from '../bytes'
-import { Tag, taggedHash2, taggedHash2Prefix30 } from '../hash'
+import { priorityHash, priorityPrefix30 } from './node-crypto-hashes'
 import type { TreeParams } from './params'
 
 /** The full 32-byte priority digest of a key. */
 export function priorityDigest (key: Uint8Array, params: TreeParams): Uint8Array {
-  return taggedHash2(Tag.priority, params.salt, key)
+  return priorityHash(params.salt, key)
 }
 
 /** The priority prefix of a key. */
 export function priorityOf (key: Uint8Array, params: TreeParams): number {
-  return taggedHash2Prefix30(Tag.priority, params.salt, key)
+  return priorityPrefix30(params.salt, key)
 }
 
 /**

@@ -7,7 +7,7 @@
  * The tree must be hashed first (`tree.root()` or `await tree.rootAsync()`):
  * pruned subtrees and path nodes are read from the hash cache.
  */
-import { nodeHashBytes, valueHashBytes } from './digest'
+import { nodeHashBytes, valueHashBytes } from './cached-digests'
 import type { TreeNode } from './node'
 import { MAX_PROOF_LIMIT } from './proof'
 import type { KeyProof, ProofNode, ProofRange, RangeProof } from './proof'

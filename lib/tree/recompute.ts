@@ -8,8 +8,8 @@
  */
 import { compareBytes } from '../bytes'
 import { levelError } from '../errors'
-import { EMPTY_HASH, nodeHashWith, priorityWith, rootWith, valueHashWith } from './digests'
-import type { Sha256 } from './digests'
+import { EMPTY_HASH, nodeHashWith, priorityWith, rootWith, valueHashWith } from './hash-formulas'
+import type { Sha256 } from './hash-formulas'
 
 /** One entry of a dump: a key and its value. */
 export interface SortedEntry {

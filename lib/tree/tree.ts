@@ -5,7 +5,7 @@
  */
 import { TreeNode, inEdit, newEdit } from './node'
 import { TreeCursor } from './cursor'
-import { hashSubtree, hashSubtreeAsync, rootDigest } from './hashing'
+import { hashSubtree, hashSubtreeAsync, rootDigest } from './lazy-hashing'
 import { findNode, findNodes, insert, remove, removeRange } from './treap'
 import type { KeyRange } from './treap'
 import type { TreeParams } from './params'

@@ -24,8 +24,8 @@
  */
 import { bytesEqual, compareBytes } from '../bytes'
 import { invalidProof, levelError } from '../errors'
-import { EMPTY_HASH, nodeHashWith, priorityWith, rootWith, valueHashWith } from './digests'
-import type { Sha256 } from './digests'
+import { EMPTY_HASH, nodeHashWith, priorityWith, rootWith, valueHashWith } from './hash-formulas'
+import type { Sha256 } from './hash-formulas'
 import type { KeyProof, Proof, ProofRange, RangeProof } from './proof'
 import { decodeProof, encodeProof } from './proof-codec'
 import { covers, disjoint, keyCover, limitedCover, rangeCover } from './proof-range'

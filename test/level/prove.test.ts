@@ -9,7 +9,7 @@ import { toHex } from '../../lib/bytes'
 import { Tree } from '../../lib/tree/tree'
 import { checkTree } from '../../lib/tree/check'
 import type { TreeNode } from '../../lib/tree/node'
-import type { NodeHashes } from '../../lib/tree/digest'
+import type { NodeHashes } from '../../lib/tree/cached-digests'
 import { tempLocation } from '../util/temp'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)

@@ -1,20 +1,22 @@
 /**
- * The two hash paths agree: the verifier's pure formulas (lib/tree/digests.ts)
- * with @noble/hashes give the same digests as the database's node:crypto path
- * (lib/hash.ts, lib/tree/priority.ts, lib/tree/hashing.ts), for preimages of
- * every size class, including those beyond the database's scratch buffer.
+ * The two hash paths agree: the formulas of lib/tree/hash-formulas.ts with
+ * @noble/hashes (the verifier's) give the same digests as the database's
+ * node:crypto path (lib/tree/node-crypto-hashes.ts, priority.ts,
+ * lazy-hashing.ts), for preimages of every size class, including those
+ * beyond the database's scratch buffer.
  */
 import test from 'tape'
 import fc from 'fast-check'
 import { createHash } from 'node:crypto'
 import { sha256 } from '@noble/hashes/sha2'
 import { toHex } from '../../lib/bytes'
-import { Tag, nodeHash, taggedHash } from '../../lib/hash'
-import { nodeHashWith, priorityWith, rootWith, valueHashWith } from '../../lib/tree/digests'
+import { nodeHash, priorityPrefix30, valueHash } from '../../lib/tree/node-crypto-hashes'
+import { nodeHashWith, priorityWith, rootWith, valueHashWith } from '../../lib/tree/hash-formulas'
 import { priorityDigest } from '../../lib/tree/priority'
-import { rootDigest } from '../../lib/tree/hashing'
+import { rootDigest } from '../../lib/tree/lazy-hashing'
 
 const noble = (b: Uint8Array): Uint8Array => sha256(b)
+const prefix30 = (d: Uint8Array): number => (d[0] << 22) | (d[1] << 14) | (d[2] << 6) | (d[3] >>> 2)
 const bytes = fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ minLength: 60000, maxLength: 70000 }))
 const digest = fc.uint8Array({ minLength: 32, maxLength: 32 })
 const salt = fc.uint8Array({ maxLength: 32 })
@@ -34,8 +36,9 @@ test('the verifier\'s formulas equal the database\'s hashes', t => {
   fc.assert(fc.property(bytes, salt, digest, digest, fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (b, s, l, r, count) => {
     n++
     const vh = valueHashWith(noble, b)
-    return toHex(vh) === toHex(taggedHash(Tag.value, b)) &&
+    return toHex(vh) === toHex(valueHash(b)) &&
       toHex(priorityWith(noble, s, b)) === toHex(priorityDigest(b, { salt: s })) &&
+      prefix30(priorityWith(noble, s, b)) === priorityPrefix30(s, b) &&
       toHex(nodeHashWith(noble, l, r, vh, b)) === toHex(nodeHash(l, r, vh, b)) &&
       toHex(rootWith(noble, s, count, l)) === toHex(rootDigest(l, count, { salt: s }))
   }), { numRuns: 120, seed: 0xd2 })

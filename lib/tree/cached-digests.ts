@@ -122,7 +122,7 @@ function copyValueFields (f: NodeHashes, x: NodeHashes): void {
   x.v10 = f.v10
 }
 
-/** Sets the node hash from a digest as a 32-character latin1 string (lib/hash.ts). */
+/** Sets the node hash from a digest as a 32-character latin1 string (node-crypto-hashes.ts). */
 export function storeNodeHash (x: NodeHashes, d: string): void {
   x.h0 = (d.charCodeAt(0) << 16) | (d.charCodeAt(1) << 8) | d.charCodeAt(2)
   x.h1 = (d.charCodeAt(3) << 16) | (d.charCodeAt(4) << 8) | d.charCodeAt(5)

@@ -9,14 +9,12 @@
  * that hashing a whole large tree (after a bulk load, before a checkpoint)
  * never stalls concurrent writers for long.
  */
-import { DIGEST_LENGTH, nodeDigestOfPreimage, nodePreimage, sha256, valueDigest } from '../hash'
-import { rootWith } from './digests'
-import { hashesOf, nodeHashBytes, storeNodeHash, storeValueHash, writeNodeHash, writeValueHash } from './digest'
+import { EMPTY_HASH, NODE_LEFT_AT, NODE_RIGHT_AT, NODE_VALUE_HASH_AT, rootWith } from './hash-formulas'
+import { nodeDigestOfPreimage, nodePreimage, sha256, valueDigest } from './node-crypto-hashes'
+import { hashesOf, nodeHashBytes, storeNodeHash, storeValueHash, writeNodeHash, writeValueHash } from './cached-digests'
 import { Pacer } from '../turn'
 import type { TreeNode } from './node'
 import type { TreeParams } from './params'
-
-const EMPTY = new Uint8Array(DIGEST_LENGTH)
 
 /**
  * Computes the node hash of `node`, whose children are clean, and its
@@ -27,16 +25,16 @@ const EMPTY = new Uint8Array(DIGEST_LENGTH)
 function hashOne (node: TreeNode): void {
   if (!node.valueHashed) storeValueHash(node, valueDigest(node.value))
   const x = hashesOf(node)
-  writeNodeHash(node.left, nodePreimage, 1)
-  writeNodeHash(node.right, nodePreimage, 33)
-  writeValueHash(x, nodePreimage, 65)
+  writeNodeHash(node.left, nodePreimage, NODE_LEFT_AT)
+  writeNodeHash(node.right, nodePreimage, NODE_RIGHT_AT)
+  writeValueHash(x, nodePreimage, NODE_VALUE_HASH_AT)
   storeNodeHash(x, nodeDigestOfPreimage(node.key))
   node.dirty = false
 }
 
 /** Hashes every dirty node under `root` and returns the root node's hash. */
 export function hashSubtree (root: TreeNode | null): Uint8Array {
-  if (root === null) return EMPTY
+  if (root === null) return EMPTY_HASH
   const listing = new DirtyListing(root)
   while (listing.step(LIST_STEP)) { /* every node listed when it returns false */ }
   const { segments } = listing
@@ -51,7 +49,7 @@ export function hashSubtree (root: TreeNode | null): Uint8Array {
  * work (lib/turn.ts), so that a large tree is hashed while writers go on.
  */
 export async function hashSubtreeAsync (root: TreeNode | null, pacer = new Pacer()): Promise<Uint8Array> {
-  if (root === null) return EMPTY
+  if (root === null) return EMPTY_HASH
   const listing = new DirtyListing(root)
   // The clock is read every LIST_STEP nodes only: listing one takes well under a microsecond.
   while (listing.step(LIST_STEP)) if (pacer.due) await pacer.turn()
@@ -178,11 +176,7 @@ function childHashFirstWord (child: TreeNode): number {
   return child.slab !== null ? child.slab.nodeHashes[child.slot * 32] : 0
 }
 
-/**
- * The published root: SHA-256(0x04 ‖ "merkle-level/v1" ‖ u8 saltLength ‖ salt ‖
- * u64be count ‖ top), where top is the root node's hash. One hash per version:
- * the verifier's formula (digests.ts) serves the database too.
- */
+/** The published root (hash-formulas.ts rootWith) from the top node's hash: one hash per version. */
 export function rootDigest (top: Uint8Array, count: number, params: TreeParams): Uint8Array {
   return rootWith(sha256, params.salt, count, top)
 }
