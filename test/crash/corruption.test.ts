@@ -81,7 +81,7 @@ async function mutate (state: DiskState, change: (fs: SimulatedFileSystem) => Pr
 }
 
 async function rewrite (fs: SimulatedFileSystem, file: string, bytes: Uint8Array): Promise<void> {
-  await fs.unlink(file).catch(() => {})
+  await fs.unlink(file).catch((err: { code?: string }) => { if (err.code !== 'ENOENT') throw err })
   const h = await fs.open(file, 'create')
   await h.write(bytes, 0)
   await h.close()

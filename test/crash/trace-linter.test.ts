@@ -7,6 +7,7 @@ import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
 import { encodeRecord, recordSize } from '../../lib/store/batch-record'
 import { lintTrace } from '../util/crash/trace-linter'
 import { runWorkload } from '../util/crash/workload'
+import { rejectionCode } from '../util/codes'
 
 const DIR = '/db'
 const SEGMENT = `${DIR}/wal-00000000000000000001.log`
@@ -72,10 +73,10 @@ test('trace linter: using a file after its sync failed, retrying a directory syn
   const { fs, write, sync } = await withSegment()
   await write(1)
   fs.inject({ kind: 'fsync-eio', at: 1 })
-  await sync().catch(() => {})
+  t.is(await rejectionCode(sync()), 'EIO', 'the injected sync failure')
   await write(2)
   fs.inject({ kind: 'fsync-eio', at: 1 })
-  await fs.syncDirectory(DIR).catch(() => {})
+  t.is(await rejectionCode(fs.syncDirectory(DIR)), 'EIO', 'the injected directory sync failure')
   await fs.syncDirectory(DIR)
   const problems = lintTrace(fs.trace, DIR)
   t.same(rules(problems), ['no-use-after-failed-sync'])

@@ -9,6 +9,7 @@ import { nodeFileSystem } from '../../lib/fs/node-file-system'
 import { publishSnapshot } from '../../lib/snapshot/writer'
 import { readSnapshot } from '../../lib/snapshot/reader'
 import { tempLocation } from '../util/temp'
+import { rejectionCode } from '../util/codes'
 
 const identity = new Uint8Array(64).fill(3)
 const root = new Uint8Array(32).fill(9)
@@ -48,8 +49,9 @@ test('snapshot: publish then read back, no temp file left', async t => {
 
 test('snapshot: every truncation and every bit flip is refused', async t => {
   const { bytes } = await publish()
+  const accepted: string[] = []
   for (let n = 0; n < bytes.length; n++) {
-    if (read(bytes.subarray(0, n)).ok) t.fail(`truncation to ${n} accepted`)
+    if (read(bytes.subarray(0, n)).ok) accepted.push(`truncation to ${n}`)
   }
   let flips = 0
   for (let i = 0; i < bytes.length; i++) {
@@ -57,22 +59,18 @@ test('snapshot: every truncation and every bit flip is refused', async t => {
       const bad = bytes.slice()
       bad[i] ^= 1 << bit
       flips++
-      if (read(bad).ok) t.fail(`flip of bit ${bit} at ${i} accepted`)
+      if (read(bad).ok) accepted.push(`flip of bit ${bit} at ${i}`)
     }
   }
-  t.pass(`${bytes.length} truncations and ${flips} bit flips refused`)
+  t.same(accepted, [], `${bytes.length} truncations and ${flips} bit flips refused`)
 })
 
 test('snapshot: a count that does not match the entries fails the publish and leaves no file', async t => {
   const dir = tempLocation('snap')
   mkdirSync(dir, { recursive: true })
-  try {
-    await publishSnapshot({ fs: nodeFileSystem, directory: dir, tempPath: join(dir, 's.tmp-1'), finalPath: join(dir, 's.mls') },
-      { identity, seq: 1, count: 5, root }, entries)
-    t.fail('published')
-  } catch {
-    t.pass('refused')
-  }
+  const publish = publishSnapshot({ fs: nodeFileSystem, directory: dir, tempPath: join(dir, 's.tmp-1'), finalPath: join(dir, 's.mls') },
+    { identity, seq: 1, count: 5, root }, entries)
+  t.not(await rejectionCode(publish), 'resolved', 'refused')
   t.same(readdirSync(dir), [])
   t.notOk(existsSync(join(dir, 's.mls')))
 })

@@ -12,6 +12,7 @@ import type { CallEvent } from '../util/sim/trace'
 import { SNAPSHOT_HEADER_SIZE } from '../../lib/snapshot/format'
 import { publishSnapshot } from '../../lib/snapshot/writer'
 import { segmentName } from '../../lib/store/file-names'
+import { rejectionCodes } from '../util/codes'
 
 /** A gate for the simulated file system's scheduler: while held, every call waits for release. */
 class Gate {
@@ -151,7 +152,7 @@ test('checkpoint: a failed sync in the middle of a snapshot fails the checkpoint
   t.same((await fs.readdir('/db')).filter(name => name.includes('.tmp-')), [], 'no temporary file is left')
   const refused = await db.put('after', 'x').then(() => null, (err: Error & { code?: string }) => err)
   t.is(refused?.code, 'LEVEL_IO_ERROR', 'writes are refused until reopened')
-  await db.close().catch(() => {})
+  t.same(await rejectionCodes(db.close()), ['LEVEL_DATABASE_NOT_CLOSED', 'LEVEL_IO_ERROR'], 'close releases the database and reports the earlier failure')
 
   const reopened = new MerkleLevel('/db', { fs })
   await reopened.open()
