@@ -25,8 +25,8 @@ export type { SortedEntry } from './lib/tree/recompute'
 const hash = (bytes: Uint8Array): Uint8Array => sha256(bytes)
 
 /**
- * Verifies a key proof (bytes or object) against `root` (32 bytes or 64 hex
- * digits). Returns the key and its value, or its absence; throws
+ * Verifies a key proof (bytes or object) against `root` (32 bytes, or 64 hex
+ * digits of either case). Returns the key and its value, or its absence; throws
  * LEVEL_INVALID_PROOF or LEVEL_PROOF_ROOT_MISMATCH.
  */
 export function verifyProof (root: Uint8Array | string, proof: ProofInput): KeyProofResult {
@@ -43,9 +43,11 @@ export function verifyRangeProof (root: Uint8Array | string, proof: ProofInput):
 }
 
 /**
- * The root of a database holding exactly `entries` (strictly ascending keys),
- * computed from scratch: how a third party checks a plain dump. `salt` is
- * the database's public salt (empty unless it was created with one).
+ * The root of a database holding exactly `entries`, each a `{ key, value }`
+ * of two Uint8Arrays (Buffers are), keys strictly ascending, computed from
+ * scratch: how a third party checks a plain dump. `salt` is the database's
+ * public salt (empty unless it was created with one; at most 32 bytes).
+ * Throws LEVEL_INVALID_VALUE for any other input.
  */
 export function computeRoot (entries: Iterable<SortedEntry>, salt: Uint8Array = new Uint8Array(0)): Uint8Array {
   return computeRootWith(hash, entries, salt)

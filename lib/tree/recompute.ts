@@ -10,8 +10,9 @@ import { compareBytes } from '../bytes'
 import { levelError } from '../errors'
 import { EMPTY_HASH, nodeHashWith, priorityWith, rootWith, valueHashWith } from './hash-formulas'
 import type { Sha256 } from './hash-formulas'
+import { MAX_PROOF_SALT_LENGTH } from './proof'
 
-/** One entry of a dump: a key and its value. */
+/** One entry of a dump: a key and its value, as bytes (a Buffer is a Uint8Array). */
 export interface SortedEntry {
   key: Uint8Array
   value: Uint8Array
@@ -24,12 +25,26 @@ interface SpineNode {
   leftHash: Uint8Array
 }
 
-/** The root of exactly these entries; throws LEVEL_INVALID_VALUE unless keys strictly ascend. */
+/**
+ * The root of exactly these entries. Throws LEVEL_INVALID_VALUE unless
+ * `entries` is iterable, each entry has a Uint8Array `key` and `value`, keys
+ * strictly ascend, and `salt` is a Uint8Array of at most 32 bytes.
+ */
 export function computeRootWith (sha256: Sha256, entries: Iterable<SortedEntry>, salt: Uint8Array): Uint8Array {
+  if (!(salt instanceof Uint8Array) || salt.length > MAX_PROOF_SALT_LENGTH) {
+    throw levelError(`The salt must be a Uint8Array of at most ${MAX_PROOF_SALT_LENGTH} bytes`, 'LEVEL_INVALID_VALUE')
+  }
+  if (typeof (entries as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
+    throw levelError('The entries must be an iterable of { key, value }', 'LEVEL_INVALID_VALUE')
+  }
   const spine: SpineNode[] = []
   let previous: Uint8Array | null = null
   let count = 0
-  for (const { key, value } of entries) {
+  for (const entry of entries) {
+    const { key, value } = (entry ?? {}) as Partial<SortedEntry>
+    if (!(key instanceof Uint8Array) || !(value instanceof Uint8Array)) {
+      throw levelError(`Entry ${count} is not a { key, value } of two Uint8Arrays`, 'LEVEL_INVALID_VALUE')
+    }
     if (previous !== null && compareBytes(previous, key) >= 0) {
       throw levelError('Entries must be in strictly ascending key order', 'LEVEL_INVALID_VALUE')
     }
