@@ -27,7 +27,7 @@ import { watchSyncs } from '../fs/sync-watch'
 import { toHex } from '../bytes'
 import { nextTurn } from '../turn'
 import { WalWriter } from '../wal/writer'
-import { newSegmentSalt } from '../wal/format'
+import { MAX_PAYLOAD_LENGTH, newSegmentSalt } from '../wal/format'
 import { Tree } from '../tree/tree'
 import type { KeyTable } from '../lookup/key-table'
 import { applyOps, encodeRecord, recordSize } from './batch-record'
@@ -45,6 +45,13 @@ import { carryOut } from './recovery-actions'
 import { DEFAULT_CHECKPOINT_BYTES } from './options'
 import type { EngineOptions, RecoveryReport } from './options'
 import type { Identity } from './identity'
+
+/**
+ * The largest batch, as its encoded record (batch-record.ts: its keys and
+ * values plus a few bytes per operation): one record is one log frame's
+ * payload. A larger one is refused before anything is queued or written.
+ */
+export const MAX_BATCH_BYTES = MAX_PAYLOAD_LENGTH
 
 /** Unsynced log bytes after which a group is synced anyway. */
 const WAL_BYTES_PER_SYNC = 4 * 1024 * 1024
@@ -271,10 +278,18 @@ export class Engine {
     return this.#failure
   }
 
-  /** Commits a batch atomically; resolves once it is logged (and synced if `sync`) and visible. */
+  /**
+   * Commits a batch atomically; resolves once it is logged (and synced if
+   * `sync`) and visible. A batch over {@link MAX_BATCH_BYTES} is refused with
+   * LEVEL_WRITE_TOO_LARGE before it is queued.
+   */
   async write (ops: readonly WriteOp[], sync: boolean): Promise<void> {
     if (this.#closed) throw levelError('Database is closed', 'LEVEL_DATABASE_NOT_OPEN')
     if (this.#failure !== null) throw this.#refusal()
+    const bytes = recordSize(ops)
+    if (bytes > MAX_BATCH_BYTES) {
+      throw levelError(`A batch of ${bytes} bytes is larger than a log record holds (${MAX_BATCH_BYTES} bytes); nothing was written`, 'LEVEL_WRITE_TOO_LARGE')
+    }
     await this.#fairTurn()
     await new Promise<void>((resolve, reject) => this.#enqueue({ kind: 'write', ops, sync, resolve, reject }))
   }
