@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'LEVEL_INVALID_VALUE'
   | 'LEVEL_INVALID_PROOF'
   | 'LEVEL_PROOF_ROOT_MISMATCH'
+  | 'LEVEL_WRITE_TOO_LARGE'
 
 /** Options accepted by {@link levelError}. */
 export interface LevelErrorOptions {

@@ -11,6 +11,7 @@ import { nodeFileSystem } from '../fs/node-file-system'
 import { Engine } from '../store/engine'
 import type { WriteOp } from '../store/batch-record'
 import type { CheckpointResult } from '../store/checkpoint'
+import type { CheckpointStatus } from '../store/checkpoint-status'
 import type { BackupResult } from '../store/backup'
 import type { EngineOptions, RecoveryReport } from '../store/options'
 import type { Tree } from '../tree/tree'
@@ -91,8 +92,21 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     return this.#engine
   }
 
+  /**
+   * How the last checkpoint since open() went, background or not: when it
+   * ended, and its result, or its error and what was kept (the previous
+   * snapshot and the whole log). Null before the first one, and while the
+   * database is not open. A failure is also emitted as `checkpoint-failed`
+   * and recorded in the directory for `merkle-level info`.
+   */
+  get lastCheckpoint (): CheckpointStatus | null {
+    return this.#engine?.lastCheckpoint ?? null
+  }
+
   async _open (options: PrivateOpenOptions): Promise<void> {
-    this.#engine = await Engine.open(this.#location, { ...this.#engineOptions, ...options })
+    this.#engine = await Engine.open(this.#location, { ...this.#engineOptions, ...options }, status => {
+      if (!status.ok) this.emit('checkpoint-failed', status)
+    })
   }
 
   async _close (): Promise<void> {

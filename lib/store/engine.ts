@@ -27,7 +27,7 @@ import { watchSyncs } from '../fs/sync-watch'
 import { toHex } from '../bytes'
 import { nextTurn } from '../turn'
 import { WalWriter } from '../wal/writer'
-import { newSegmentSalt } from '../wal/format'
+import { MAX_PAYLOAD_LENGTH, newSegmentSalt } from '../wal/format'
 import { Tree } from '../tree/tree'
 import type { KeyTable } from '../lookup/key-table'
 import { applyOps, encodeRecord, recordSize } from './batch-record'
@@ -36,6 +36,8 @@ import { writeCheckpoint } from './checkpoint'
 import { writeBackup } from './backup'
 import type { BackupResult } from './backup'
 import type { CheckpointResult } from './checkpoint'
+import { clearCheckpointFailure, recordCheckpointFailure } from './checkpoint-status'
+import type { CheckpointFailure, CheckpointStatus } from './checkpoint-status'
 import { segmentName } from './file-names'
 import { DatabaseLock } from './lock'
 import { LiveState, tableProblems } from './live-state'
@@ -45,6 +47,13 @@ import { carryOut } from './recovery-actions'
 import { DEFAULT_CHECKPOINT_BYTES } from './options'
 import type { EngineOptions, RecoveryReport } from './options'
 import type { Identity } from './identity'
+
+/**
+ * The largest batch, as its encoded record (batch-record.ts: its keys and
+ * values plus a few bytes per operation): one record is one log frame's
+ * payload. A larger one is refused before anything is queued or written.
+ */
+export const MAX_BATCH_BYTES = MAX_PAYLOAD_LENGTH
 
 /** Unsynced log bytes after which a group is synced anyway. */
 const WAL_BYTES_PER_SYNC = 4 * 1024 * 1024
@@ -119,8 +128,10 @@ export class Engine {
   #lastTurn = performance.now()
   /** The file system for checkpoints and rotations: any failed sync there disables writes. */
   readonly #watched: FileSystem
-  /** The error of the last background checkpoint, if it failed. */
-  backgroundError: Error | null = null
+  #lastCheckpoint: CheckpointStatus | null = null
+  // Whether CHECKPOINT-FAILED may be in the directory (unknown at open: a checkpoint of an
+  // earlier instance may have failed), so that a successful checkpoint looks for it.
+  #failureRecorded = true
   readonly stats: EngineStats = { groups: 0, batches: 0, checkpoints: 0 }
 
   private constructor (
@@ -131,7 +142,8 @@ export class Engine {
     private readonly identityBytes: Uint8Array,
     private readonly options: Required<Pick<EngineOptions, 'sync' | 'checkpointBytes'>>,
     state: { tree: Tree, table: KeyTable, seq: number, writer: WalWriter, snapshotSeq: number },
-    readonly recovery: RecoveryReport
+    readonly recovery: RecoveryReport,
+    private readonly onCheckpoint: (status: CheckpointStatus) => void
   ) {
     this.#tree = state.tree
     this.#table = state.table
@@ -143,9 +155,12 @@ export class Engine {
 
   /**
    * Opens the database in `directory`: checks the location, takes the lock,
-   * recovers (recovery.ts) and returns the engine.
+   * recovers (recovery.ts) and returns the engine. `onCheckpoint` is called
+   * with the outcome of every checkpoint as it ends.
    */
-  static async open (directory: string, options: EngineOptions & OpenOptions): Promise<Engine> {
+  static async open (
+    directory: string, options: EngineOptions & OpenOptions, onCheckpoint: (status: CheckpointStatus) => void = () => {}
+  ): Promise<Engine> {
     const started = Date.now()
     const fs = options.fs ?? nodeFileSystem
     let lock: DatabaseLock
@@ -183,7 +198,7 @@ export class Engine {
       const engine = new Engine(fs, directory, lock, plan.identity, plan.identityBytes, {
         sync: options.sync ?? true,
         checkpointBytes: options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES
-      }, { tree: plan.tree, table: plan.table, seq: plan.seq, writer: outcome.writer, snapshotSeq: plan.snapshot?.seq ?? 0 }, report)
+      }, { tree: plan.tree, table: plan.table, seq: plan.seq, writer: outcome.writer, snapshotSeq: plan.snapshot?.seq ?? 0 }, report, onCheckpoint)
       engine.#maybeCheckpoint()
       return engine
     } catch (err) {
@@ -271,10 +286,18 @@ export class Engine {
     return this.#failure
   }
 
-  /** Commits a batch atomically; resolves once it is logged (and synced if `sync`) and visible. */
+  /**
+   * Commits a batch atomically; resolves once it is logged (and synced if
+   * `sync`) and visible. A batch over {@link MAX_BATCH_BYTES} is refused with
+   * LEVEL_WRITE_TOO_LARGE before it is queued.
+   */
   async write (ops: readonly WriteOp[], sync: boolean): Promise<void> {
     if (this.#closed) throw levelError('Database is closed', 'LEVEL_DATABASE_NOT_OPEN')
     if (this.#failure !== null) throw this.#refusal()
+    const bytes = recordSize(ops)
+    if (bytes > MAX_BATCH_BYTES) {
+      throw levelError(`A batch of ${bytes} bytes is larger than a log record holds (${MAX_BATCH_BYTES} bytes); nothing was written`, 'LEVEL_WRITE_TOO_LARGE')
+    }
     await this.#fairTurn()
     await new Promise<void>((resolve, reject) => this.#enqueue({ kind: 'write', ops, sync, resolve, reject }))
   }
@@ -397,7 +420,13 @@ export class Engine {
   #maybeCheckpoint (): void {
     const limit = this.options.checkpointBytes
     if (limit <= 0 || this.#writer.size < limit || this.#checkpoint !== null || this.#closed) return
-    this.checkpoint().catch((err: Error) => { this.backgroundError = err })
+    // Its outcome is reported through lastCheckpoint, onCheckpoint and CHECKPOINT-FAILED.
+    this.#checkpointNow(true).catch(() => {})
+  }
+
+  /** How the last checkpoint since open() went, or null when none ran. */
+  get lastCheckpoint (): CheckpointStatus | null {
+    return this.#lastCheckpoint
   }
 
   /**
@@ -407,14 +436,58 @@ export class Engine {
    * then run again if writes happened meanwhile.
    */
   async checkpoint (): Promise<CheckpointResult> {
+    return await this.#checkpointNow(false)
+  }
+
+  async #checkpointNow (background: boolean): Promise<CheckpointResult> {
     while (this.#checkpoint !== null) await this.#checkpoint.catch(() => {})
-    if (this.#failure !== null) throw this.#refusal()
-    const run = this.#runCheckpoint()
+    const run = this.#checkpointAndReport(background)
     this.#checkpoint = run
     try {
       return await run
     } finally {
       this.#checkpoint = null
+    }
+  }
+
+  // Runs a checkpoint and reports its outcome; the record on disk is done before close() can
+  // release the lock (close waits for #checkpoint).
+  async #checkpointAndReport (background: boolean): Promise<CheckpointResult> {
+    let result: CheckpointResult
+    try {
+      if (this.#failure !== null) throw this.#refusal()
+      result = await this.#runCheckpoint()
+    } catch (err) {
+      const failure: CheckpointFailure = {
+        ok: false,
+        time: Date.now(),
+        background,
+        error: err instanceof Error ? err : new Error(String(err)),
+        snapshotSeq: this.#snapshotSeq,
+        seq: this.#seq,
+        writesDisabled: this.#failure !== null
+      }
+      await recordCheckpointFailure(this.fs, this.directory, failure)
+      this.#failureRecorded = true
+      this.#report(failure)
+      throw err
+    }
+    if (this.#failureRecorded) {
+      await clearCheckpointFailure(this.fs, this.directory)
+      this.#failureRecorded = false
+    }
+    this.#report({ ok: true, time: Date.now(), background, result })
+    return result
+  }
+
+  #report (status: CheckpointStatus): void {
+    this.#lastCheckpoint = status
+    try {
+      this.onCheckpoint(status)
+    } catch (err) {
+      // A listener's error is the listener's, thrown as from any event listener: the
+      // checkpoint's outcome stands.
+      queueMicrotask(() => { throw err })
     }
   }
 

@@ -7,6 +7,9 @@
 /** The lock file. */
 export const LOCK_NAME = 'LOCK'
 
+/** The record of the last failed checkpoint, until one succeeds (checkpoint-status.ts). */
+export const CHECKPOINT_FAILED_NAME = 'CHECKPOINT-FAILED'
+
 const SEGMENT = /^wal-(\d{20})\.log$/
 const SNAPSHOT = /^snapshot-(\d{20})\.mls$/
 const SNAPSHOT_TEMP = /^snapshot-\d{20}\.mls\.tmp-[0-9a-f]{16}$/
@@ -52,6 +55,7 @@ export type FileKind =
   | { kind: 'snapshot', seq: number }
   | { kind: 'temp' }
   | { kind: 'lock' }
+  | { kind: 'status' }
   | { kind: 'set-aside' }
   | { kind: 'unknown' }
 
@@ -63,6 +67,7 @@ export function classify (name: string): FileKind {
   if (m !== null) return { kind: 'snapshot', seq: Number(m[1]) }
   if (SNAPSHOT_TEMP.test(name) || SEGMENT_TEMP.test(name) || LOCK_TEMP.test(name)) return { kind: 'temp' }
   if (name === LOCK_NAME) return { kind: 'lock' }
+  if (name === CHECKPOINT_FAILED_NAME) return { kind: 'status' }
   if (SET_ASIDE.test(name)) return { kind: 'set-aside' }
   return { kind: 'unknown' }
 }
