@@ -25,6 +25,9 @@ import type { SortedEntry } from '../tree/recompute'
 import type { Tree } from '../tree/tree'
 import { classify } from './file-names'
 import { readView } from './inspect'
+import { listLog } from './log-listing'
+import { readSnapshotHeader } from '../snapshot/reader'
+import { SNAPSHOT_HEADER_SIZE } from '../snapshot/format'
 import type { DatabaseView } from './inspect'
 
 /** What the integrity check found. */
@@ -36,9 +39,25 @@ export interface IntegrityReport {
   /** Things worth knowing that open() handles by itself. */
   notes: string[]
   /** The state open() would recover (strict), or that `repair` would keep; null when neither can read it. */
-  state: { seq: number, entries: number, root: string, recoverable: 'open' | 'repair' } | null
+  state: { seq: number, entries: number, root: string, recoverable: 'open' | 'repair', givenUp: GivenUp } | null
   /** Entries whose hashes step 3 computed again. */
   entriesRehashed: number
+}
+
+/** What recovering the reported state gives up of what the files record. */
+export interface GivenUp {
+  /** Batches after the kept state that the files record (at least this many when `atLeast`). */
+  batches: number
+  /** The highest sequence number the files record. */
+  lastSeq: number
+  /** True when damage hides how far the log went: there may be more batches than counted. */
+  atLeast: boolean
+  /** Entries of the newest state the files record, when a file says (null when unknown). */
+  entriesBefore: number | null
+  /** Files renamed aside: damaged ones and the log that follows the damage. */
+  filesSetAside: Array<{ name: string, why: 'damaged' | 'after the damage' }>
+  /** A log segment cut back to its last valid record (a copy of the whole file is set aside first). */
+  cut: { name: string, bytes: number } | null
 }
 
 /** Progress of a check: the phase, and how far it got (`total` 0 when unknown). */
@@ -77,7 +96,7 @@ export async function checkIntegrity (fs: FileSystem, directory: string, onProgr
   if (!bytesEqual(replayed, recomputed)) {
     report.problems.push(`root mismatch: replay gives ${toHex(replayed)}, the entries rehashed from scratch give ${toHex(recomputed)}`)
   }
-  report.state = { seq: plan.seq, entries: plan.tree.size, root: toHex(replayed), recoverable }
+  report.state = { seq: plan.seq, entries: plan.tree.size, root: toHex(replayed), recoverable, givenUp: await givenUp(fs, view) }
   report.ok = report.problems.length === 0
   return report
 }
@@ -99,6 +118,55 @@ function classifyFindings (view: DatabaseView, recoverable: 'open' | 'repair', r
   for (const name of plan.obsolete) report.notes.push(`${name} is covered by the snapshot (open() removes it)`)
   for (const f of files) if (f.kind === 'set-aside') report.notes.push(`${f.name} was set aside by an earlier recovery`)
   for (const name of plan.unknown) report.notes.push(`${name} is not a database file (left alone)`)
+}
+
+// Compares the recovered state with the newest one the files record: snapshot names, segment
+// headers and the records that can still be read (a damaged snapshot's header gives its count).
+async function givenUp (fs: FileSystem, view: DatabaseView): Promise<GivenUp> {
+  const { plan, location } = view
+  let lastSeq = plan.seq
+  let atLeast = false
+  let entriesBefore: number | null = null
+  for (const { name } of plan.snapshotsSkipped) {
+    const kind = classify(name)
+    if (kind.kind !== 'snapshot' || kind.seq <= lastSeq) continue
+    lastSeq = kind.seq
+    entriesBefore = await snapshotCount(fs, join(location, name))
+  }
+  let logSeq = 0
+  for await (const item of listLog(fs, location)) {
+    if (item.kind === 'segment') logSeq = Math.max(logSeq, item.firstSeq - 1)
+    if (item.kind === 'record') logSeq = Math.max(logSeq, item.seq)
+    // Damage with data after it holds one batch at least, and hides how many more.
+    if (item.kind === 'damage' && item.validDataFollows) {
+      atLeast = true
+      logSeq++
+    }
+    const seq = logSeq
+    if (seq > lastSeq) {
+      lastSeq = seq
+      entriesBefore = null
+    }
+  }
+  if (lastSeq === plan.seq) entriesBefore = plan.tree.size
+  const filesSetAside = plan.setAside.map(({ name, kind }) => ({ name, why: kind === 'corrupt' ? 'damaged' as const : 'after the damage' as const }))
+  const t = plan.truncate
+  const cut = t !== null && t.keepCopy ? { name: t.name, bytes: t.from - t.to } : null
+  if (cut !== null) filesSetAside.push({ name: cut.name, why: 'damaged' })
+  return { batches: lastSeq - plan.seq, lastSeq, atLeast, entriesBefore, filesSetAside, cut }
+}
+
+// The entry count a snapshot's header states, or null when the header is unreadable.
+async function snapshotCount (fs: FileSystem, path: string): Promise<number | null> {
+  const file = await fs.open(path, 'read')
+  try {
+    const bytes = new Uint8Array(SNAPSHOT_HEADER_SIZE)
+    const n = await file.read(bytes, 0)
+    const read = readSnapshotHeader(bytes.subarray(0, n))
+    return read.ok ? read.header.count : null
+  } finally {
+    await file.close()
+  }
 }
 
 // The bytes recovery will read at least: the log and the snapshots.

@@ -7,7 +7,7 @@
 import { join } from 'node:path'
 import type { FileSystem } from '../fs/file-system'
 import { readOnlyFileSystem } from '../fs/read-only-file-system'
-import { FRAME_HEADER_SIZE } from '../wal/format'
+import { FRAME_HEADER_SIZE, SEGMENT_HEADER_SIZE } from '../wal/format'
 import { readSegment } from '../wal/reader'
 import { decodeIdentity } from './identity'
 import { decodeRecord } from './batch-record'
@@ -18,7 +18,7 @@ import { classify } from './file-names'
 export type LogItem =
   | { kind: 'segment', file: string, bytes: number, segment: number, firstSeq: number, database: Uint8Array | null }
   | { kind: 'record', file: string, offset: number, seq: number, ops: WriteOp[] }
-  | { kind: 'damage', file: string, offset: number, problem: string }
+  | { kind: 'damage', file: string, offset: number, problem: string, validDataFollows: boolean }
 
 /** The log of the database in `directory`, segment by segment, in order. */
 export async function * listLog (fs: FileSystem, directory: string): AsyncGenerator<LogItem> {
@@ -31,7 +31,8 @@ export async function * listLog (fs: FileSystem, directory: string): AsyncGenera
     const bytes = await reader.readFile(join(directory, name))
     const read = readSegment(bytes)
     if (!read.ok) {
-      yield { kind: 'damage', file: name, offset: 0, problem: `segment header: ${read.problem}` }
+      // A header no longer than a header is a segment whose creation a crash interrupted.
+      yield { kind: 'damage', file: name, offset: 0, problem: `segment header: ${read.problem}`, validDataFollows: bytes.length > SEGMENT_HEADER_SIZE }
       continue
     }
     const { header } = read
@@ -39,13 +40,13 @@ export async function * listLog (fs: FileSystem, directory: string): AsyncGenera
     for (const payload of read.payloads) {
       const offset = payload.byteOffset - bytes.byteOffset - FRAME_HEADER_SIZE
       const record = decodeRecord(payload)
-      if (typeof record === 'string') yield { kind: 'damage', file: name, offset, problem: `record: ${record}` }
+      if (typeof record === 'string') yield { kind: 'damage', file: name, offset, problem: `record: ${record}`, validDataFollows: true }
       else yield { kind: 'record', file: name, offset, seq: record.seq, ops: record.ops }
     }
     if (read.damage !== null) {
       const { offset, validFrameAfter, zeroFilled } = read.damage
       const what = validFrameAfter ? 'damaged frame, valid frames follow' : zeroFilled ? 'zero-filled tail' : 'torn tail'
-      yield { kind: 'damage', file: name, offset, problem: `${what} (${bytes.length - offset} bytes)` }
+      yield { kind: 'damage', file: name, offset, problem: `${what} (${bytes.length - offset} bytes)`, validDataFollows: validFrameAfter }
     }
   }
 }

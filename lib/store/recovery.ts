@@ -267,7 +267,7 @@ function replay (reads: Array<{ file: SegmentFile, read: SegmentReadResult }>, m
     if (header.segment !== file.number) throw corruption(`WAL segment ${file.name} says it is segment ${header.segment}`)
     if (header.firstSeq > seq + 1) {
       if (mode === 'pointInTime') { stopped = true; plan.setAside.push({ name: file.name, kind: 'discarded' }); continue }
-      throw corruption(`WAL gap: expected sequence ${seq + 1}, ${file.name} starts at ${header.firstSeq}`)
+      throw corruption(gapProblem(plan, seq, file.name, header.firstSeq))
     }
     let expected = header.firstSeq
     let usable = read.payloads.length
@@ -317,6 +317,17 @@ function replay (reads: Array<{ file: SegmentFile, read: SegmentReadResult }>, m
   live.flush()
   plan.tree = live.tree
   plan.seq = seq
+}
+
+// A gap right after a damaged snapshot is that snapshot's fault: name it, not the log.
+function gapProblem (plan: RecoveryPlan, seq: number, segment: string, firstSeq: number): string {
+  const blamed = plan.snapshotsSkipped.find(s => {
+    const kind = classify(s.name)
+    return kind.kind === 'snapshot' && kind.seq > seq
+  })
+  const gap = `expected sequence ${seq + 1}, ${segment} starts at ${firstSeq}`
+  if (blamed === undefined) return `WAL gap: ${gap}`
+  return `Snapshot ${blamed.name} is damaged (${blamed.problem}) and the log does not cover the batches it held (${gap})`
 }
 
 // Offset in the segment of the frame carrying `payload` (a view into `bytes`).

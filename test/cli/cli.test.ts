@@ -301,3 +301,76 @@ test('cli: prove and verify-proof', async t => {
   t.equal((await runCli(['prove', location, 'key01', '--binary', '-o', binary])).code, 0, 'binary proof written')
   t.equal((JSON.parse((await runCli(['verify-proof', root, binary])).stdout) as { value: string }).value, 'value1', 'and verified')
 })
+
+// 21 entries in one snapshot, with one byte of it flipped; the log after it holds no record.
+async function makeDamagedSnapshot (): Promise<{ location: string, snapshot: string, wal: string }> {
+  const location = tempLocation()
+  const db = new MerkleLevel(location)
+  for (let i = 0; i < 21; i++) await db.put(`k${i}`, `v${i}`)
+  await db.checkpoint()
+  await db.close()
+  const snapshot = readdirSync(location).find(n => n.startsWith('snapshot-')) as string
+  const wal = readdirSync(location).find(n => n.startsWith('wal-')) as string
+  const bytes = readFileSync(join(location, snapshot))
+  bytes[150] ^= 0x01
+  writeFileSync(join(location, snapshot), bytes)
+  return { location, snapshot, wal }
+}
+
+test('cli: repair blames a damaged snapshot and says what it keeps and gives up', async t => {
+  const { location, snapshot, wal } = await makeDamagedSnapshot()
+  const emptyRoot = hex(await new MerkleLevel(tempLocation('empty')).root())
+  const before = contents(location)
+  const dry = await runCli(['repair', '--json', location])
+  t.equal(dry.code, 1, 'without --yes: exit 1')
+  const planned = JSON.parse(dry.stdout) as { problems: string[], keeps: unknown, givesUp: unknown, repaired: boolean }
+  t.ok(planned.problems[0].startsWith(`open() refuses the database: Snapshot ${snapshot} is damaged`), 'the cause named is the damaged snapshot')
+  t.equal(planned.problems.filter(p => p.includes('WAL gap')).length, 0, 'not a gap in the log')
+  t.deepEqual(planned.keeps, { seq: 0, entries: 0, root: emptyRoot }, 'keeps the empty state')
+  const givesUp = {
+    batches: 21,
+    lastSeq: 21,
+    atLeast: false,
+    entriesBefore: 21,
+    filesSetAside: [{ name: snapshot, why: 'damaged' }, { name: wal, why: 'after the damage' }],
+    cut: null
+  }
+  t.deepEqual(planned.givesUp, givesUp, 'gives up 21 batches, 21 entries and two files')
+  t.equal(planned.repaired, false, 'not repaired')
+  t.deepEqual(contents(location), before, 'changed nothing')
+
+  const human = await runCli(['repair', location])
+  t.deepEqual(human.stdout.split('\n').filter(l => !l.startsWith('problem: ')), [
+    `repair keeps the history up to sequence 0: 0 entries, root ${emptyRoot}`,
+    'repair gives up 21 batches (sequence 1 to 21); entries 21 before, 0 after; 2 files set aside',
+    `sets aside: ${snapshot} (damaged)`,
+    `sets aside: ${wal} (after the damage)`,
+    'nothing was changed: run again with --yes to repair',
+    ''
+  ], 'the human form says the same before acting')
+
+  const run = await runCli(['repair', '--yes', location])
+  t.equal(run.code, 0, 'with --yes: exit 0')
+  const lines = run.stdout.split('\n')
+  t.equal(lines.filter(l => l === 'gave up 21 batches (sequence 1 to 21); entries 21 before, 0 after; 2 files set aside').length, 1, 'says after acting what it gave up')
+  t.equal(lines.filter(l => l === `kept the history up to sequence 0: 0 entries, root ${emptyRoot}`).length, 1, 'and what it kept')
+  const aside = readdirSync(location).filter(n => n.includes('.corrupt-') || n.includes('.discarded-')).map(n => n.replace(/-\d+$/, '-T')).sort()
+  t.deepEqual(aside, [`${snapshot}.corrupt-T`, `${wal}.discarded-T`], 'both files are set aside')
+})
+
+test('cli: repair --yes --json reports a log cut by damage', async t => {
+  const { location } = await makeDatabase()
+  const wal = readdirSync(location).find(n => n.startsWith('wal-')) as string
+  const bytes = readFileSync(join(location, wal))
+  bytes[128 + 14] ^= 0xff
+  writeFileSync(join(location, wal), bytes)
+  const run = await runCli(['repair', '--yes', '--json', location])
+  t.equal(run.code, 0, 'exit 0')
+  const done = JSON.parse(run.stdout) as { keeps: { seq: number, entries: number }, givesUp: unknown, repaired: boolean, setAside: string[], bytesCut: number }
+  t.deepEqual([done.keeps.seq, done.keeps.entries, done.repaired], [1, 20, true], 'keeps the snapshot state')
+  t.deepEqual(done.givesUp, {
+    batches: 1, lastSeq: 2, atLeast: true, entriesBefore: null, filesSetAside: [{ name: wal, why: 'damaged' }], cut: { name: wal, bytes: bytes.length - 128 }
+  }, 'gives up at least one batch, cut from the segment')
+  t.equal(done.bytesCut, bytes.length - 128, 'the bytes cut')
+  t.deepEqual(done.setAside.map(n => n.replace(/-\d+$/, '-T')), [`${wal}.discarded-T`], 'the copy set aside')
+})
