@@ -35,6 +35,11 @@ test('no module of the library imports test code', t => {
     .map(([, target]) => ({ path: relative(ROOT, path), target }))
     .filter(({ path, target }) => !inside(resolve(join(ROOT, dirname(path)), target)) && !(path === join('lib', 'cli', 'main.ts') && target === '../../../package.json')))
   t.same(offenders, [], 'every relative import of lib/, index.ts and verify.ts stays within them')
+  const users = [...filesUnder(join(ROOT, 'benchmarks'), '.ts'), ...filesUnder(join(ROOT, 'demo'), '.ts')]
+  const intoTests = users.flatMap(path => [...readFileSync(path, 'utf8').matchAll(RELATIVE_IMPORT)]
+    .filter(([, target]) => resolve(dirname(path), target).startsWith(join(ROOT, 'test') + sep))
+    .map(([, target]) => `${relative(ROOT, path)} -> ${target}`))
+  t.same(intoTests, [], `none of ${users.length} benchmark and demo modules imports test code`)
   t.same(filesUnder(join(ROOT, 'lib', 'fs'), '.ts').map(path => relative(join(ROOT, 'lib', 'fs'), path)).filter(path => path.includes(sep) || /sim|kill/.test(path)), [],
     'lib/fs holds no test doubles')
   t.end()

@@ -87,3 +87,16 @@ test('limits: the database states what iterators honour; a proof can state 0..2^
   }
   t.equal(codeOf(() => verifyRangeProof(root, withLimit(2))), 'accepted', 'the proof as made')
 })
+
+test('a sublevel\'s range proofs state the stored bounds docs/MERKLE.md gives', async t => {
+  const db = new MerkleLevel<string, string>(tempLocation())
+  const users = db.sublevel<string, string>('users', {})
+  const x = users.sublevel<string, string>('x', {})
+  await users.put('alice', '1')
+  await x.put('k', 'v')
+  const text = (r: object): Record<string, unknown> => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Uint8Array ? new TextDecoder().decode(v) : v]))
+  t.same(text((await db.proveRange({ gt: 'a' }, { sublevel: users })).range), { reverse: false, gt: '!users!a', lt: '!users"' }, 'an open upper side: the prefix with its last byte raised')
+  t.same(text((await db.proveRange({ lte: 'b' }, { sublevel: users })).range), { reverse: false, gte: '!users!', lte: '!users!b' }, 'an open lower side: the prefix')
+  t.same(text((await db.proveRange({}, { sublevel: x })).range), { reverse: false, gte: '!users!!x!', lt: '!users!!x"' }, 'a nested sublevel: its whole prefix')
+  await db.close()
+})
