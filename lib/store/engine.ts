@@ -2,8 +2,9 @@
  * The engine: where the tree, the write-ahead log and snapshot files meet.
  *
  * Commit protocol (one group at a time; docs/FORMAT.md, "Commit"):
- *  1. Writers queue their batches. When no group is being written, every
- *     queued batch forms the next group (group commit).
+ *  1. Writers queue their batches, in runs that share one promise. When no
+ *     group is being written, the next run forms the next group (group
+ *     commit): every batch queued meanwhile, up to MAX_GROUP_BYTES.
  *  2. Each batch gets the next sequence number and is encoded, framed and
  *     sealed into one buffer for the whole group.
  *  3. The buffer is appended to the current segment. If any batch of the
@@ -25,7 +26,6 @@ import type { FileSystem } from '../fs/file-system'
 import { nodeFileSystem } from '../fs/node-file-system'
 import { watchSyncs } from '../fs/sync-watch'
 import { toHex } from '../bytes'
-import { nextTurn } from '../turn'
 import { WalWriter } from '../wal/writer'
 import { MAX_PAYLOAD_LENGTH, newSegmentSalt } from '../wal/format'
 import { Tree } from '../tree/tree'
@@ -66,10 +66,32 @@ const SYNC_ROOT_OPS = 1024
 /** The longest a run of writes may keep the event loop from turning. */
 const TURN_BUDGET_MS = 4
 
+/**
+ * The most log bytes one group appends (unless one batch alone is larger):
+ * the group's buffer stays well within what one write of a file takes.
+ */
+const MAX_GROUP_BYTES = 64 * 1024 * 1024
+
 interface PendingWrite {
-  kind: 'write'
   ops: readonly WriteOp[]
+}
+
+/**
+ * Writes queued one after another, committed as one group and answered by
+ * one promise: a queued write costs its operations and a slot in `writes`,
+ * not a promise and a task of its own. A run takes writes until it leaves
+ * the queue for the log, or holds MAX_GROUP_BYTES.
+ */
+interface WriteRun {
+  kind: 'write'
+  writes: PendingWrite[]
+  /** The frames' bytes. */
+  bytes: number
+  /** True when any write asked for sync. */
   sync: boolean
+  /** True when the run takes no more writes. */
+  full: boolean
+  done: Promise<void>
   resolve: () => void
   reject: (err: Error) => void
 }
@@ -86,7 +108,7 @@ interface PendingSync {
   reject: (err: Error) => void
 }
 
-type Task = PendingWrite | PendingRotation | PendingSync
+type Task = WriteRun | PendingRotation | PendingSync
 
 /** Counters for tests and benchmarks. */
 export interface EngineStats {
@@ -110,8 +132,8 @@ export class Engine {
   #edit = 0
   // Operations applied since the root was last computed: a bound on the hashing it needs.
   #unhashedOps = 0
-  // The turn of the event loop that writers over the fairness budget wait for (see #fairTurn).
-  #turn: Promise<void> | null = null
+  // Writes over the fairness budget, queued at the next turn of the event loop (see #queueFor).
+  #waiting: WriteRun[] = []
   // The root being hashed in slices, if any (see root()).
   #rooting: Promise<Uint8Array> | null = null
   // Why the index is unusable (a logged batch failed to apply), if it is.
@@ -289,24 +311,30 @@ export class Engine {
   /**
    * Commits a batch atomically; resolves once it is logged (and synced if
    * `sync`) and visible. A batch over {@link MAX_BATCH_BYTES} is refused with
-   * LEVEL_WRITE_TOO_LARGE before it is queued.
+   * LEVEL_WRITE_TOO_LARGE before it is queued. Writes queued together share
+   * one promise (see WriteRun).
    */
-  async write (ops: readonly WriteOp[], sync: boolean): Promise<void> {
-    if (this.#closed) throw levelError('Database is closed', 'LEVEL_DATABASE_NOT_OPEN')
-    if (this.#failure !== null) throw this.#refusal()
+  write (ops: readonly WriteOp[], sync: boolean): Promise<void> {
+    if (this.#closed) return Promise.reject(levelError('Database is closed', 'LEVEL_DATABASE_NOT_OPEN'))
+    if (this.#failure !== null) return Promise.reject(this.#refusal())
     const bytes = recordSize(ops)
     if (bytes > MAX_BATCH_BYTES) {
-      throw levelError(`A batch of ${bytes} bytes is larger than a log record holds (${MAX_BATCH_BYTES} bytes); nothing was written`, 'LEVEL_WRITE_TOO_LARGE')
+      return Promise.reject(levelError(`A batch of ${bytes} bytes is larger than a log record holds (${MAX_BATCH_BYTES} bytes); nothing was written`, 'LEVEL_WRITE_TOO_LARGE'))
     }
-    await this.#fairTurn()
-    await new Promise<void>((resolve, reject) => this.#enqueue({ kind: 'write', ops, sync, resolve, reject }))
+    const frame = WalWriter.frameSize(bytes)
+    const run = openRun(this.#queueFor(), frame)
+    run.writes.push({ ops })
+    run.bytes += frame
+    if (sync) run.sync = true
+    this.#drain()
+    return run.done
   }
 
   // An unsynced write completes without leaving the microtask queue (the log append is
   // synchronous), so a loop of awaited writes would starve timers, I/O and a background
   // checkpoint forever. A turn of the event loop is noted by a setImmediate; when none has
-  // come for TURN_BUDGET_MS, the writer waits for one.
-  async #fairTurn (): Promise<void> {
+  // come for TURN_BUDGET_MS, writes wait in #waiting for one, and are queued then, together.
+  #queueFor (): Task[] {
     if (!this.#turnScheduled) {
       // A run of writes starts here, and the event loop was free until now: the budget counts
       // from this write. (Counting from the last turn seen, perhaps long ago, made the second
@@ -317,11 +345,17 @@ export class Engine {
         this.#turnScheduled = false
         this.#lastTurn = performance.now()
       })
-    } else if (performance.now() - this.#lastTurn > TURN_BUDGET_MS) {
-      // Writers that wait are released together, by one turn: they can still share a group.
-      this.#turn ??= nextTurn().then(() => { this.#turn = null })
-      await this.#turn
+    } else if (this.#waiting.length > 0 || performance.now() - this.#lastTurn > TURN_BUDGET_MS) {
+      if (this.#waiting.length === 0) {
+        setImmediate(() => {
+          for (const run of this.#waiting) this.#queue.push(run)
+          this.#waiting = []
+          this.#drain()
+        })
+      }
+      return this.#waiting
     }
+    return this.#queue
   }
 
   #refusal (): Error {
@@ -329,25 +363,20 @@ export class Engine {
   }
 
   // Queues a task behind those already waiting, and starts the queue if it is idle.
-  #enqueue (task: Task): void {
+  #enqueue (task: PendingRotation | PendingSync): void {
     this.#queue.push(task)
     this.#drain()
   }
 
   #drain (): void {
-    if (this.#draining !== null) return
+    // With nothing queued, the loop below would end before #draining is even set.
+    if (this.#draining !== null || this.#queue.length === 0) return
     this.#draining = (async () => {
       try {
-        while (this.#queue.length > 0) {
-          const first = this.#queue[0]
-          if (first.kind !== 'write') {
-            this.#queue.shift()
-            await (first.kind === 'rotate' ? this.#rotate(first) : this.#syncLog(first))
-            continue
-          }
-          let n = 1
-          while (n < this.#queue.length && this.#queue[n].kind === 'write') n++
-          await this.#commitGroup(this.#queue.splice(0, n) as PendingWrite[])
+        // The queue holds runs and tasks, not single writes: it stays short, and shift is cheap.
+        for (let task = this.#queue.shift(); task !== undefined; task = this.#queue.shift()) {
+          if (task.kind === 'write') await this.#commitGroup(task)
+          else await (task.kind === 'rotate' ? this.#rotate(task) : this.#syncLog(task))
         }
       } finally {
         this.#draining = null
@@ -356,11 +385,10 @@ export class Engine {
   }
 
   // Steps 2-4 of the commit protocol for one group.
-  async #commitGroup (group: PendingWrite[]): Promise<void> {
-    if (this.#failure !== null) {
-      for (const w of group) w.reject(this.#refusal())
-      return
-    }
+  async #commitGroup (run: WriteRun): Promise<void> {
+    run.full = true
+    const group = run.writes
+    if (this.#failure !== null) return run.reject(this.#refusal())
     // 2. Number, encode and frame every batch into one buffer.
     const sizes = group.map(w => recordSize(w.ops))
     let total = 0
@@ -378,12 +406,10 @@ export class Engine {
       await this.#writer.append(buf)
       // Unsynced writes are synced along once they pile up: this bounds the fsync that a
       // checkpoint's rotation (which writers wait for) and a clean close must do.
-      if (group.some(w => w.sync) || this.#writer.unsyncedBytes >= WAL_BYTES_PER_SYNC) await this.#writer.sync()
+      if (run.sync || this.#writer.unsyncedBytes >= WAL_BYTES_PER_SYNC) await this.#writer.sync()
     } catch (err) {
       if (this.#writer.failure !== null) this.#failure = this.#writer.failure
-      const error = ioError('Write to the write-ahead log failed; nothing was applied', err)
-      for (const w of group) w.reject(error)
-      return
+      return run.reject(ioError('Write to the write-ahead log failed; nothing was applied', err))
     }
     // 4. Apply in sequence order and publish.
     // One edit for the group: its batches share the copied upper levels of the tree. The
@@ -406,14 +432,12 @@ export class Engine {
       // version cannot be trusted. The batches are in the log; reopening replays them.
       this.#broken = err instanceof Error ? err : new Error(String(err))
       this.#failure ??= this.#broken
-      const error = ioError('Applying a logged batch to the index failed; reopen the database', err)
-      for (const w of group) w.reject(error)
-      return
+      return run.reject(ioError('Applying a logged batch to the index failed; reopen the database', err))
     }
     this.#seq += group.length
     this.stats.groups++
     this.stats.batches += group.length
-    for (const w of group) w.resolve()
+    run.resolve()
     this.#maybeCheckpoint()
   }
 
@@ -569,6 +593,10 @@ export class Engine {
    */
   async close (): Promise<void> {
     this.#closed = true
+    // Writes waiting for a turn of the event loop are committed now, before the log closes.
+    for (const run of this.#waiting) this.#queue.push(run)
+    this.#waiting = []
+    this.#drain()
     while (this.#draining !== null) await this.#draining
     while (this.#checkpoint !== null) await this.#checkpoint.catch(() => {})
     let problem: Error | null = this.#failure
@@ -590,6 +618,22 @@ export class Engine {
       throw ioError('Closing could not make every acknowledged write durable, or could not release the lock', problem)
     }
   }
+}
+
+// The run at the end of `list` that takes a write of `frame` bytes: the last one, unless it is
+// full or the write would overfill it (a write alone in its run may be larger).
+function openRun (list: Task[], frame: number): WriteRun {
+  const last = list[list.length - 1]
+  if (last !== undefined && last.kind === 'write' && !last.full) {
+    if (last.bytes + frame <= MAX_GROUP_BYTES) return last
+    last.full = true
+  }
+  let resolve = (): void => {}
+  let reject = (_err: Error): void => {}
+  const done = new Promise<void>((res, rej) => { resolve = res; reject = rej })
+  const run: WriteRun = { kind: 'write', writes: [], bytes: 0, sync: false, full: false, done, resolve, reject }
+  list.push(run)
+  return run
 }
 
 async function prepareDirectory (fs: FileSystem, directory: string, createIfMissing: boolean): Promise<void> {
