@@ -185,11 +185,11 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   }
 
   _iterator (options: PrivateIteratorOptions): MerkleIterator {
-    return new MerkleIterator(this, snapshotOf(options)?.tree ?? this.#open().tree, options)
+    return new MerkleIterator(this, snapshotOf(options)?.tree ?? this.#open().captureVersion(), options)
   }
 
   _snapshot (options: object): MerkleSnapshot {
-    return new MerkleSnapshot(this.#open().tree, options)
+    return new MerkleSnapshot(this.#open().captureVersion(), options)
   }
 
   /**
@@ -245,7 +245,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
 
   /** The public parameters of the root (the salt); null while the database is not open. */
   get treeParams (): TreeParams | null {
-    const params = this.#engine?.tree.params
+    const params = this.#engine?.params
     return params === undefined ? null : { salt: params.salt.slice() }
   }
 
@@ -257,7 +257,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     if (snapshot === undefined) {
       const engine = this.#open()
       await engine.root()
-      return await this.#hashedThen(engine.tree, work)
+      return await this.#hashedThen(engine.captureVersion(), work)
     }
     snapshot.ref()
     try {

@@ -29,6 +29,7 @@ import { toHex } from '../bytes'
 import { WalWriter } from '../wal/writer'
 import { MAX_PAYLOAD_LENGTH, newSegmentSalt } from '../wal/format'
 import { Tree } from '../tree/tree'
+import type { TreeParams } from '../tree/params'
 import type { KeyTable } from '../lookup/key-table'
 import { applyOps, encodeRecord, recordSize } from './batch-record'
 import type { WriteOp } from './batch-record'
@@ -125,10 +126,12 @@ export interface OpenOptions {
 
 /** The storage engine of one open database. */
 export class Engine {
-  #tree: Tree
-  // The current version's entries by key, for point reads (live-state.ts); changed with #tree.
+  // The current version. The open edit changes its nodes in place: it never leaves the engine
+  // but through captureVersion(), which closes the edit first.
+  #live: Tree
+  // The current version's entries by key, for point reads (live-state.ts); changed with #live.
   readonly #table: KeyTable
-  // The edit that nodes created since the tree was last taken belong to (0: none open).
+  // The edit that nodes created since the version was last captured belong to (0: none open).
   #edit = 0
   // Operations applied since the root was last computed: a bound on the hashing it needs.
   #unhashedOps = 0
@@ -167,7 +170,7 @@ export class Engine {
     readonly recovery: RecoveryReport,
     private readonly onCheckpoint: (status: CheckpointStatus) => void
   ) {
-    this.#tree = state.tree
+    this.#live = state.tree
     this.#table = state.table
     this.#seq = state.seq
     this.#writer = state.writer
@@ -234,7 +237,7 @@ export class Engine {
    * SYNC_ROOT_OPS operations: some tens of thousands of node hashes at most)
    * it is computed at once, on the current version itself: nothing can
    * change it meanwhile, so the open edit stays open and the next writes keep
-   * changing their nodes in place. After more, the version is taken and
+   * changing their nodes in place. After more, the version is captured and
    * hashed in slices that let other work run.
    */
   async root (): Promise<Uint8Array> {
@@ -244,8 +247,8 @@ export class Engine {
     this.#assertIndexWhole()
     const few = this.#unhashedOps <= SYNC_ROOT_OPS
     this.#unhashedOps = 0
-    if (few) return this.#tree.root()
-    const rooting = this.tree.rootAsync()
+    if (few) return this.#live.root()
+    const rooting = this.captureVersion().rootAsync()
     this.#rooting = rooting
     try {
       return await rooting
@@ -254,33 +257,39 @@ export class Engine {
     }
   }
 
-  /** The value of `key` in the current version, or undefined; the version is not taken. */
+  /** The value of `key` in the current version, or undefined; the version is not captured. */
   get (key: Uint8Array): Uint8Array | undefined {
     this.#assertIndexWhole()
     return this.#table.get(key)
   }
 
-  /** Whether `key` is in the current version; the version is not taken. */
+  /** Whether `key` is in the current version; the version is not captured. */
   has (key: Uint8Array): boolean {
     this.#assertIndexWhole()
     return this.#table.has(key)
   }
 
-  /** How the key table differs from the current version (empty when it matches); nothing is taken. */
+  /** How the key table differs from the current version (empty when it matches); nothing is captured. */
   checkTable (): string[] {
     this.#assertIndexWhole()
-    return tableProblems(this.#tree, this.#table)
+    return tableProblems(this.#live, this.#table)
   }
 
   /**
-   * The current tree version (what reads see). Whoever asks may keep it: the
+   * Captures the current tree version (what reads see) and hands it out: the
    * open edit is closed, so later writes copy the nodes this version reaches
-   * instead of changing them in place.
+   * instead of changing them in place, and the caller may keep it as long as
+   * it likes. The only way the version leaves the engine.
    */
-  get tree (): Tree {
+  captureVersion (): Tree {
     this.#assertIndexWhole()
     this.#edit = 0
-    return this.#tree
+    return this.#live
+  }
+
+  /** The public parameters of the tree (its salt); nothing is captured. */
+  get params (): TreeParams {
+    return this.#live.params
   }
 
   // After a logged batch failed to apply, the current version may be half changed in place.
@@ -413,11 +422,11 @@ export class Engine {
     }
     // 4. Apply in sequence order and publish.
     // One edit for the group: its batches share the copied upper levels of the tree. The
-    // edit stays open across groups until someone takes the tree (see `get tree`): a run of
+    // edit stays open across groups until someone captures the version (captureVersion): a run of
     // writes nobody reads in between changes its own nodes in place instead of copying them.
     if (this.#edit === 0) this.#edit = Tree.newEdit()
     try {
-      this.#tree = this.#tree.edit(tree => {
+      this.#live = this.#live.edit(tree => {
         const live = new LiveState(tree, this.#table)
         for (const ops of stored) {
           applyOps(live, ops)
@@ -522,7 +531,7 @@ export class Engine {
     await new Promise<void>((resolve, reject) => this.#enqueue({ kind: 'sync', resolve, reject }))
     const captured = await new Promise<{ tree: Tree, seq: number, segment: number } | null>((resolve, reject) =>
       this.#enqueue({ kind: 'rotate', resolve, reject }))
-    if (captured === null) return { seq: this.#snapshotSeq, file: null, bytes: 0, entries: this.#tree.size, removed: [] }
+    if (captured === null) return { seq: this.#snapshotSeq, file: null, bytes: 0, entries: this.#live.size, removed: [] }
     let result: CheckpointResult
     try {
       result = await writeCheckpoint(this.#watched, this.directory, this.identityBytes, captured)
@@ -571,7 +580,7 @@ export class Engine {
       return task.reject(ioError('Log rotation failed; writes are disabled until reopened', err))
     }
     await old.close().catch(() => {})
-    task.resolve({ tree: this.tree, seq: this.#seq, segment: number })
+    task.resolve({ tree: this.captureVersion(), seq: this.#seq, segment: number })
   }
 
   /**
@@ -581,7 +590,7 @@ export class Engine {
    */
   async backup (target: string): Promise<BackupResult> {
     if (this.#closed) throw levelError('Database is closed', 'LEVEL_DATABASE_NOT_OPEN')
-    return await writeBackup(this.fs, this.directory, target, { tree: this.tree, seq: this.#seq, identity: this.identityBytes })
+    return await writeBackup(this.fs, this.directory, target, { tree: this.captureVersion(), seq: this.#seq, identity: this.identityBytes })
   }
 
   /**
