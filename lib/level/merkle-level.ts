@@ -148,18 +148,21 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     return keys.map(key => engine.has(key))
   }
 
-  async _put (key: Uint8Array, value: Uint8Array, options: PrivateWriteOptions): Promise<void> {
-    await this.#write([{ type: 'put', key, value }], options)
+  // The writes hand over the engine's promise as it is (abstract-level awaits it): a write
+  // queued behind others costs no promise or async frame of ours.
+
+  _put (key: Uint8Array, value: Uint8Array, options: PrivateWriteOptions): Promise<void> {
+    return this.#write([{ type: 'put', key, value }], options)
   }
 
-  async _del (key: Uint8Array, options: PrivateWriteOptions): Promise<void> {
-    await this.#write([{ type: 'del', key }], options)
+  _del (key: Uint8Array, options: PrivateWriteOptions): Promise<void> {
+    return this.#write([{ type: 'del', key }], options)
   }
 
-  async _batch (operations: PrivateBatchOperation[], options: PrivateWriteOptions): Promise<void> {
+  _batch (operations: PrivateBatchOperation[], options: PrivateWriteOptions): Promise<void> {
     // abstract-level's private operations already have the shape of WriteOp (a put carries
     // its value): hand them over as they are rather than copy a thousand objects per batch.
-    await this.#write(operations as WriteOp[], options)
+    return this.#write(operations as WriteOp[], options)
   }
 
   async _clear (options: PrivateRangeOptions): Promise<void> {
@@ -175,17 +178,18 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     await this.#write([{ type: 'clear', range: { gt, gte, lt, lte, limit, reverse } }], {})
   }
 
-  async #write (ops: WriteOp[], options: PrivateWriteOptions): Promise<void> {
-    const engine = this.#open()
-    await engine.write(ops, typeof options.sync === 'boolean' ? options.sync : engine.defaultSync)
+  #write (ops: WriteOp[], options: PrivateWriteOptions): Promise<void> {
+    const engine = this.#engine
+    if (engine === null) return Promise.reject(levelError('Database is not open', 'LEVEL_DATABASE_NOT_OPEN'))
+    return engine.write(ops, typeof options.sync === 'boolean' ? options.sync : engine.defaultSync)
   }
 
   _iterator (options: PrivateIteratorOptions): MerkleIterator {
-    return new MerkleIterator(this, snapshotOf(options)?.tree ?? this.#open().tree, options)
+    return new MerkleIterator(this, snapshotOf(options)?.tree ?? this.#open().captureVersion(), options)
   }
 
   _snapshot (options: object): MerkleSnapshot {
-    return new MerkleSnapshot(this.#open().tree, options)
+    return new MerkleSnapshot(this.#open().captureVersion(), options)
   }
 
   /**
@@ -241,7 +245,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
 
   /** The public parameters of the root (the salt); null while the database is not open. */
   get treeParams (): TreeParams | null {
-    const params = this.#engine?.tree.params
+    const params = this.#engine?.params
     return params === undefined ? null : { salt: params.salt.slice() }
   }
 
@@ -253,7 +257,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     if (snapshot === undefined) {
       const engine = this.#open()
       await engine.root()
-      return await this.#hashedThen(engine.tree, work)
+      return await this.#hashedThen(engine.captureVersion(), work)
     }
     snapshot.ref()
     try {

@@ -2,8 +2,9 @@
  * The engine: where the tree, the write-ahead log and snapshot files meet.
  *
  * Commit protocol (one group at a time; docs/FORMAT.md, "Commit"):
- *  1. Writers queue their batches. When no group is being written, every
- *     queued batch forms the next group (group commit).
+ *  1. Writers queue their batches, in runs that share one promise. When no
+ *     group is being written, the next run forms the next group (group
+ *     commit): every batch queued meanwhile, up to MAX_GROUP_BYTES.
  *  2. Each batch gets the next sequence number and is encoded, framed and
  *     sealed into one buffer for the whole group.
  *  3. The buffer is appended to the current segment. If any batch of the
@@ -25,10 +26,10 @@ import type { FileSystem } from '../fs/file-system'
 import { nodeFileSystem } from '../fs/node-file-system'
 import { watchSyncs } from '../fs/sync-watch'
 import { toHex } from '../bytes'
-import { nextTurn } from '../turn'
 import { WalWriter } from '../wal/writer'
 import { MAX_PAYLOAD_LENGTH, newSegmentSalt } from '../wal/format'
 import { Tree } from '../tree/tree'
+import type { TreeParams } from '../tree/params'
 import type { KeyTable } from '../lookup/key-table'
 import { applyOps, encodeRecord, recordSize } from './batch-record'
 import type { WriteOp } from './batch-record'
@@ -66,10 +67,32 @@ const SYNC_ROOT_OPS = 1024
 /** The longest a run of writes may keep the event loop from turning. */
 const TURN_BUDGET_MS = 4
 
+/**
+ * The most log bytes one group appends (unless one batch alone is larger):
+ * the group's buffer stays well within what one write of a file takes.
+ */
+const MAX_GROUP_BYTES = 64 * 1024 * 1024
+
 interface PendingWrite {
-  kind: 'write'
   ops: readonly WriteOp[]
+}
+
+/**
+ * Writes queued one after another, committed as one group and answered by
+ * one promise: a queued write costs its operations and a slot in `writes`,
+ * not a promise and a task of its own. A run takes writes until it leaves
+ * the queue for the log, or holds MAX_GROUP_BYTES.
+ */
+interface WriteRun {
+  kind: 'write'
+  writes: PendingWrite[]
+  /** The frames' bytes. */
+  bytes: number
+  /** True when any write asked for sync. */
   sync: boolean
+  /** True when the run takes no more writes. */
+  full: boolean
+  done: Promise<void>
   resolve: () => void
   reject: (err: Error) => void
 }
@@ -86,7 +109,7 @@ interface PendingSync {
   reject: (err: Error) => void
 }
 
-type Task = PendingWrite | PendingRotation | PendingSync
+type Task = WriteRun | PendingRotation | PendingSync
 
 /** Counters for tests and benchmarks. */
 export interface EngineStats {
@@ -103,15 +126,17 @@ export interface OpenOptions {
 
 /** The storage engine of one open database. */
 export class Engine {
-  #tree: Tree
-  // The current version's entries by key, for point reads (live-state.ts); changed with #tree.
+  // The current version. The open edit changes its nodes in place: it never leaves the engine
+  // but through captureVersion(), which closes the edit first.
+  #live: Tree
+  // The current version's entries by key, for point reads (live-state.ts); changed with #live.
   readonly #table: KeyTable
-  // The edit that nodes created since the tree was last taken belong to (0: none open).
+  // The edit that nodes created since the version was last captured belong to (0: none open).
   #edit = 0
   // Operations applied since the root was last computed: a bound on the hashing it needs.
   #unhashedOps = 0
-  // The turn of the event loop that writers over the fairness budget wait for (see #fairTurn).
-  #turn: Promise<void> | null = null
+  // Writes over the fairness budget, queued at the next turn of the event loop (see #queueFor).
+  #waiting: WriteRun[] = []
   // The root being hashed in slices, if any (see root()).
   #rooting: Promise<Uint8Array> | null = null
   // Why the index is unusable (a logged batch failed to apply), if it is.
@@ -145,7 +170,7 @@ export class Engine {
     readonly recovery: RecoveryReport,
     private readonly onCheckpoint: (status: CheckpointStatus) => void
   ) {
-    this.#tree = state.tree
+    this.#live = state.tree
     this.#table = state.table
     this.#seq = state.seq
     this.#writer = state.writer
@@ -212,7 +237,7 @@ export class Engine {
    * SYNC_ROOT_OPS operations: some tens of thousands of node hashes at most)
    * it is computed at once, on the current version itself: nothing can
    * change it meanwhile, so the open edit stays open and the next writes keep
-   * changing their nodes in place. After more, the version is taken and
+   * changing their nodes in place. After more, the version is captured and
    * hashed in slices that let other work run.
    */
   async root (): Promise<Uint8Array> {
@@ -222,8 +247,8 @@ export class Engine {
     this.#assertIndexWhole()
     const few = this.#unhashedOps <= SYNC_ROOT_OPS
     this.#unhashedOps = 0
-    if (few) return this.#tree.root()
-    const rooting = this.tree.rootAsync()
+    if (few) return this.#live.root()
+    const rooting = this.captureVersion().rootAsync()
     this.#rooting = rooting
     try {
       return await rooting
@@ -232,33 +257,39 @@ export class Engine {
     }
   }
 
-  /** The value of `key` in the current version, or undefined; the version is not taken. */
+  /** The value of `key` in the current version, or undefined; the version is not captured. */
   get (key: Uint8Array): Uint8Array | undefined {
     this.#assertIndexWhole()
     return this.#table.get(key)
   }
 
-  /** Whether `key` is in the current version; the version is not taken. */
+  /** Whether `key` is in the current version; the version is not captured. */
   has (key: Uint8Array): boolean {
     this.#assertIndexWhole()
     return this.#table.has(key)
   }
 
-  /** How the key table differs from the current version (empty when it matches); nothing is taken. */
+  /** How the key table differs from the current version (empty when it matches); nothing is captured. */
   checkTable (): string[] {
     this.#assertIndexWhole()
-    return tableProblems(this.#tree, this.#table)
+    return tableProblems(this.#live, this.#table)
   }
 
   /**
-   * The current tree version (what reads see). Whoever asks may keep it: the
+   * Captures the current tree version (what reads see) and hands it out: the
    * open edit is closed, so later writes copy the nodes this version reaches
-   * instead of changing them in place.
+   * instead of changing them in place, and the caller may keep it as long as
+   * it likes. The only way the version leaves the engine.
    */
-  get tree (): Tree {
+  captureVersion (): Tree {
     this.#assertIndexWhole()
     this.#edit = 0
-    return this.#tree
+    return this.#live
+  }
+
+  /** The public parameters of the tree (its salt); nothing is captured. */
+  get params (): TreeParams {
+    return this.#live.params
   }
 
   // After a logged batch failed to apply, the current version may be half changed in place.
@@ -289,24 +320,30 @@ export class Engine {
   /**
    * Commits a batch atomically; resolves once it is logged (and synced if
    * `sync`) and visible. A batch over {@link MAX_BATCH_BYTES} is refused with
-   * LEVEL_WRITE_TOO_LARGE before it is queued.
+   * LEVEL_WRITE_TOO_LARGE before it is queued. Writes queued together share
+   * one promise (see WriteRun).
    */
-  async write (ops: readonly WriteOp[], sync: boolean): Promise<void> {
-    if (this.#closed) throw levelError('Database is closed', 'LEVEL_DATABASE_NOT_OPEN')
-    if (this.#failure !== null) throw this.#refusal()
+  write (ops: readonly WriteOp[], sync: boolean): Promise<void> {
+    if (this.#closed) return Promise.reject(levelError('Database is closed', 'LEVEL_DATABASE_NOT_OPEN'))
+    if (this.#failure !== null) return Promise.reject(this.#refusal())
     const bytes = recordSize(ops)
     if (bytes > MAX_BATCH_BYTES) {
-      throw levelError(`A batch of ${bytes} bytes is larger than a log record holds (${MAX_BATCH_BYTES} bytes); nothing was written`, 'LEVEL_WRITE_TOO_LARGE')
+      return Promise.reject(levelError(`A batch of ${bytes} bytes is larger than a log record holds (${MAX_BATCH_BYTES} bytes); nothing was written`, 'LEVEL_WRITE_TOO_LARGE'))
     }
-    await this.#fairTurn()
-    await new Promise<void>((resolve, reject) => this.#enqueue({ kind: 'write', ops, sync, resolve, reject }))
+    const frame = WalWriter.frameSize(bytes)
+    const run = openRun(this.#queueFor(), frame)
+    run.writes.push({ ops })
+    run.bytes += frame
+    if (sync) run.sync = true
+    this.#drain()
+    return run.done
   }
 
   // An unsynced write completes without leaving the microtask queue (the log append is
   // synchronous), so a loop of awaited writes would starve timers, I/O and a background
   // checkpoint forever. A turn of the event loop is noted by a setImmediate; when none has
-  // come for TURN_BUDGET_MS, the writer waits for one.
-  async #fairTurn (): Promise<void> {
+  // come for TURN_BUDGET_MS, writes wait in #waiting for one, and are queued then, together.
+  #queueFor (): Task[] {
     if (!this.#turnScheduled) {
       // A run of writes starts here, and the event loop was free until now: the budget counts
       // from this write. (Counting from the last turn seen, perhaps long ago, made the second
@@ -317,11 +354,17 @@ export class Engine {
         this.#turnScheduled = false
         this.#lastTurn = performance.now()
       })
-    } else if (performance.now() - this.#lastTurn > TURN_BUDGET_MS) {
-      // Writers that wait are released together, by one turn: they can still share a group.
-      this.#turn ??= nextTurn().then(() => { this.#turn = null })
-      await this.#turn
+    } else if (this.#waiting.length > 0 || performance.now() - this.#lastTurn > TURN_BUDGET_MS) {
+      if (this.#waiting.length === 0) {
+        setImmediate(() => {
+          for (const run of this.#waiting) this.#queue.push(run)
+          this.#waiting = []
+          this.#drain()
+        })
+      }
+      return this.#waiting
     }
+    return this.#queue
   }
 
   #refusal (): Error {
@@ -329,25 +372,20 @@ export class Engine {
   }
 
   // Queues a task behind those already waiting, and starts the queue if it is idle.
-  #enqueue (task: Task): void {
+  #enqueue (task: PendingRotation | PendingSync): void {
     this.#queue.push(task)
     this.#drain()
   }
 
   #drain (): void {
-    if (this.#draining !== null) return
+    // With nothing queued, the loop below would end before #draining is even set.
+    if (this.#draining !== null || this.#queue.length === 0) return
     this.#draining = (async () => {
       try {
-        while (this.#queue.length > 0) {
-          const first = this.#queue[0]
-          if (first.kind !== 'write') {
-            this.#queue.shift()
-            await (first.kind === 'rotate' ? this.#rotate(first) : this.#syncLog(first))
-            continue
-          }
-          let n = 1
-          while (n < this.#queue.length && this.#queue[n].kind === 'write') n++
-          await this.#commitGroup(this.#queue.splice(0, n) as PendingWrite[])
+        // The queue holds runs and tasks, not single writes: it stays short, and shift is cheap.
+        for (let task = this.#queue.shift(); task !== undefined; task = this.#queue.shift()) {
+          if (task.kind === 'write') await this.#commitGroup(task)
+          else await (task.kind === 'rotate' ? this.#rotate(task) : this.#syncLog(task))
         }
       } finally {
         this.#draining = null
@@ -356,11 +394,10 @@ export class Engine {
   }
 
   // Steps 2-4 of the commit protocol for one group.
-  async #commitGroup (group: PendingWrite[]): Promise<void> {
-    if (this.#failure !== null) {
-      for (const w of group) w.reject(this.#refusal())
-      return
-    }
+  async #commitGroup (run: WriteRun): Promise<void> {
+    run.full = true
+    const group = run.writes
+    if (this.#failure !== null) return run.reject(this.#refusal())
     // 2. Number, encode and frame every batch into one buffer.
     const sizes = group.map(w => recordSize(w.ops))
     let total = 0
@@ -378,20 +415,18 @@ export class Engine {
       await this.#writer.append(buf)
       // Unsynced writes are synced along once they pile up: this bounds the fsync that a
       // checkpoint's rotation (which writers wait for) and a clean close must do.
-      if (group.some(w => w.sync) || this.#writer.unsyncedBytes >= WAL_BYTES_PER_SYNC) await this.#writer.sync()
+      if (run.sync || this.#writer.unsyncedBytes >= WAL_BYTES_PER_SYNC) await this.#writer.sync()
     } catch (err) {
       if (this.#writer.failure !== null) this.#failure = this.#writer.failure
-      const error = ioError('Write to the write-ahead log failed; nothing was applied', err)
-      for (const w of group) w.reject(error)
-      return
+      return run.reject(ioError('Write to the write-ahead log failed; nothing was applied', err))
     }
     // 4. Apply in sequence order and publish.
     // One edit for the group: its batches share the copied upper levels of the tree. The
-    // edit stays open across groups until someone takes the tree (see `get tree`): a run of
+    // edit stays open across groups until someone captures the version (captureVersion): a run of
     // writes nobody reads in between changes its own nodes in place instead of copying them.
     if (this.#edit === 0) this.#edit = Tree.newEdit()
     try {
-      this.#tree = this.#tree.edit(tree => {
+      this.#live = this.#live.edit(tree => {
         const live = new LiveState(tree, this.#table)
         for (const ops of stored) {
           applyOps(live, ops)
@@ -406,14 +441,12 @@ export class Engine {
       // version cannot be trusted. The batches are in the log; reopening replays them.
       this.#broken = err instanceof Error ? err : new Error(String(err))
       this.#failure ??= this.#broken
-      const error = ioError('Applying a logged batch to the index failed; reopen the database', err)
-      for (const w of group) w.reject(error)
-      return
+      return run.reject(ioError('Applying a logged batch to the index failed; reopen the database', err))
     }
     this.#seq += group.length
     this.stats.groups++
     this.stats.batches += group.length
-    for (const w of group) w.resolve()
+    run.resolve()
     this.#maybeCheckpoint()
   }
 
@@ -498,7 +531,7 @@ export class Engine {
     await new Promise<void>((resolve, reject) => this.#enqueue({ kind: 'sync', resolve, reject }))
     const captured = await new Promise<{ tree: Tree, seq: number, segment: number } | null>((resolve, reject) =>
       this.#enqueue({ kind: 'rotate', resolve, reject }))
-    if (captured === null) return { seq: this.#snapshotSeq, file: null, bytes: 0, entries: this.#tree.size, removed: [] }
+    if (captured === null) return { seq: this.#snapshotSeq, file: null, bytes: 0, entries: this.#live.size, removed: [] }
     let result: CheckpointResult
     try {
       result = await writeCheckpoint(this.#watched, this.directory, this.identityBytes, captured)
@@ -547,7 +580,7 @@ export class Engine {
       return task.reject(ioError('Log rotation failed; writes are disabled until reopened', err))
     }
     await old.close().catch(() => {})
-    task.resolve({ tree: this.tree, seq: this.#seq, segment: number })
+    task.resolve({ tree: this.captureVersion(), seq: this.#seq, segment: number })
   }
 
   /**
@@ -557,7 +590,7 @@ export class Engine {
    */
   async backup (target: string): Promise<BackupResult> {
     if (this.#closed) throw levelError('Database is closed', 'LEVEL_DATABASE_NOT_OPEN')
-    return await writeBackup(this.fs, this.directory, target, { tree: this.tree, seq: this.#seq, identity: this.identityBytes })
+    return await writeBackup(this.fs, this.directory, target, { tree: this.captureVersion(), seq: this.#seq, identity: this.identityBytes })
   }
 
   /**
@@ -569,6 +602,10 @@ export class Engine {
    */
   async close (): Promise<void> {
     this.#closed = true
+    // Writes waiting for a turn of the event loop are committed now, before the log closes.
+    for (const run of this.#waiting) this.#queue.push(run)
+    this.#waiting = []
+    this.#drain()
     while (this.#draining !== null) await this.#draining
     while (this.#checkpoint !== null) await this.#checkpoint.catch(() => {})
     let problem: Error | null = this.#failure
@@ -590,6 +627,22 @@ export class Engine {
       throw ioError('Closing could not make every acknowledged write durable, or could not release the lock', problem)
     }
   }
+}
+
+// The run at the end of `list` that takes a write of `frame` bytes: the last one, unless it is
+// full or the write would overfill it (a write alone in its run may be larger).
+function openRun (list: Task[], frame: number): WriteRun {
+  const last = list[list.length - 1]
+  if (last !== undefined && last.kind === 'write' && !last.full) {
+    if (last.bytes + frame <= MAX_GROUP_BYTES) return last
+    last.full = true
+  }
+  let resolve = (): void => {}
+  let reject = (_err: Error): void => {}
+  const done = new Promise<void>((res, rej) => { resolve = res; reject = rej })
+  const run: WriteRun = { kind: 'write', writes: [], bytes: 0, sync: false, full: false, done, resolve, reject }
+  list.push(run)
+  return run
 }
 
 async function prepareDirectory (fs: FileSystem, directory: string, createIfMissing: boolean): Promise<void> {
