@@ -4,7 +4,7 @@
  * open in another process).
  */
 import test from 'tape'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { MerkleLevel } from '../../index'
 import { tempLocation } from '../util/temp'
@@ -373,4 +373,37 @@ test('cli: repair --yes --json reports a log cut by damage', async t => {
   }, 'gives up at least one batch, cut from the segment')
   t.equal(done.bytesCut, bytes.length - 128, 'the bytes cut')
   t.deepEqual(done.setAside.map(n => n.replace(/-\d+$/, '-T')), [`${wal}.discarded-T`], 'the copy set aside')
+})
+
+test('cli: import of a 600 MB line exits 2 naming the line and leaves nothing behind', async t => {
+  const input = tempLocation('huge.ndjson')
+  // A sparse file: one line of 600 MB of zero bytes, without writing them.
+  writeFileSync(input, '')
+  truncateSync(input, 600 * 1024 * 1024)
+  const target = tempLocation('from-huge')
+  const run = await runCli(['import', target, input])
+  t.equal(run.code, 2, 'exit 2')
+  t.ok(run.stderr.startsWith(`merkle-level: line 1 of ${input} is longer than`), 'names the line and the file')
+  t.notOk(run.stderr.includes('    at '), 'no stack trace')
+  t.notOk(existsSync(target), 'no database directory was created')
+
+  const empty = tempLocation('empty-dir')
+  mkdirSync(empty)
+  const bad = await runCli(['import', empty], '{"key":"YQ==","value":"Yg=="}\nnot json\n')
+  t.equal(bad.code, 2, 'a bad line in the first batch: exit 2')
+  t.ok(bad.stderr.includes('line 2 of standard input: not JSON'), 'names the line and the input')
+  t.deepEqual(readdirSync(empty), [], 'the directory is left as it was: no LOCK, no log')
+
+  const partial = tempLocation('partial-lock')
+  const some = await runCli(['import', partial, '--batch-size', '1'], '{"key":"YQ==","value":"Yg=="}\nnot json\n')
+  t.equal(some.code, 2, 'a bad line after a batch: exit 2')
+  t.deepEqual(readdirSync(partial).filter(n => n.startsWith('LOCK')), [], 'and the lock is not left behind')
+  t.equal((await runCli(['get', partial, 'a'])).stdout, 'b\n', 'the batch before it stays')
+
+  const directory = await runCli(['import', tempLocation('from-dir'), empty])
+  t.equal(directory.code, 2, 'a directory as the input: exit 2')
+  t.ok(directory.stderr.includes(`cannot read ${empty}`), 'naming it')
+  const missing = await runCli(['import', tempLocation('from-missing'), join(empty, 'none.ndjson')])
+  t.equal(missing.code, 2, 'a missing input file: exit 2')
+  t.ok(missing.stderr.includes(`cannot read ${join(empty, 'none.ndjson')}`), 'naming it')
 })
