@@ -5,6 +5,7 @@
  * program quietly instead of with an EPIPE error.
  */
 import type { Writable } from 'node:stream'
+import { ioError } from '../errors'
 
 /** Where a command writes. */
 export interface Output {
@@ -18,19 +19,26 @@ export interface Output {
   end (): Promise<void>
 }
 
-/** Output to `stream` (standard output unless an output file is given). */
-export function outputTo (stream: Writable = process.stdout): Output {
+/** Output to `stream` (standard output unless an output file is given); `name` names it in errors. */
+export function outputTo (stream: Writable = process.stdout, name = 'standard output'): Output {
   let gone = false
+  let failure: Error | null = null
+  let wake = (): void => {}
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') {
+    if (err.code === 'EPIPE' && stream === process.stdout) {
       gone = true
       process.exit(0)
     }
-    throw err
+    // Reported by the next write or end, which the command awaits: never an uncaught exception.
+    failure ??= ioError(`Cannot write ${name}: ${err.message}`, err)
+    wake()
   })
+  const check = (): void => { if (failure !== null) throw failure }
   const line = async (text: string): Promise<void> => {
     if (gone) return
-    if (!stream.write(text + '\n')) await new Promise<void>(resolve => stream.once('drain', resolve))
+    check()
+    if (!stream.write(text + '\n')) await new Promise<void>(resolve => { wake = resolve; stream.once('drain', resolve) })
+    check()
   }
   return {
     line,
@@ -39,6 +47,7 @@ export function outputTo (stream: Writable = process.stdout): Output {
     end: async () => {
       if (stream === process.stdout) return
       await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => err != null ? reject(err) : resolve()))
+      check()
     }
   }
 }

@@ -4,7 +4,7 @@
  * open in another process).
  */
 import test from 'tape'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { MerkleLevel } from '../../index'
 import { tempLocation } from '../util/temp'
@@ -373,4 +373,80 @@ test('cli: repair --yes --json reports a log cut by damage', async t => {
   }, 'gives up at least one batch, cut from the segment')
   t.equal(done.bytesCut, bytes.length - 128, 'the bytes cut')
   t.deepEqual(done.setAside.map(n => n.replace(/-\d+$/, '-T')), [`${wal}.discarded-T`], 'the copy set aside')
+})
+
+test('cli: import of a 600 MB line exits 2 naming the line and leaves nothing behind', async t => {
+  const input = tempLocation('huge.ndjson')
+  // A sparse file: one line of 600 MB of zero bytes, without writing them.
+  writeFileSync(input, '')
+  truncateSync(input, 600 * 1024 * 1024)
+  const target = tempLocation('from-huge')
+  const run = await runCli(['import', target, input])
+  t.equal(run.code, 2, 'exit 2')
+  t.ok(run.stderr.startsWith(`merkle-level: line 1 of ${input} is longer than`), 'names the line and the file')
+  t.notOk(run.stderr.includes('    at '), 'no stack trace')
+  t.notOk(existsSync(target), 'no database directory was created')
+
+  const empty = tempLocation('empty-dir')
+  mkdirSync(empty)
+  const bad = await runCli(['import', empty], '{"key":"YQ==","value":"Yg=="}\nnot json\n')
+  t.equal(bad.code, 2, 'a bad line in the first batch: exit 2')
+  t.ok(bad.stderr.includes('line 2 of standard input: not JSON'), 'names the line and the input')
+  t.deepEqual(readdirSync(empty), [], 'the directory is left as it was: no LOCK, no log')
+
+  const partial = tempLocation('partial-lock')
+  const some = await runCli(['import', partial, '--batch-size', '1'], '{"key":"YQ==","value":"Yg=="}\nnot json\n')
+  t.equal(some.code, 2, 'a bad line after a batch: exit 2')
+  t.deepEqual(readdirSync(partial).filter(n => n.startsWith('LOCK')), [], 'and the lock is not left behind')
+  t.equal((await runCli(['get', partial, 'a'])).stdout, 'b\n', 'the batch before it stays')
+
+  const directory = await runCli(['import', tempLocation('from-dir'), empty])
+  t.equal(directory.code, 2, 'a directory as the input: exit 2')
+  t.ok(directory.stderr.includes(`cannot read ${empty}`), 'naming it')
+  const missing = await runCli(['import', tempLocation('from-missing'), join(empty, 'none.ndjson')])
+  t.equal(missing.code, 2, 'a missing input file: exit 2')
+  t.ok(missing.stderr.includes(`cannot read ${join(empty, 'none.ndjson')}`), 'naming it')
+})
+
+test('cli: export -o leaves no partial file on failure; -o - writes to standard output', async t => {
+  const location = tempLocation()
+  const db = new MerkleLevel<string, Uint8Array>(location, { valueEncoding: 'view' })
+  // Values 0-2 are text; value 3 is not UTF-8, so export -e utf8 fails after three lines.
+  await db.batch(Array.from({ length: 5 }, (_, i) => ({ type: 'put' as const, key: `k${i}`, value: i === 3 ? Uint8Array.of(0xff, 0xfe) : Buffer.from(`v${i}`) })))
+  await db.close()
+  const folder = tempLocation('out')
+  mkdirSync(folder)
+  const file = join(folder, 'export.ndjson')
+  const failed = await runCli(['export', location, '-e', 'utf8', '-o', file])
+  t.equal(failed.code, 2, 'a value that is not UTF-8: exit 2')
+  t.ok(failed.stderr.includes(`Value 3 of ${location}`), 'names the value and the database')
+  t.deepEqual(readdirSync(folder), [], 'no output file, partial or temporary, is left')
+
+  const piped = await runCli(['export', location, '-o', '-'], undefined, folder)
+  t.equal(piped.code, 0, '-o -: exit 0')
+  t.equal(jsonLines(piped.stdout).length, 5, 'the lines go to standard output')
+  t.deepEqual(readdirSync(folder), [], 'no file named "-"')
+
+  t.equal((await runCli(['export', location, '-o', file])).code, 0, 'export to a file')
+  t.deepEqual(readdirSync(folder), ['export.ndjson'], 'only the file itself is there')
+  t.equal(readFileSync(file, 'utf8'), piped.stdout, 'holding the same lines')
+  const again = await runCli(['export', location, '-o', file])
+  t.equal(again.code, 6, 'an existing output file: exit 6')
+  t.ok(again.stderr.includes(file), 'names it')
+})
+
+test('cli: prove -o - writes to standard output, also in binary', async t => {
+  const { location, root } = await makeDatabase()
+  const folder = tempLocation('proof-out')
+  mkdirSync(folder)
+  const json = await runCli(['prove', location, 'key07', '-o', '-'], undefined, folder)
+  t.equal(json.code, 0, 'exit 0')
+  const binary = await runCli(['prove', location, 'key07', '--binary', '-o', '-'], undefined, folder)
+  t.equal(binary.code, 0, 'binary: exit 0')
+  t.deepEqual(readdirSync(folder), [], 'no file named "-"')
+  const checked = await runCli(['verify-proof', root, '-'], json.stdout)
+  t.equal((JSON.parse(checked.stdout) as { value: string }).value, 'value7', 'the JSON proof verifies')
+  const file = join(folder, 'proof.bin')
+  t.equal((await runCli(['prove', location, 'key07', '--binary', '-o', file])).code, 0, 'a binary file')
+  t.deepEqual(binary.stdoutBytes, readFileSync(file), 'standard output holds the same bytes as the file')
 })

@@ -11,19 +11,24 @@ export const CLI = join(__dirname, '..', '..', 'lib', 'cli', 'main.js')
 export interface CliRun {
   code: number | null
   stdout: string
+  /** Standard output as bytes, for binary output. */
+  stdoutBytes: Buffer
   stderr: string
 }
 
-/** Runs `merkle-level ...args`, optionally feeding `input` on standard input. */
-export async function runCli (args: string[], input?: string | Uint8Array): Promise<CliRun> {
+/** Runs `merkle-level ...args`, optionally feeding `input` on standard input, in `cwd` if given. */
+export async function runCli (args: string[], input?: string | Uint8Array, cwd?: string): Promise<CliRun> {
   return await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd })
+    const chunks: Buffer[] = []
     let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+    child.stdout.on('data', (chunk: Buffer) => { chunks.push(chunk) })
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
     child.on('error', reject)
-    child.on('close', code => resolve({ code, stdout, stderr }))
+    child.on('close', code => {
+      const stdoutBytes = Buffer.concat(chunks)
+      resolve({ code, stdout: stdoutBytes.toString(), stdoutBytes, stderr })
+    })
     child.stdin.end(input)
   })
 }

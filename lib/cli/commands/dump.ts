@@ -46,7 +46,7 @@ export function registerDump (program: Command, done: (code: number) => void): v
     const { plan } = await viewDatabase(dir)
     let n = 0
     for (const [key, value] of entriesInRange(plan.tree, flags, keys)) {
-      await out.json({ key: encodeBytes(key, keys, `Key ${n}`), value: encodeBytes(value, values, `Value ${n}`) })
+      await out.json({ key: encodeBytes(key, keys, `Key ${n} of ${dir}`), value: encodeBytes(value, values, `Value ${n} of ${dir}`) })
       n++
     }
     done(ExitCode.ok)

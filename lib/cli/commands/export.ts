@@ -3,14 +3,13 @@
  * (base64), to standard output or a file; the counterpart of `import`.
  * Read-only, so it can run beside a process that has the database open.
  */
-import { createWriteStream } from 'node:fs'
-import type { WriteStream } from 'node:fs'
 import type { Command } from 'commander'
 import { toHex } from '../../bytes'
 import { viewDatabase } from '../database'
 import { encodeBytes, parseEncoding } from '../encodings'
 import { ExitCode } from '../exit-codes'
 import { outputTo } from '../output'
+import { newOutputFile } from '../output-file'
 import { entriesInRange, withRangeOptions } from '../range'
 import type { RangeFlags } from '../range'
 
@@ -26,7 +25,7 @@ export function registerExport (program: Command, done: (code: number) => void):
   const command = program.command('export')
     .description('write every entry as NDJSON ({"key","value"} per line, base64 by default) for import elsewhere')
     .argument('<dir>', 'database directory')
-    .option('-o, --output <file>', 'write to this file (it must not exist) instead of standard output')
+    .option('-o, --output <file>', 'write to this file (it must not exist; - for standard output); it appears only when complete')
     .option('-e, --encoding <encoding>', 'encoding of keys and values: base64, hex, utf8 or json', 'base64')
     .option('-k, --key-encoding <encoding>', 'encoding of keys (overrides --encoding)')
     .option('-v, --value-encoding <encoding>', 'encoding of values (overrides --encoding)')
@@ -34,21 +33,21 @@ export function registerExport (program: Command, done: (code: number) => void):
     const keys = parseEncoding(flags.keyEncoding ?? flags.encoding)
     const values = parseEncoding(flags.valueEncoding ?? flags.encoding)
     const { plan } = await viewDatabase(dir)
-    const out = outputTo(flags.output === undefined ? process.stdout : await newFile(flags.output))
+    const toFile = flags.output !== undefined && flags.output !== '-'
+    const file = toFile ? await newOutputFile(flags.output as string) : null
+    const out = file ?? outputTo()
     let n = 0
-    for (const [key, value] of entriesInRange(plan.tree, flags, keys)) {
-      await out.json({ key: encodeBytes(key, keys, `Key ${n}`), value: encodeBytes(value, values, `Value ${n}`) })
-      n++
+    try {
+      for (const [key, value] of entriesInRange(plan.tree, flags, keys)) {
+        await out.json({ key: encodeBytes(key, keys, `Key ${n} of ${dir}`), value: encodeBytes(value, values, `Value ${n} of ${dir}`) })
+        n++
+      }
+      await file?.commit()
+    } catch (err) {
+      file?.abandon()
+      throw err
     }
-    await out.end()
     out.note(`exported ${n} entries from the database at sequence ${plan.seq} (root ${toHex(await plan.tree.rootAsync())})`)
     done(ExitCode.ok)
   })
-}
-
-// Opened before the first line is written, so that an existing file is refused up front.
-async function newFile (path: string): Promise<WriteStream> {
-  const stream = createWriteStream(path, { flags: 'wx' })
-  await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject))
-  return stream
 }

@@ -2,13 +2,16 @@
  * `merkle-level import <dir> [file]`: entries from NDJSON (`{"key","value"}`
  * per line, as `export` writes them) into a database, created if missing.
  * Every batch is atomic; the import as a whole is not: on a bad line, the
- * batches before it stay and the line number is reported.
+ * batches before it stay and the line number is reported. Lines are bounded
+ * (lines.ts).
  */
 import { createReadStream } from 'node:fs'
-import { createInterface } from 'node:readline'
+import type { ReadStream } from 'node:fs'
 import type { Command } from 'commander'
 import { toHex } from '../../bytes'
+import type { MerkleLevel } from '../../../index'
 import { openDatabase } from '../database'
+import { boundedLines } from '../lines'
 import { decodeBytes, parseEncoding } from '../encodings'
 import type { CliEncoding } from '../encodings'
 import { ExitCode, UsageError } from '../exit-codes'
@@ -36,27 +39,30 @@ export function registerImport (program: Command, done: (code: number) => void):
       const values = parseEncoding(flags.valueEncoding ?? flags.encoding)
       const batchSize = Number(flags.batchSize)
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError('--batch-size must be a positive whole number')
-      const input = file === undefined ? process.stdin : createReadStream(file)
-      // Open the input first: a missing file must not leave a new empty database behind.
-      await new Promise<void>((resolve, reject) => {
-        if (file === undefined) return resolve()
-        input.once('open', () => resolve()).once('error', reject)
-      })
-      // Batches are synced once, at the end: close() makes the whole import durable.
-      const db = await openDatabase(dir, { create: true, sync: false })
+      const source = file ?? 'standard input'
+      const input = file === undefined ? process.stdin : await openInput(file)
+      // The database is opened when the first batch has been read whole: input that fails
+      // before it leaves nothing behind, not even a new empty database.
+      let db: MerkleLevel<Uint8Array, Uint8Array> | null = null
+      const database = async (): Promise<MerkleLevel<Uint8Array, Uint8Array>> => {
+        // Batches are synced once, at the end: close() makes the whole import durable.
+        db ??= await openDatabase(dir, { create: true, sync: false })
+        return db
+      }
       let count = 0
       let root: string
       try {
-        await importLines(input, keys, values, batchSize, async batch => {
-          await db.batch(batch)
+        await importLines(readable(input, source), source, keys, values, batchSize, async batch => {
+          await (await database()).batch(batch)
           count += batch.length
         }).catch((err: Error) => {
-          if (err instanceof UsageError) throw new UsageError(`${err.message} (the ${count} entries before it were imported)`)
+          if (err instanceof UsageError) throw new UsageError(`${err.message} (${count === 0 ? 'nothing was imported' : `the ${count} entries before it were imported`})`)
           throw err
         })
-        root = toHex(await db.root())
+        root = toHex(await (await database()).root())
       } finally {
-        await db.close()
+        // Every way out closes the database, so that no LOCK is left behind.
+        if (db !== null) await (db as MerkleLevel<Uint8Array, Uint8Array>).close()
       }
       outputTo().note(`imported ${count} entries; root ${root}`)
       done(ExitCode.ok)
@@ -65,16 +71,34 @@ export function registerImport (program: Command, done: (code: number) => void):
 
 type Put = { type: 'put', key: Uint8Array, value: Uint8Array }
 
+// Opened up front, so that a missing or unreadable file is reported before anything else.
+async function openInput (file: string): Promise<ReadStream> {
+  const input = createReadStream(file, { highWaterMark: 1024 * 1024 })
+  try {
+    await new Promise<void>((resolve, reject) => input.once('open', () => resolve()).once('error', reject))
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`)
+  }
+  return input
+}
+
+// The input's chunks, with a read error (a directory given as the file, say) naming the source.
+async function * readable (input: NodeJS.ReadableStream, source: string): AsyncGenerator<Buffer | string> {
+  try {
+    for await (const chunk of input) yield chunk
+  } catch (err) {
+    throw new UsageError(`cannot read ${source}: ${(err as Error).message}`)
+  }
+}
+
 async function importLines (
-  input: NodeJS.ReadableStream, keys: CliEncoding, values: CliEncoding, batchSize: number,
+  input: AsyncIterable<Buffer | string>, source: string, keys: CliEncoding, values: CliEncoding, batchSize: number,
   write: (batch: Put[]) => Promise<void>
 ): Promise<void> {
   let batch: Put[] = []
-  let lineNumber = 0
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-    lineNumber++
-    if (line.trim() === '') continue
-    batch.push(parseLine(line, lineNumber, keys, values))
+  for await (const line of boundedLines(input, source)) {
+    if (line.text.trim() === '') continue
+    batch.push(parseLine(line.text, `line ${line.number} of ${source}`, keys, values))
     if (batch.length >= batchSize) {
       await write(batch)
       batch = []
@@ -83,16 +107,16 @@ async function importLines (
   if (batch.length > 0) await write(batch)
 }
 
-function parseLine (line: string, n: number, keys: CliEncoding, values: CliEncoding): Put {
+function parseLine (line: string, where: string, keys: CliEncoding, values: CliEncoding): Put {
   let entry: unknown
   try {
     entry = JSON.parse(line)
   } catch {
-    throw new UsageError(`line ${n}: not JSON`)
+    throw new UsageError(`${where}: not JSON`)
   }
   if (typeof entry !== 'object' || entry === null || !('key' in entry) || !('value' in entry)) {
-    throw new UsageError(`line ${n}: expected {"key": …, "value": …}`)
+    throw new UsageError(`${where}: expected {"key": …, "value": …}`)
   }
   const { key, value } = entry as { key: unknown, value: unknown }
-  return { type: 'put', key: decodeBytes(key, keys, `line ${n}: the key`), value: decodeBytes(value, values, `line ${n}: the value`) }
+  return { type: 'put', key: decodeBytes(key, keys, `${where}: the key`), value: decodeBytes(value, values, `${where}: the value`) }
 }

@@ -29,7 +29,7 @@ export function registerProve (program: Command, done: (code: number) => void): 
     .argument('<dir>', 'database directory')
     .argument('[key]', 'the key, in the key encoding')
     .option('-k, --key-encoding <encoding>', 'encoding of the key and range bounds: utf8, hex, base64 or json', 'utf8')
-    .option('-o, --output <file>', 'write the proof to this file instead of standard output')
+    .option('-o, --output <file>', 'write the proof to this file (it must not exist; - for standard output)')
     .option('--binary', 'the compact binary encoding instead of JSON (needs --output)')
   withRangeOptions(command).action(async (dir: string, key: string | undefined, flags: ProveFlags) => {
     const encoding = parseEncoding(flags.keyEncoding)
@@ -41,7 +41,9 @@ export function registerProve (program: Command, done: (code: number) => void): 
       ? proveKey(plan.tree, keyArgument(key, encoding))
       : proveRange(plan.tree, byteRange(flags, encoding))
     const out = outputTo()
-    if (flags.output === undefined) {
+    if (flags.output === '-' && flags.binary === true) {
+      await new Promise<void>((resolve, reject) => process.stdout.write(encodeProof(proof), err => err != null ? reject(err) : resolve()))
+    } else if (flags.output === undefined || flags.output === '-') {
       await out.json(proofToJson(proof))
     } else {
       writeFileSync(flags.output, flags.binary === true ? encodeProof(proof) : JSON.stringify(proofToJson(proof)) + '\n', { flag: 'wx' })
