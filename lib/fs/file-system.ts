@@ -36,11 +36,16 @@ export interface FileHandle {
   close (): Promise<void>
 }
 
-/** What `stat` reports. */
+/** What `stat` and `lstat` report. */
 export interface FileStat {
+  /** A regular file (not a directory, link, FIFO, socket or device). */
   isFile: boolean
   isDirectory: boolean
+  /** A symbolic link; only `lstat` can say so (`stat` follows links). */
+  isSymbolicLink: boolean
   size: number
+  /** Identifies the file on its file system while it exists (device and inode on a real disk). */
+  id: string
 }
 
 /** The file-system operations the engine uses. Paths are absolute or relative to the process. */
@@ -52,8 +57,10 @@ export interface FileSystem {
   readdir (path: string): Promise<string[]>
   /** Creates a directory and its missing parents; no error if it exists. */
   mkdir (path: string): Promise<void>
-  /** Information on a path, or null when nothing is there. */
+  /** Information on a path, or null when nothing is there; follows symbolic links. */
   stat (path: string): Promise<FileStat | null>
+  /** As `stat`, but a symbolic link is described itself, not followed. */
+  lstat (path: string): Promise<FileStat | null>
   /** Atomically renames, replacing `to` if it exists. */
   rename (from: string, to: string): Promise<void>
   /** Creates `to` as another name of `from`; fails with EEXIST if `to` exists (an atomic create-with-content). */
@@ -64,6 +71,13 @@ export interface FileSystem {
   rmdir (path: string): Promise<void>
   /** Makes the directory's entries (creates, renames, unlinks) durable. */
   syncDirectory (path: string): Promise<void>
+  /**
+   * Tells the running process from an earlier one that had the same process id, as seen
+   * by this disk: LOCK files record it (lib/store/lock.ts). The real disk answers when the
+   * process started (process-start.ts), the same in every thread; a simulated disk answers a
+   * token of its own, so that a LOCK found in a crash image reads as left by a dead process.
+   */
+  processStart (): string
 }
 
 /** True when `err` is a Node file-system error with the given errno code (ENOENT, EEXIST, …). */

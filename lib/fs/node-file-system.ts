@@ -3,9 +3,11 @@
  * doubles are the only code that touches a disk.
  */
 import { promises as fsp, constants, writeSync } from 'node:fs'
+import type { BigIntStats } from 'node:fs'
+import type { FileHandle, FileStat, FileSystem, OpenMode } from './file-system'
+import { PROCESS_START } from './process-start'
 
 const SYNC_WRITE_LIMIT = 1 << 20
-import type { FileHandle, FileStat, FileSystem, OpenMode } from './file-system'
 
 const FLAGS: Record<OpenMode, number> = {
   read: constants.O_RDONLY,
@@ -83,13 +85,11 @@ export class NodeFileSystem implements FileSystem {
   }
 
   async stat (path: string): Promise<FileStat | null> {
-    try {
-      const s = await fsp.stat(path)
-      return { isFile: s.isFile(), isDirectory: s.isDirectory(), size: s.size }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-      throw err
-    }
+    return await statOrNull(async () => await fsp.stat(path, { bigint: true }))
+  }
+
+  async lstat (path: string): Promise<FileStat | null> {
+    return await statOrNull(async () => await fsp.lstat(path, { bigint: true }))
   }
 
   async rename (from: string, to: string): Promise<void> {
@@ -127,6 +127,27 @@ export class NodeFileSystem implements FileSystem {
     } finally {
       await handle.close()
     }
+  }
+
+  processStart (): string {
+    return PROCESS_START
+  }
+}
+
+// Inodes are 64-bit numbers: read as bigints, they identify a file exactly.
+async function statOrNull (stat: () => Promise<BigIntStats>): Promise<FileStat | null> {
+  try {
+    const s = await stat()
+    return {
+      isFile: s.isFile(),
+      isDirectory: s.isDirectory(),
+      isSymbolicLink: s.isSymbolicLink(),
+      size: Number(s.size),
+      id: `${s.dev}:${s.ino}`
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw err
   }
 }
 

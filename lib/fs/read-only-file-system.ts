@@ -28,6 +28,10 @@ export function readOnlyFileSystem (fs: FileSystem, onRead: (bytes: number) => v
     async stat (path: string): Promise<FileStat | null> {
       return await fs.stat(path)
     },
+    async lstat (path: string): Promise<FileStat | null> {
+      return await fs.lstat(path)
+    },
+    processStart: () => fs.processStart(),
     async mkdir (path: string): Promise<void> { throw refused('mkdir', path) },
     async rename (from: string): Promise<void> { throw refused('rename', from) },
     async link (from: string): Promise<void> { throw refused('link', from) },

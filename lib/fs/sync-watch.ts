@@ -34,10 +34,12 @@ export function watchSyncs (fs: FileSystem, onFailure: (err: unknown) => void): 
     readdir: async (path: string): Promise<string[]> => await fs.readdir(path),
     mkdir: async (path: string): Promise<void> => await fs.mkdir(path),
     stat: async (path: string): Promise<FileStat | null> => await fs.stat(path),
+    lstat: async (path: string): Promise<FileStat | null> => await fs.lstat(path),
     rename: async (from: string, to: string): Promise<void> => await fs.rename(from, to),
     link: async (from: string, to: string): Promise<void> => await fs.link(from, to),
     unlink: async (path: string): Promise<void> => await fs.unlink(path),
     rmdir: async (path: string): Promise<void> => await fs.rmdir(path),
-    syncDirectory: async (path: string): Promise<void> => await watched(async () => await fs.syncDirectory(path))
+    syncDirectory: async (path: string): Promise<void> => await watched(async () => await fs.syncDirectory(path)),
+    processStart: () => fs.processStart()
   }
 }

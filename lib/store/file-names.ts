@@ -1,7 +1,8 @@
 /**
  * Names of the files in a database directory. Sequence and segment numbers
- * are zero-padded to 20 digits so that names sort like numbers. Recovery
- * deletes only names that match these patterns.
+ * are zero-padded to 20 digits so that names sort like numbers. Recovery and
+ * destroy delete only names that match these patterns; every other name is
+ * the user's and left alone.
  */
 
 /** The lock file. */
@@ -18,7 +19,8 @@ const SEGMENT_TEMP = /^wal-\d{20}\.log\.tmp-[0-9a-f]{16}$/
 // The lock's content is written under this name, then linked to LOCK (lock.ts);
 // a crash in between leaves it behind.
 const LOCK_TEMP = /^LOCK\.tmp-[0-9a-f]{16}$/
-const SET_ASIDE = /\.(corrupt|discarded)-\d+$/
+// Only segments and snapshots are ever set aside (recovery-actions.ts): a user's x.corrupt-1 is not ours.
+const SET_ASIDE = /^(?:wal-\d{20}\.log|snapshot-\d{20}\.mls)\.(?:corrupt|discarded)-\d+$/
 
 function pad (n: number): string {
   return String(n).padStart(20, '0')
@@ -58,6 +60,11 @@ export type FileKind =
   | { kind: 'status' }
   | { kind: 'set-aside' }
   | { kind: 'unknown' }
+
+/** True for the names the database makes (every kind but 'unknown'). */
+export function isOwnName (name: string): boolean {
+  return classify(name).kind !== 'unknown'
+}
 
 /** Classifies a directory entry by name. */
 export function classify (name: string): FileKind {

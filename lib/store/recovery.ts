@@ -4,7 +4,8 @@
  *
  * The procedure (docs/FORMAT.md, "Recovery"), run with the lock held:
  *
- *  1. List the directory; classify names (file-names.ts).
+ *  1. List the directory; classify names (file-names.ts); refuse a name of
+ *     ours that is not a regular file (directory-listing.ts).
  *  2. Read every WAL segment and check its header and frames.
  *  3. Load the newest snapshot that validates (checksums, order, count, and
  *     the Merkle root recomputed from its entries); note the ones skipped.
@@ -40,6 +41,7 @@ import { applyOps, decodeRecord } from './batch-record'
 import { LiveState } from './live-state'
 import { KeyTable } from '../lookup/key-table'
 import { classify } from './file-names'
+import { listDirectory } from './directory-listing'
 import { layoutSnapshot, worthAWorker } from './snapshot-layout'
 import { decodeIdentity, encodeIdentity, newIdentity } from './identity'
 import type { Identity } from './identity'
@@ -86,7 +88,7 @@ interface SegmentFile {
 
 /** Reads the directory and works out the recovered state (changes nothing). */
 export async function planRecovery (fs: FileSystem, directory: string, mode: RecoveryMode, params: TreeParams): Promise<RecoveryPlan> {
-  const names = (await fs.readdir(directory)).sort()
+  const names = await listDirectory(fs, directory)
   const temps: string[] = []
   const unknown: string[] = []
   const snapshots: Array<{ name: string, seq: number }> = []

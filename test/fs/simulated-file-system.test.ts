@@ -62,7 +62,10 @@ test('simulated fs: live reads see unsynced data; errors carry errno codes', asy
   }
   t.same(codes, ['EEXIST', 'ENOENT', 'ENOTEMPTY', 'ENOENT', 'EBADF'])
   t.equal(await fs.stat('/d/missing'), null)
-  t.same(await fs.stat('/d/f'), { isFile: true, isDirectory: false, size: 2 })
+  const stat = await fs.stat('/d/f')
+  t.same(stat, { isFile: true, isDirectory: false, isSymbolicLink: false, size: 2, id: stat?.id })
+  t.same(await fs.lstat('/d/f'), stat, 'no links on the simulated disk: lstat is stat')
+  t.notEqual(stat?.id, (await fs.stat('/d'))?.id, 'each file has its own id')
 })
 
 test('simulated fs: a power loss keeps only synced data and dir-synced names', async t => {

@@ -55,10 +55,12 @@ export function withKillPoint (fs: FileSystem, point: KillPoint): FileSystem {
     readdir: async (path: string): Promise<string[]> => await run({ op: 'readdir', path }, async () => await fs.readdir(path)),
     mkdir: async (path: string): Promise<void> => await run({ op: 'mkdir', path }, async () => await fs.mkdir(path)),
     stat: async (path: string): Promise<FileStat | null> => await run({ op: 'stat', path }, async () => await fs.stat(path)),
+    lstat: async (path: string): Promise<FileStat | null> => await run({ op: 'lstat', path }, async () => await fs.lstat(path)),
     rename: async (from: string, to: string): Promise<void> => await run({ op: 'rename', path: from, to }, async () => await fs.rename(from, to)),
     link: async (from: string, to: string): Promise<void> => await run({ op: 'link', path: from, to }, async () => await fs.link(from, to)),
     unlink: async (path: string): Promise<void> => await run({ op: 'unlink', path }, async () => await fs.unlink(path)),
     rmdir: async (path: string): Promise<void> => await run({ op: 'rmdir', path }, async () => await fs.rmdir(path)),
-    syncDirectory: async (path: string): Promise<void> => await run({ op: 'syncDirectory', path }, async () => await fs.syncDirectory(path))
+    syncDirectory: async (path: string): Promise<void> => await run({ op: 'syncDirectory', path }, async () => await fs.syncDirectory(path)),
+    processStart: () => fs.processStart()
   }
 }

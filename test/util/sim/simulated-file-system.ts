@@ -9,6 +9,7 @@
  * unlink, mkdir) only after a successful sync of its directory. Renames
  * within one directory are supported (the engine never renames across).
  */
+import { randomBytes } from 'node:crypto'
 import { posix } from 'node:path'
 import type { FileHandle, FileStat, FileSystem, OpenMode } from '../../../lib/fs/file-system'
 import { SimulatedFileHandle } from './simulated-file-handle'
@@ -49,6 +50,9 @@ export class SimulatedFileSystem implements FileSystem {
   readonly #capture: boolean
   readonly #scheduler: (() => Promise<void>) | null
   readonly #onFault: ((index: number) => void) | null
+  // Every disk, a crash image's included, is a machine of its own: a LOCK it holds from
+  // an earlier instance names a process that is gone.
+  readonly #processStart = `simulated:${randomBytes(8).toString('hex')}`
   /** Every call and mark, in order. */
   readonly trace: TraceEvent[] = []
   /** The disk after each mutating call, when capturing. */
@@ -153,12 +157,12 @@ export class SimulatedFileSystem implements FileSystem {
   }
 
   async stat (path: string): Promise<FileStat | null> {
-    return await this.#call('stat', path, {}, (fail) => {
-      fail()
-      const node = this.#find(path)
-      if (node === null) return { value: null }
-      return { value: { isFile: node.kind === 'file', isDirectory: node.kind === 'dir', size: node.kind === 'file' ? node.live.length : 0 } }
-    })
+    return await this.#statCall('stat', path)
+  }
+
+  // The simulated disk has no symbolic links: lstat and stat agree.
+  async lstat (path: string): Promise<FileStat | null> {
+    return await this.#statCall('lstat', path)
   }
 
   async rename (from: string, to: string): Promise<void> {
@@ -226,6 +230,10 @@ export class SimulatedFileSystem implements FileSystem {
     })
   }
 
+  processStart (): string {
+    return this.#processStart
+  }
+
   // ---- calls on handles (SimulatedFileHandle forwards here) --------------
 
   /** @internal */
@@ -244,6 +252,16 @@ export class SimulatedFileSystem implements FileSystem {
   }
 
   // ---- machinery --------------------------------------------------------
+
+  async #statCall (op: 'stat' | 'lstat', path: string): Promise<FileStat | null> {
+    return await this.#call(op, path, {}, (fail) => {
+      fail()
+      const node = this.#find(path)
+      if (node === null) return { value: null }
+      const size = node.kind === 'file' ? node.live.length : 0
+      return { value: { isFile: node.kind === 'file', isDirectory: node.kind === 'dir', isSymbolicLink: false, size, id: String(node.id) } }
+    })
+  }
 
   // Runs one call: records it, applies the armed fault, captures the disk afterwards.
   // `body` calls `fail()` at the point where the call would touch the disk: for

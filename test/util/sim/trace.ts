@@ -9,7 +9,7 @@ import type { OpenMode } from '../../../lib/fs/file-system'
 /** The file-system calls, by name. */
 export type FsOp =
   | 'open' | 'read' | 'write' | 'sync' | 'truncate' | 'size' | 'close'
-  | 'readFile' | 'readdir' | 'mkdir' | 'stat' | 'rename' | 'link' | 'unlink' | 'rmdir' | 'syncDirectory'
+  | 'readFile' | 'readdir' | 'mkdir' | 'stat' | 'lstat' | 'rename' | 'link' | 'unlink' | 'rmdir' | 'syncDirectory'
 
 /** One file-system call. */
 export interface CallEvent {
