@@ -27,7 +27,7 @@ import { watchSyncs } from '../fs/sync-watch'
 import { toHex } from '../bytes'
 import { nextTurn } from '../turn'
 import { WalWriter } from '../wal/writer'
-import { newSegmentSalt } from '../wal/format'
+import { FRAME_HEADER_SIZE, newSegmentSalt } from '../wal/format'
 import { Tree } from '../tree/tree'
 import type { KeyTable } from '../lookup/key-table'
 import { applyOps, encodeRecord, recordSize } from './batch-record'
@@ -346,7 +346,7 @@ export class Engine {
     const stored: WriteOp[][] = []
     let at = 0
     for (let i = 0; i < group.length; i++) {
-      stored.push(encodeRecord(buf, at + 12, this.#seq + 1 + i, group[i].ops))
+      stored.push(encodeRecord(buf, at + FRAME_HEADER_SIZE, this.#seq + 1 + i, group[i].ops))
       this.#writer.seal(buf, at, sizes[i])
       at += WalWriter.frameSize(sizes[i])
     }
