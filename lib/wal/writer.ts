@@ -141,9 +141,10 @@ export class WalWriter {
     this.stats.bytes += frames.length
   }
 
-  // Writes zeros from the file's end (never before #end: the capacity is at least
-  // that) to past `needed`, by as much as the segment holds so far (within bounds):
-  // a segment that fills fast grows in few steps, one that stays small stays small.
+  // Makes the file reach past `needed` by as much as the segment holds so far (within
+  // bounds): a segment that fills fast grows in few steps, one that stays small stays
+  // small. Zeros are written only after `needed`: the frames' own write fills the bytes
+  // before it (a frame of hundreds of megabytes is written once, not twice).
   // A failure here is not an error of the append, whose own write follows and
   // reports the disk's state; it only means no space was made ahead, so it is
   // ignored. Whatever the failed write left lies after the frames' end, where a
@@ -154,7 +155,7 @@ export class WalWriter {
     zeros ??= new Uint8Array(MAX_EXTENSION)
     this.#dirty = true
     try {
-      for (let at = this.#capacity; at < target; at += zeros.length) {
+      for (let at = Math.max(this.#capacity, needed); at < target; at += zeros.length) {
         await this.handle.write(zeros.subarray(0, Math.min(zeros.length, target - at)), at)
       }
     } catch {
