@@ -14,7 +14,7 @@
  * applies it to the same state in the same order, so it removes the same
  * keys, and a clear of a million keys stays a few bytes in the log.
  */
-import { ByteReader, compareKeys, keyPrefix, varintLength, writeU32LE, writeU64LE, writeVarint } from '../bytes'
+import { ByteReader, compareKeys, keyPrefix, readU64LE, varintLength, writeU32LE, writeU64LE, writeVarint } from '../bytes'
 import type { KeyRange } from '../tree/treap'
 
 /** One operation of a batch, keys and values already encoded to bytes. */
@@ -32,6 +32,19 @@ export interface BatchRecord {
   seq: number
   ops: WriteOp[]
 }
+
+/** Size of a record's header: the sequence number and the operation count. */
+export const RECORD_HEADER_SIZE = 12
+
+/**
+ * What is wrong with a record's header, as {@link decodeRecord} says it
+ * (other problems are described with the operation they concern).
+ */
+export const RecordProblem = {
+  short: `record shorter than its ${RECORD_HEADER_SIZE}-byte header`,
+  sequenceZero: 'record sequence number 0',
+  sequenceTooLarge: 'record sequence number above 2^53 - 1, the largest ever written'
+} as const
 
 const PUT = 0x01
 const DEL = 0x02
@@ -53,7 +66,7 @@ function rangeBounds (range: KeyRange): Array<Uint8Array | undefined> {
 
 /** Bytes the payload of `ops` takes. */
 export function recordSize (ops: readonly WriteOp[]): number {
-  let n = 12
+  let n = RECORD_HEADER_SIZE
   for (const op of ops) {
     n += 1
     if (op.type === 'put') n += sized(op.key) + sized(op.value)
@@ -85,7 +98,7 @@ function putBytes (buf: Uint8Array, at: number, bytes: Uint8Array): number {
 export function encodeRecord (buf: Uint8Array, at: number, seq: number, ops: readonly WriteOp[]): WriteOp[] {
   writeU64LE(buf, at, seq)
   writeU32LE(buf, at + 8, ops.length)
-  at += 12
+  at += RECORD_HEADER_SIZE
   const stored: WriteOp[] = new Array(ops.length)
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]
@@ -118,11 +131,13 @@ export function encodeRecord (buf: Uint8Array, at: number, seq: number, ops: rea
 
 /** Decodes a payload; a string says why it is malformed. Keys and values are views into `payload`. */
 export function decodeRecord (payload: Uint8Array): BatchRecord | string {
-  const reader = new ByteReader(payload)
-  const seq = reader.u64()
-  const count = reader.u32()
-  if (seq === null || count === null) return 'record shorter than its header'
-  if (seq < 1) return 'record sequence number 0'
+  if (payload.length < RECORD_HEADER_SIZE) return RecordProblem.short
+  // Read apart from the count: a sequence number beyond what a double holds is not a short record.
+  const seq = readU64LE(payload, 0)
+  if (seq < 0) return RecordProblem.sequenceTooLarge
+  if (seq < 1) return RecordProblem.sequenceZero
+  const reader = new ByteReader(payload, 8)
+  const count = reader.u32() as number
   // Each operation takes at least two bytes: an absurd count fails here, before any allocation.
   if (count * 2 > reader.remaining) return 'operation count larger than the record'
   const ops: WriteOp[] = []

@@ -27,7 +27,7 @@ import { nodeFileSystem } from '../fs/node-file-system'
 import { watchSyncs } from '../fs/sync-watch'
 import { toHex } from '../bytes'
 import { WalWriter } from '../wal/writer'
-import { MAX_PAYLOAD_LENGTH, newSegmentSalt } from '../wal/format'
+import { FRAME_HEADER_SIZE, MAX_PAYLOAD_LENGTH, newSegmentSalt } from '../wal/format'
 import { Tree } from '../tree/tree'
 import type { TreeParams } from '../tree/params'
 import type { KeyTable } from '../lookup/key-table'
@@ -406,7 +406,7 @@ export class Engine {
     const stored: WriteOp[][] = []
     let at = 0
     for (let i = 0; i < group.length; i++) {
-      stored.push(encodeRecord(buf, at + 12, this.#seq + 1 + i, group[i].ops))
+      stored.push(encodeRecord(buf, at + FRAME_HEADER_SIZE, this.#seq + 1 + i, group[i].ops))
       this.#writer.seal(buf, at, sizes[i])
       at += WalWriter.frameSize(sizes[i])
     }

@@ -7,8 +7,9 @@
 import { join } from 'node:path'
 import type { FileSystem } from '../fs/file-system'
 import { readOnlyFileSystem } from '../fs/read-only-file-system'
-import { FRAME_HEADER_SIZE, SEGMENT_HEADER_SIZE } from '../wal/format'
-import { readSegment } from '../wal/reader'
+import { SEGMENT_HEADER_SIZE } from '../wal/format'
+import { scanSegmentFile } from '../wal/reader'
+import type { WalFrame } from '../wal/reader'
 import { decodeIdentity } from './identity'
 import { decodeRecord } from './batch-record'
 import type { WriteOp } from './batch-record'
@@ -28,25 +29,26 @@ export async function * listLog (fs: FileSystem, directory: string): AsyncGenera
     .flatMap(({ name, kind }) => kind.kind === 'segment' ? [{ name, number: kind.number }] : [])
     .sort((a, b) => a.number - b.number)
   for (const { name } of segments) {
-    const bytes = await reader.readFile(join(directory, name))
-    const read = readSegment(bytes)
+    const frames: WalFrame[] = []
+    const read = await scanSegmentFile(reader, join(directory, name), frame => { frames.push(frame); return true })
     if (!read.ok) {
       // A header no longer than a header is a segment whose creation a crash interrupted.
-      yield { kind: 'damage', file: name, offset: 0, problem: `segment header: ${read.problem}`, validDataFollows: bytes.length > SEGMENT_HEADER_SIZE }
+      yield { kind: 'damage', file: name, offset: 0, problem: `segment header: ${read.problem}`, validDataFollows: read.length > SEGMENT_HEADER_SIZE }
       continue
     }
     const { header } = read
-    yield { kind: 'segment', file: name, bytes: bytes.length, segment: header.segment, firstSeq: header.firstSeq, database: decodeIdentity(header.identity)?.id ?? null }
-    for (const payload of read.payloads) {
-      const offset = payload.byteOffset - bytes.byteOffset - FRAME_HEADER_SIZE
+    yield { kind: 'segment', file: name, bytes: read.length, segment: header.segment, firstSeq: header.firstSeq, database: decodeIdentity(header.identity)?.id ?? null }
+    for (const { offset, payload } of frames) {
       const record = decodeRecord(payload)
       if (typeof record === 'string') yield { kind: 'damage', file: name, offset, problem: `record: ${record}`, validDataFollows: true }
       else yield { kind: 'record', file: name, offset, seq: record.seq, ops: record.ops }
     }
     if (read.damage !== null) {
-      const { offset, validFrameAfter, zeroFilled } = read.damage
-      const what = validFrameAfter ? 'damaged frame, valid frames follow' : zeroFilled ? 'zero-filled tail' : 'torn tail'
-      yield { kind: 'damage', file: name, offset, problem: `${what} (${bytes.length - offset} bytes)`, validDataFollows: validFrameAfter }
+      const { offset, validFrameAfter, durableAfter, zeroFilled } = read.damage
+      const what = durableAfter
+        ? 'damaged frame, valid frames follow'
+        : validFrameAfter ? 'unsynced bytes lost out of order, valid frames follow' : zeroFilled ? 'zero-filled tail' : 'torn tail'
+      yield { kind: 'damage', file: name, offset, problem: `${what} (${read.length - offset} bytes)`, validDataFollows: validFrameAfter }
     }
   }
 }

@@ -9,8 +9,10 @@
 import { join } from 'node:path'
 import type { FileSystem } from '../fs/file-system'
 import { WalWriter } from '../wal/writer'
-import { newSegmentSalt } from '../wal/format'
+import { WAL_VERSION, newSegmentSalt } from '../wal/format'
+import { READ_WINDOW } from '../wal/reader'
 import { randomBytes } from 'node:crypto'
+import { ioError } from '../errors'
 import { segmentName, segmentTempName, setAsideName } from './file-names'
 import type { RecoveryPlan } from './recovery'
 
@@ -66,8 +68,10 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
   // must not be acknowledged while its name can still vanish in a power loss.
   await fs.syncDirectory(directory)
 
+  // A segment of an older format is made durable as it is, above, but not continued: new
+  // frames go to a new segment of the current format.
   let writer: WalWriter
-  if (plan.resume !== null) {
+  if (plan.resume !== null && plan.resume.header.version === WAL_VERSION) {
     writer = await WalWriter.resume(fs, path(plan.resume.name), plan.resume.header, plan.resume.end)
   } else {
     const number = plan.lastSegment + 1
@@ -102,23 +106,35 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
  * rewriting in place could instead tear into damage followed by valid frames.
  */
 async function rewriteSegment (fs: FileSystem, directory: string, resume: NonNullable<RecoveryPlan['resume']>): Promise<void> {
-  // The plan already holds the segment's bytes, as read: no second read.
   const temp = join(directory, segmentTempName(resume.header.segment, randomBytes(8).toString('hex')))
-  await writeNewFile(fs, temp, resume.bytes.subarray(0, resume.end))
-  await fs.rename(temp, join(directory, resume.name))
+  const path = join(directory, resume.name)
+  await copyFile(fs, path, temp, resume.end)
+  await fs.rename(temp, path)
 }
 
-async function copyFile (fs: FileSystem, from: string, to: string): Promise<void> {
-  await writeNewFile(fs, to, await fs.readFile(from))
-}
-
-// Creates `path` with `bytes` and syncs it (the caller syncs the directory).
-async function writeNewFile (fs: FileSystem, path: string, bytes: Uint8Array): Promise<void> {
-  const handle = await fs.open(path, 'create')
+/**
+ * Creates `to` with the first `length` bytes of `from` (all of them when
+ * omitted), copied window by window, and syncs it (the caller syncs the
+ * directory). Recovery holds the lock: nothing else changes `from` meanwhile.
+ */
+async function copyFile (fs: FileSystem, from: string, to: string, length?: number): Promise<void> {
+  const source = await fs.open(from, 'read')
   try {
-    await handle.write(bytes, 0)
-    await handle.sync()
+    const end = length ?? await source.size()
+    const target = await fs.open(to, 'create')
+    try {
+      const window = new Uint8Array(Math.min(end, READ_WINDOW))
+      for (let at = 0; at < end;) {
+        const n = await source.read(window.subarray(0, Math.min(window.length, end - at)), at)
+        if (n === 0) throw ioError(`${from} ended at ${at} bytes while it was copied`)
+        await target.write(window.subarray(0, n), at)
+        at += n
+      }
+      await target.sync()
+    } finally {
+      await target.close()
+    }
   } finally {
-    await handle.close()
+    await source.close()
   }
 }

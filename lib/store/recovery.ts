@@ -12,9 +12,11 @@
  *  4. Check that all files carry the same identity.
  *  5. Replay, in segment order, every record after the snapshot's sequence
  *     number, checking that sequence numbers run without gaps or repeats.
- *  6. Decide what damage means: a torn or zero-filled tail of the last
- *     segment is a normal crash artifact (zeros are also the space the
- *     writer fills ahead of its frames, wal/writer.ts); damage followed by valid frames, a
+ *  6. Decide what damage means: damage in the last segment that no valid
+ *     frame after it records as durable (a torn or zero-filled tail, or
+ *     unsynced writes a power loss left out of order) is a normal crash
+ *     artifact (zeros are also the space the writer fills ahead of its
+ *     frames, wal/writer.ts); damage a later frame records as durable, a
  *     damaged earlier segment, a gap or a foreign file is corruption (or, in
  *     'pointInTime' mode, the end of the usable log).
  *
@@ -27,9 +29,10 @@ import { join } from 'node:path'
 import { corruption } from '../errors'
 import type { FileSystem } from '../fs/file-system'
 import { readFileShared } from '../fs/read-shared'
-import { readSegment } from '../wal/reader'
+import { readSegmentHeader, scanSegmentFile } from '../wal/reader'
+import type { WalFrame } from '../wal/reader'
 import { SEGMENT_HEADER_SIZE } from '../wal/format'
-import type { SegmentHeader } from '../wal/format'
+import type { HeaderProblem, SegmentHeader } from '../wal/format'
 import { readSnapshot, readSnapshotHeader } from '../snapshot/reader'
 import { SNAPSHOT_HEADER_SIZE } from '../snapshot/format'
 import { bytesEqual, toHex } from '../bytes'
@@ -72,8 +75,12 @@ export interface RecoveryPlan {
   setAside: Array<{ name: string, kind: 'corrupt' | 'discarded' }>
   /** A segment to cut back to its last valid frame; `zeroFilled` when only zeros follow it. */
   truncate: { name: string, to: number, from: number, keepCopy: boolean, zeroFilled: boolean } | null
-  /** The segment to keep appending to, or null to start a new one. */
-  resume: { name: string, header: SegmentHeader, end: number, bytes: Uint8Array } | null
+  /**
+   * The last segment, when its records end at `seq`: rewritten from its valid
+   * bytes (recovery-actions.ts), then continued if it is of the current
+   * version. Null: a new segment is started.
+   */
+  resume: { name: string, header: SegmentHeader, end: number } | null
   /** Number of the newest segment seen (0 if none). */
   lastSegment: number
   /** Names we do not know and leave alone. */
@@ -83,7 +90,9 @@ export interface RecoveryPlan {
 interface SegmentFile {
   name: string
   number: number
-  bytes: Uint8Array
+  /** The segment's header, or why it is unreadable (the frames are read during replay). */
+  header: SegmentHeader | HeaderProblem
+  length: number
 }
 
 /** Reads the directory and works out the recovered state (changes nothing). */
@@ -98,7 +107,7 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
     if (kind.kind === 'temp') temps.push(name)
     else if (kind.kind === 'unknown') unknown.push(name)
     else if (kind.kind === 'snapshot') snapshots.push({ name, seq: kind.seq })
-    else if (kind.kind === 'segment') segments.push({ name, number: kind.number, bytes: await fs.readFile(join(directory, name)) })
+    else if (kind.kind === 'segment') segments.push({ name, number: kind.number, ...await readSegmentHeader(fs, join(directory, name)) })
   }
   snapshots.sort((a, b) => b.seq - a.seq)
   segments.sort((a, b) => a.number - b.number)
@@ -123,8 +132,7 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
     lastSegment: segments.length > 0 ? segments[segments.length - 1].number : 0,
     unknown
   }
-  const reads = segments.map(s => ({ file: s, read: readSegment(s.bytes) }))
-  const identityBytes = establishIdentity(reads.map(r => r.read.ok ? r.read.header.identity : null))
+  const identityBytes = establishIdentity(segments.map(s => typeof s.header === 'string' ? null : s.header.identity))
   await loadSnapshot(fs, directory, snapshots, identityBytes, plan)
   if (plan.identityBytes.length === 0) {
     if (identityBytes !== null) {
@@ -137,8 +145,7 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
       plan.identityBytes = encodeIdentity(plan.identity)
     }
   }
-  // One edit for the whole replay: batches reuse the nodes earlier batches of the replay created.
-  Tree.editing(() => replay(reads, mode, plan))
+  await replay(fs, directory, segments, mode, plan)
   checkNothingLost(plan, mode)
   return plan
 }
@@ -241,79 +248,92 @@ async function tryLoad (bytes: Uint8Array, shared: Uint8Array | null, seq: numbe
   return null
 }
 
-type SegmentReadResult = ReturnType<typeof readSegment>
-
 // Replays the segments into the plan, deciding what each kind of damage means.
-function replay (reads: Array<{ file: SegmentFile, read: SegmentReadResult }>, mode: RecoveryMode, plan: RecoveryPlan): void {
+async function replay (fs: FileSystem, directory: string, segments: SegmentFile[], mode: RecoveryMode, plan: RecoveryPlan): Promise<void> {
   const snapshotSeq = plan.seq
   const live = new LiveState(plan.tree, plan.table)
+  // One edit for the whole replay: batches reuse the nodes earlier batches of the replay created.
+  // No version made under it escapes before the replay ends, across the reads in between.
+  const edit = Tree.newEdit()
   let seq = plan.seq
   let stopped = false
-  for (let i = 0; i < reads.length; i++) {
-    const { file, read } = reads[i]
-    const last = i === reads.length - 1
+  for (let i = 0; i < segments.length; i++) {
+    const file = segments[i]
+    const last = i === segments.length - 1
     if (stopped) {
       plan.setAside.push({ name: file.name, kind: 'discarded' })
       continue
     }
-    if (!read.ok) {
+    const header = file.header
+    if (typeof header === 'string') {
       // A segment whose header never became durable holds no frames: a crash while creating it.
       // It need not be the last one: a crash during recovery may have left it behind a segment
       // that recovery had created. Skipping it cannot hide records: a segment after it must
       // continue the sequence, or the gap is reported.
-      if (read.length <= SEGMENT_HEADER_SIZE) { plan.obsolete.push(file.name); continue }
+      if (file.length <= SEGMENT_HEADER_SIZE) { plan.obsolete.push(file.name); continue }
       if (mode === 'pointInTime') { stopped = true; plan.setAside.push({ name: file.name, kind: 'discarded' }); continue }
-      throw corruption(`WAL segment ${file.name} has a damaged header (${read.problem})`)
+      throw corruption(`WAL segment ${file.name} has a damaged header (${header})`)
     }
-    const header = read.header
     if (header.segment !== file.number) throw corruption(`WAL segment ${file.name} says it is segment ${header.segment}`)
     if (header.firstSeq > seq + 1) {
       if (mode === 'pointInTime') { stopped = true; plan.setAside.push({ name: file.name, kind: 'discarded' }); continue }
       throw corruption(gapProblem(plan, seq, file.name, header.firstSeq))
     }
     let expected = header.firstSeq
-    let usable = read.payloads.length
-    for (let r = 0; r < read.payloads.length; r++) {
-      const record = decodeRecord(read.payloads[r])
+    let frames = 0
+    // Each record is applied as it is read: a segment is never held whole (wal/reader.ts).
+    const visit = (frame: WalFrame): boolean => {
+      const record = decodeRecord(frame.payload)
       const problem = typeof record === 'string' ? record : record.seq !== expected ? `sequence ${record.seq} where ${expected} was expected` : null
       if (problem !== null) {
-        if (mode === 'pointInTime') { usable = r; break }
-        throw corruption(`WAL segment ${file.name}, record ${r}: ${problem}`)
+        if (mode === 'pointInTime') return false
+        throw corruption(`WAL segment ${file.name}, record ${frames}: ${problem}`)
       }
       const rec = record as Exclude<typeof record, string>
+      frames++
       expected++
       if (rec.seq <= seq) {
         if (rec.seq > snapshotSeq) throw corruption(`WAL record ${rec.seq} appears twice`)
-        continue
+        return true
       }
-      applyOps(live, rec.ops)
+      live.tree = live.tree.edit(tree => {
+        live.tree = tree
+        return applyOps(live, rec.ops).tree
+      }, edit)
       seq = rec.seq
       plan.recordsReplayed++
+      return true
     }
-    const endsInTail = usable === read.payloads.length && read.damage !== null && !read.damage.validFrameAfter
+    const scan = await scanSegmentFile(fs, join(directory, file.name), visit)
+    if (!scan.ok) throw corruption(`WAL segment ${file.name} changed while it was read (${scan.problem})`)
+    const { damage, validEnd } = scan
+    // Damage that no valid frame after it records as durable is what a crash leaves of writes
+    // that were never synced: a torn tail, or (after a power loss) bytes written out of order.
+    const endsInTail = !scan.stopped && damage !== null && !damage.durableAfter
     // Zeros after an earlier segment's last frame are unused space, not damage: the space
     // written ahead of frames (wal/writer.ts), where a copy was taken of a live segment.
     // Whether records are missing there, the next segment's first sequence number says.
-    const spareSpace = endsInTail && !last && read.damage?.zeroFilled === true
-    const damaged = !spareSpace && (read.damage !== null || usable < read.payloads.length)
-    if (damaged) {
-      const tornTail = endsInTail && last
-      if (!tornTail && mode === 'strict') {
-        throw corruption(`WAL segment ${file.name} is damaged at offset ${read.damage?.offset ?? 0} and valid data follows`)
+    const spareSpace = endsInTail && !last && damage.zeroFilled
+    if (!spareSpace && (damage !== null || scan.stopped)) {
+      // Only the last segment can end in unsynced bytes: a rotation syncs a segment before the next exists.
+      const unsyncedTail = endsInTail && last
+      if (!unsyncedTail && mode === 'strict') {
+        const why = damage === null ? 'an undecodable record' : damage.durableAfter ? 'valid frames follow' : 'not the last segment'
+        throw corruption(`WAL segment ${file.name} is damaged at offset ${damage?.offset ?? validEnd} (${why})`)
       }
-      if (!tornTail) {
+      if (!unsyncedTail) {
         // 'pointInTime': keep the records before the damage, keep a copy of the whole file aside.
         stopped = true
-        const to = usable < read.payloads.length ? frameOffset(file.bytes, read.payloads[usable]) : read.validEnd
-        plan.truncate = { name: file.name, to, from: read.length, keepCopy: true, zeroFilled: false }
+        plan.truncate = { name: file.name, to: validEnd, from: scan.length, keepCopy: true, zeroFilled: false }
         continue
       }
-      plan.truncate = { name: file.name, to: read.validEnd, from: read.length, keepCopy: false, zeroFilled: read.damage?.zeroFilled ?? false }
+      // Frames after unsynced damage were never acknowledged as durable; a copy is kept aside.
+      plan.truncate = { name: file.name, to: validEnd, from: scan.length, keepCopy: damage.validFrameAfter, zeroFilled: damage.zeroFilled }
     }
-    if (header.firstSeq + read.payloads.length - 1 <= snapshotSeq && !last) {
+    if (header.firstSeq + frames - 1 <= snapshotSeq && !last) {
       plan.obsolete.push(file.name)
-    } else if (last && header.firstSeq + read.payloads.length === seq + 1) {
-      plan.resume = { name: file.name, header, end: read.validEnd, bytes: file.bytes }
+    } else if (last && header.firstSeq + frames === seq + 1) {
+      plan.resume = { name: file.name, header, end: validEnd }
     }
   }
   live.flush()
@@ -330,9 +350,4 @@ function gapProblem (plan: RecoveryPlan, seq: number, segment: string, firstSeq:
   const gap = `expected sequence ${seq + 1}, ${segment} starts at ${firstSeq}`
   if (blamed === undefined) return `WAL gap: ${gap}`
   return `Snapshot ${blamed.name} is damaged (${blamed.problem}) and the log does not cover the batches it held (${gap})`
-}
-
-// Offset in the segment of the frame carrying `payload` (a view into `bytes`).
-function frameOffset (bytes: Uint8Array, payload: Uint8Array): number {
-  return payload.byteOffset - bytes.byteOffset - 12
 }

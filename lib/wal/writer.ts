@@ -17,8 +17,11 @@
  * (docs/FORMAT.md); a clean close and a rotation cut them off.
  */
 import type { FileHandle, FileSystem } from '../fs/file-system'
-import { FRAME_HEADER_SIZE, SEGMENT_HEADER_SIZE, encodeSegmentHeader, saltSeed, sealFrame } from './format'
+import { FRAME_HEADER_SIZE, SEGMENT_HEADER_SIZE, WAL_VERSION, encodeSegmentHeader, saltSeed, sealFrame } from './format'
 import type { SegmentHeader } from './format'
+
+/** What a new segment's header says besides the version, which is always the current one. */
+export type NewSegment = Omit<SegmentHeader, 'version'>
 
 /** The least a segment is extended by, once it must grow. */
 export const MIN_EXTENSION = 4096
@@ -63,7 +66,8 @@ export class WalWriter {
    * Creates a new segment file with its header and syncs it. The caller must
    * sync the directory before relying on the segment's name.
    */
-  static async create (fs: FileSystem, path: string, header: SegmentHeader): Promise<WalWriter> {
+  static async create (fs: FileSystem, path: string, segment: NewSegment): Promise<WalWriter> {
+    const header: SegmentHeader = { version: WAL_VERSION, ...segment }
     const handle = await fs.open(path, 'create')
     try {
       await handle.write(encodeSegmentHeader(header), 0)
@@ -75,8 +79,12 @@ export class WalWriter {
     return new WalWriter(handle, path, header, SEGMENT_HEADER_SIZE)
   }
 
-  /** Continues an existing segment whose valid frames end at `end` (the file must be that long). */
+  /**
+   * Continues an existing segment of the current version whose valid frames
+   * end at `end`; the file must be that long and durable as it is.
+   */
   static async resume (fs: FileSystem, path: string, header: SegmentHeader, end: number): Promise<WalWriter> {
+    if (header.version !== WAL_VERSION) throw new RangeError(`only segments of version ${WAL_VERSION} are continued`)
     return new WalWriter(await fs.open(path, 'readwrite'), path, header, end)
   }
 
@@ -85,9 +93,13 @@ export class WalWriter {
     return FRAME_HEADER_SIZE + payloadLength
   }
 
-  /** Writes the frame header for a payload already placed at `frame + 12`. */
+  /**
+   * Writes the frame header for a payload already placed at
+   * `frame + FRAME_HEADER_SIZE`. Its durable mark is the end of the last
+   * successful sync: never more than what is durable when the frame is written.
+   */
   seal (buf: Uint8Array, frame: number, payloadLength: number): void {
-    sealFrame(buf, frame, payloadLength, this.#seed)
+    sealFrame(buf, frame, payloadLength, this.#synced, this.#seed)
   }
 
   /** Bytes in the segment, header included. */
@@ -129,9 +141,10 @@ export class WalWriter {
     this.stats.bytes += frames.length
   }
 
-  // Writes zeros from the file's end (never before #end: the capacity is at least
-  // that) to past `needed`, by as much as the segment holds so far (within bounds):
-  // a segment that fills fast grows in few steps, one that stays small stays small.
+  // Makes the file reach past `needed` by as much as the segment holds so far (within
+  // bounds): a segment that fills fast grows in few steps, one that stays small stays
+  // small. Zeros are written only after `needed`: the frames' own write fills the bytes
+  // before it (a frame of hundreds of megabytes is written once, not twice).
   // A failure here is not an error of the append, whose own write follows and
   // reports the disk's state; it only means no space was made ahead, so it is
   // ignored. Whatever the failed write left lies after the frames' end, where a
@@ -142,7 +155,7 @@ export class WalWriter {
     zeros ??= new Uint8Array(MAX_EXTENSION)
     this.#dirty = true
     try {
-      for (let at = this.#capacity; at < target; at += zeros.length) {
+      for (let at = Math.max(this.#capacity, needed); at < target; at += zeros.length) {
         await this.handle.write(zeros.subarray(0, Math.min(zeros.length, target - at)), at)
       }
     } catch {

@@ -4,8 +4,9 @@
  * zeros and garbage, records spliced from another segment or database,
  * deleted, swapped and duplicated segments, snapshots replaced by older ones
  * or by another database's. The expected outcome of each case follows from
- * the recovery rules (docs/FORMAT.md): damage only at the tail of the last
- * segment gives the valid prefix before it; anything else is refused with
+ * the recovery rules (docs/FORMAT.md): damage in the last segment that no
+ * valid frame after it records as durable (a torn tail, or writes a power
+ * loss left out of order) gives the valid prefix before it; anything else is refused with
  * LEVEL_CORRUPTION, unless an older valid snapshot plus the log still give
  * the whole state (the documented fallback). Every case must end in exactly
  * the expected state (contents and root) or the expected error: never
@@ -16,8 +17,12 @@ import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
 import type { DiskState } from '../util/sim/disk-state'
 import { randomBytesFrom, seededRandom } from '../util/sim/prng'
 import { crc32c } from '../../lib/checksum'
-import { readU32LE, writeU32LE } from '../../lib/bytes'
-import { saltSeed } from '../../lib/wal/format'
+import { readU32LE, writeU32LE, writeU64LE } from '../../lib/bytes'
+import { FRAME_HEADER_SIZE, SEGMENT_HEADER_SIZE, saltSeed } from '../../lib/wal/format'
+import { readSegment } from '../../lib/wal/reader'
+import { WalWriter } from '../../lib/wal/writer'
+import type { SegmentHeader } from '../../lib/wal/format'
+import { RECORD_HEADER_SIZE } from '../../lib/store/batch-record'
 import { segmentName, snapshotName } from '../../lib/store/file-names'
 import type { RecoveryMode } from '../../lib/store/recovery'
 import type { MerkleLevel } from '../../index'
@@ -169,14 +174,18 @@ test('corruption: appended zeros and garbage, spliced and duplicated frames, abs
   const bytes = await log()
   const lastFrame = bytes.subarray(frames[4], frames[5])
   // A frame header with a valid header checksum that claims a 1 GiB payload.
-  const huge = new Uint8Array(12)
+  const huge = new Uint8Array(FRAME_HEADER_SIZE)
   writeU32LE(huge, 0, 1 << 30)
-  writeU32LE(huge, 8, crc32c(huge.subarray(0, 8), saltSeed(readU32LE(bytes, 92))))
+  writeU64LE(huge, 4, SEGMENT_HEADER_SIZE)
+  writeU32LE(huge, 16, crc32c(huge.subarray(0, 16), saltSeed(readU32LE(bytes, 92))))
   const cases: Array<{ label: string, state: () => Promise<DiskState>, expected: Expected }> = []
   for (const n of [1, 100, 5000]) cases.push({ label: `${n} zeros appended`, expected: 5, state: async () => await withBytes(c.state, W, b => concat(b, new Uint8Array(n))) })
   for (const n of [1, 7, 100, 4096, 65536]) cases.push({ label: `${n} random bytes appended`, expected: 5, state: async () => await withBytes(c.state, W, b => concat(b, randomBytesFrom(random, n))) })
   cases.push(
-    { label: 'the last frame duplicated', expected: 'corruption', state: async () => await withBytes(c.state, W, b => concat(b, lastFrame)) },
+    { label: 'the last frame duplicated right after it', expected: 'corruption', state: async () => await withBytes(c.state, W, b => concat(b.subarray(0, frames[5]), lastFrame)) },
+    // After the zeros the writer fills ahead: the copy's durable mark does not reach them, so this
+    // is what a power loss can leave of unsynced writes (the zeros are where they were lost).
+    { label: 'the last frame duplicated after the zeros written ahead', expected: 5, state: async () => await withBytes(c.state, W, b => concat(b, lastFrame)) },
     { label: 'a frame of another database appended', expected: 5, state: async () => await withBytes(c.state, W, b => concat(b, foreignFrame)) },
     { label: 'a frame of another database spliced in', expected: 'corruption', state: async () => await withBytes(c.state, W, b => concat(b.subarray(0, frames[2]), foreignFrame, b.subarray(frames[2]))) },
     { label: 'two frames swapped', expected: 'corruption', state: async () => await withBytes(c.state, W, b => concat(b.subarray(0, frames[1]), b.subarray(frames[2], frames[3]), b.subarray(frames[1], frames[2]), b.subarray(frames[3]))) },
@@ -236,6 +245,57 @@ test('corruption: every bit and every truncation of a snapshot', async t => {
     }
     cases.push({ label: 'garbage appended', expected, state: async () => await withBytes(c.state, file, b => Uint8Array.from(Buffer.concat([b, randomBytesFrom(seededRandom(5), 50)]))) })
     await family(t, `snapshot damage (${name})`, cases, c.models)
+  }
+})
+
+test('corruption: damage a later frame records as durable is refused; damage to frames never synced is an unsynced tail', async t => {
+  const fs = new SimulatedFileSystem()
+  const db = await openDb(fs, { checkpointBytes: 0 })
+  await db.put('a', '1')
+  await db.put('b', '2')
+  for (const [key, value] of [['c', '3'], ['d', '4'], ['e', '5']]) await db.put(key, value, { sync: false } as object)
+  // The disk as the process left it (the database is never closed): batches 1 and 2 synced, 3 to 5 not.
+  const state = fs.snapshot()
+  const read = readSegment(await new SimulatedFileSystem({ state }).readFile(W))
+  if (!read.ok || read.frames.length !== 5) return t.fail('five frames expected')
+  const start = (i: number): number => read.frames[i].offset
+  const open = async (edit: (b: Uint8Array) => Uint8Array): Promise<unknown> => {
+    const damaged = new SimulatedFileSystem({ state: await withBytes(state, W, edit) })
+    try {
+      const reopened = await openDb(damaged)
+      const entries = await reopened.iterator().all()
+      const setAside = reopened.recovery?.filesSetAside.length
+      await reopened.close()
+      return { entries, setAside }
+    } catch (err) {
+      return causeCode(err)
+    }
+  }
+  t.same(await open(b => b.fill(0, start(2), start(3))), { entries: [['a', '1'], ['b', '2']], setAside: 1 },
+    'frame 3 lost while 4 and 5 reached the disk: the synced batches, the rest kept aside')
+  t.same(await open(b => { b[start(3) + FRAME_HEADER_SIZE] ^= 1; return b }), { entries: [['a', '1'], ['b', '2'], ['c', '3']], setAside: 1 },
+    'frame 4 damaged, frame 5 intact: batches up to 3')
+  t.is(await open(b => b.fill(0, start(1), start(2))), 'LEVEL_CORRUPTION', 'frame 2 zeroed after it was synced: refused')
+  t.is(await open(b => { b[start(0) + FRAME_HEADER_SIZE + 2] ^= 1; return b }), 'LEVEL_CORRUPTION', 'a flipped bit in the synced frame 1: refused')
+  t.is(await open(b => { b[start(1) + 4] ^= 1; return b }), 'LEVEL_CORRUPTION', 'a flipped bit in the durable mark of frame 2: refused')
+})
+
+test('corruption: a record with sequence number 2^64 - 1 is refused with LEVEL_CORRUPTION', async t => {
+  const fs = new SimulatedFileSystem()
+  await (await openDb(fs)).close()
+  const writer = await WalWriter.resume(fs, W, (readSegment(await fs.readFile(W)) as { header: SegmentHeader }).header, SEGMENT_HEADER_SIZE)
+  const payload = new Uint8Array(RECORD_HEADER_SIZE).fill(0xff, 0, 8)
+  const frame = new Uint8Array(WalWriter.frameSize(payload.length))
+  frame.set(payload, FRAME_HEADER_SIZE)
+  writer.seal(frame, 0, payload.length)
+  await writer.append(frame)
+  await writer.finish()
+  await writer.close()
+  try {
+    await (await openDb(fs)).close()
+    t.fail('opened')
+  } catch (err) {
+    t.is(causeCode(err), 'LEVEL_CORRUPTION')
   }
 })
 

@@ -5,6 +5,7 @@
 import test from 'tape'
 import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
 import { encodeRecord, recordSize } from '../../lib/store/batch-record'
+import { FRAME_HEADER_SIZE } from '../../lib/wal/format'
 import { lintTrace } from '../util/crash/trace-linter'
 import { runWorkload } from '../util/crash/workload'
 import { rejectionCode } from '../util/codes'
@@ -17,9 +18,9 @@ const SNAPSHOT = `${DIR}/snapshot-00000000000000000001.mls`
 function frame (seq: number): Uint8Array {
   const ops = [{ type: 'put' as const, key: Uint8Array.of(1), value: Uint8Array.of(seq) }]
   const size = recordSize(ops)
-  const buf = new Uint8Array(12 + size)
+  const buf = new Uint8Array(FRAME_HEADER_SIZE + size)
   new DataView(buf.buffer).setUint32(0, size, true)
-  encodeRecord(buf, 12, seq, ops)
+  encodeRecord(buf, FRAME_HEADER_SIZE, seq, ops)
   return buf
 }
 

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { MerkleLevel } from '../../index'
 import { tempLocation } from '../util/temp'
 import { causeCode, openBytes } from '../util/db'
-import { encodeSegmentHeader, saltSeed, sealFrame } from '../../lib/wal/format'
+import { FRAME_HEADER_SIZE_V1, WAL_VERSION_1, encodeSegmentHeader, saltSeed, sealFrameV1 } from '../../lib/wal/format'
 import { encodeSnapshotHeader } from '../../lib/snapshot/format'
 import { encodeIdentity } from '../../lib/store/identity'
 import { DEFAULT_PARAMS } from '../../lib/tree/params'
@@ -80,14 +80,16 @@ async function expectCorrupt (t: test.Test, location: string, label: string): Pr
 }
 
 test('bad input: hostile files are refused with LEVEL_CORRUPTION, never a crash or a huge allocation', async t => {
-  // A segment that claims a 1 GiB frame, a valid frame after garbage, and a snapshot claiming 2^40 entries.
-  const header = encodeSegmentHeader({ identity: identity(), segment: 1, firstSeq: 1, salt: 0 })
-  const frameHeader = new Uint8Array(12)
+  // A segment that claims a 1 GiB frame, a valid frame after garbage (version 1 frames, which
+  // record no durable mark: any valid frame after damage makes it corruption), and a snapshot
+  // claiming 2^40 entries.
+  const header = encodeSegmentHeader({ version: WAL_VERSION_1, identity: identity(), segment: 1, firstSeq: 1, salt: 0 })
+  const frameHeader = new Uint8Array(FRAME_HEADER_SIZE_V1)
   writeU32LE(frameHeader, 0, 0x3fffffff)
   writeU32LE(frameHeader, 8, crc32c(frameHeader.subarray(0, 8), crc32c(new Uint8Array(4))))
-  const validFrame = new Uint8Array(12 + 5)
-  validFrame.set([1, 2, 3, 4, 5], 12)
-  sealFrame(validFrame, 0, 5, saltSeed(0))
+  const validFrame = new Uint8Array(FRAME_HEADER_SIZE_V1 + 5)
+  validFrame.set([1, 2, 3, 4, 5], FRAME_HEADER_SIZE_V1)
+  sealFrameV1(validFrame, 0, 5, saltSeed(0))
   let location = tempLocation('hostile')
   mkdirSync(location, { recursive: true })
   writeFileSync(join(location, 'wal-00000000000000000001.log'), Buffer.concat([header, frameHeader, Buffer.alloc(64, 0xab), validFrame]))

@@ -4,7 +4,7 @@
  */
 import test from 'tape'
 import fc from 'fast-check'
-import { applyOps, decodeRecord, encodeRecord, recordSize } from '../../lib/store/batch-record'
+import { RECORD_HEADER_SIZE, RecordProblem, applyOps, decodeRecord, encodeRecord, recordSize } from '../../lib/store/batch-record'
 import { Tree } from '../../lib/tree/tree'
 import { DEFAULT_PARAMS } from '../../lib/tree/params'
 import { toHex } from '../../lib/bytes'
@@ -82,6 +82,17 @@ test('batch record: absurd counts and lengths are refused before allocating', t 
   const bigLength = Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0x01, 0xff, 0xff, 0xff, 0xff, 0x0f)
   t.is(typeof decodeRecord(bigLength), 'string', 'key length of 4 GiB')
   t.is(typeof decodeRecord(new Uint8Array(12)), 'string', 'sequence number 0')
+  t.end()
+})
+
+test('batch record: a sequence number beyond 2^53 - 1 is reported as such, not as a short record', t => {
+  const max = new Uint8Array(RECORD_HEADER_SIZE).fill(0xff, 0, 8)
+  t.is(decodeRecord(max), RecordProblem.sequenceTooLarge, 'sequence 2^64 - 1')
+  const above = new Uint8Array(RECORD_HEADER_SIZE)
+  above[6] = 0x20
+  t.is(decodeRecord(above), RecordProblem.sequenceTooLarge, 'sequence 2^53')
+  t.is(decodeRecord(max.subarray(0, RECORD_HEADER_SIZE - 1)), RecordProblem.short, 'eleven bytes: short')
+  t.is(decodeRecord(new Uint8Array(RECORD_HEADER_SIZE)), RecordProblem.sequenceZero, 'sequence 0')
   t.end()
 })
 

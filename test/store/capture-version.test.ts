@@ -4,7 +4,7 @@
  * writes after it, which go on changing their own new nodes in place.
  */
 import test from 'tape'
-import { SimulatedFileSystem } from '../../lib/fs/sim/simulated-file-system'
+import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
 import { Engine } from '../../lib/store/engine'
 import type { WriteOp } from '../../lib/store/batch-record'
 import { toHex } from '../../lib/bytes'

@@ -13,6 +13,7 @@ import { toHex } from '../../lib/bytes'
 import { readSegment } from '../../lib/wal/reader'
 import type { SegmentRead } from '../../lib/wal/reader'
 import { WalWriter } from '../../lib/wal/writer'
+import { FRAME_HEADER_SIZE } from '../../lib/wal/format'
 import { nodeFileSystem } from '../../lib/fs/node-file-system'
 
 const b = (...xs: number[]): Uint8Array => Uint8Array.from(xs)
@@ -74,7 +75,7 @@ async function expectCorruption (t: test.Test, location: string, what: string): 
 test('recovery: a torn tail at every byte offset opens to the last complete batch', async t => {
   const source = await makeDb(4)
   const { bytes, read } = firstSegment(source)
-  const ends = read.payloads.map(p => p.byteOffset - bytes.byteOffset + p.length)
+  const ends = read.frames.map(f => f.offset + FRAME_HEADER_SIZE + f.payload.length)
   let checked = 0
   const wrong: string[] = []
   for (let cut = 128; cut < bytes.length; cut++) {
@@ -104,7 +105,7 @@ test('recovery: a flipped byte followed by valid records is corruption, files un
   const source = await makeDb(4)
   const name = 'wal-00000000000000000001.log'
   const bytes = readFileSync(join(source, name))
-  for (const at of [128 + 3, 128 + 12 + 2, 160]) {
+  for (const at of [128 + 3, 128 + FRAME_HEADER_SIZE + 2, 160]) {
     const location = tempLocation('flip')
     cpSync(source, location, { recursive: true })
     const bad = Buffer.from(bytes)
@@ -193,7 +194,7 @@ test('recovery: pointInTime mode keeps the valid prefix and sets the rest aside'
   const source = await makeDb(4)
   const name = 'wal-00000000000000000001.log'
   const { bytes, read } = firstSegment(source)
-  const secondFrame = read.payloads[1].byteOffset - bytes.byteOffset - 12
+  const secondFrame = read.frames[1].offset
   const bad = Buffer.from(bytes)
   bad[secondFrame + 14] ^= 0x01
   writeFileSync(join(source, name), bad)
@@ -239,7 +240,7 @@ test('recovery: zeros after an earlier segment\'s last frame are unused space; r
   await db.close()
 
   // The third batch's frame zeroed: the same file length, but segment 2 no longer continues segment 1.
-  const third = first.payloads[2].byteOffset - bytes.byteOffset - 12
+  const third = first.frames[2].offset
   const zeroed = Buffer.from(bytes)
   zeroed.fill(0, third)
   writeFileSync(firstPath, zeroed)

@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { MemoryLevel } from 'memory-level'
 import { MerkleLevel } from '../../index'
-import { SimulatedFileSystem } from '../../lib/fs/sim/simulated-file-system'
+import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
 import { Engine } from '../../lib/store/engine'
 import type { WriteOp } from '../../lib/store/batch-record'
 

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { SimulatedFileSystem } from '../sim/simulated-file-system'
 import type { DiskState } from '../sim/disk-state'
 import { WalWriter } from '../../../lib/wal/writer'
+import { FRAME_HEADER_SIZE } from '../../../lib/wal/format'
 import { publishSnapshot } from '../../../lib/snapshot/writer'
 import { encodeRecord, recordSize } from '../../../lib/store/batch-record'
 import { encodeIdentity, newIdentity } from '../../../lib/store/identity'
@@ -73,12 +74,13 @@ export async function writeLayout (layout: Layout): Promise<Canonical> {
         : { type: 'del' as const, key: encoder.encode((op as { key: string }).key) })
       const size = recordSize(ops)
       const buf = new Uint8Array(WalWriter.frameSize(size))
-      encodeRecord(buf, 12, k, ops)
+      encodeRecord(buf, FRAME_HEADER_SIZE, k, ops)
       writer.seal(buf, 0, size)
       await writer.append(buf)
+      // Each batch synced, as the engine's default writes are: every frame records the ones before it as durable.
+      await writer.sync()
       offsets.push(writer.size)
     }
-    await writer.sync()
     await writer.close()
     frames.set(name, offsets)
   }

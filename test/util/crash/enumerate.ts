@@ -30,8 +30,8 @@ export interface EnumerationResult {
   states: number
   /** Captured disk states crashed at. */
   points: number
-  /** Reordered images a strict open refused (then recovered point-in-time). */
-  refused: number
+  /** Reordered images (a pending write lost while a later one survived), each opened in strict mode. */
+  reordered: number
   /** The first problems found, with where. */
   failures: string[]
 }
@@ -41,7 +41,7 @@ export async function enumerateCrashes (workload: Workload, options: Enumeration
   const run = await runWorkload(workload, fs)
   const random = seededRandom(options.seed)
   const bounds = new BoundsTable(run.fs.trace)
-  const result: EnumerationResult = { run, states: 0, points: 0, refused: 0, failures: [] }
+  const result: EnumerationResult = { run, states: 0, points: 0, reordered: 0, failures: [] }
   for (const problem of lintTrace(run.fs.trace, LOCATION)) result.failures.push(`${workload.name}: trace: ${problem}`)
   let imageCount = 0
   for (let i = 0; i < run.fs.states.length; i++) {
@@ -59,7 +59,7 @@ export async function enumerateCrashes (workload: Workload, options: Enumeration
       const durable = image.model === 'process' ? bounds.at(captured.after, 'power').kmin : undefined
       const outcome = await checkImage(image, { models: run.models, ...bounds.at(captured.after, image.model), durable }, check)
       result.states += outcome.states
-      result.refused += outcome.refused
+      if (image.reordered) result.reordered++
       if (outcome.problems.length > 0 && result.failures.length < 5) {
         result.failures.push(`${workload.name}, crash after trace event ${captured.after} (${describeCall(run, captured.after)}), ${image.label}: ${outcome.problems.join('; ')}`)
       }

@@ -29,6 +29,7 @@ import { posix } from 'node:path'
 import type { TraceEvent } from '../sim/trace'
 import { classify } from '../../../lib/store/file-names'
 import { decodeRecord } from '../../../lib/store/batch-record'
+import { FRAME_HEADER_SIZE } from '../../../lib/wal/format'
 import { isAllZero, readU32LE } from '../../../lib/bytes'
 
 interface FrameWrite { index: number, node: number }
@@ -177,12 +178,12 @@ function checkAck (
 function framesIn (data: Uint8Array): number[] {
   const out: number[] = []
   let at = 0
-  while (at + 12 <= data.length) {
+  while (at + FRAME_HEADER_SIZE <= data.length) {
     const length = readU32LE(data, at)
-    if (at + 12 + length > data.length) break
-    const record = decodeRecord(data.subarray(at + 12, at + 12 + length))
+    if (at + FRAME_HEADER_SIZE + length > data.length) break
+    const record = decodeRecord(data.subarray(at + FRAME_HEADER_SIZE, at + FRAME_HEADER_SIZE + length))
     if (typeof record !== 'string') out.push(record.seq)
-    at += 12 + length
+    at += FRAME_HEADER_SIZE + length
   }
   return out
 }

@@ -20,8 +20,8 @@
  *  - a few random combinations of the above across files and directories;
  *  - "reordered" images, where one pending write of a file is lost while
  *    later ones survive (unsynced appends reach the disk out of order on some
- *    file systems). These can put damage in front of valid data, which a
- *    strict log reader must refuse: callers treat them separately.
+ *    file systems). These put damage in front of valid data that was never
+ *    synced, which recovery must tell from damage to durable data.
  *
  * A failed sync already dropped its file's pending data from the state
  * (disk-state.ts), so no image of a later moment contains it.
