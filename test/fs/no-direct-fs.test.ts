@@ -1,6 +1,6 @@
 /**
  * Every disk access of the library goes through the FileSystem interface
- * (DESIGN §3, crash-consistency R0): no module outside lib/fs imports node:fs,
+ * (docs/CRASH-SAFETY.md, guarantee 15): no module outside lib/fs imports node:fs,
  * so that the simulated and fault-injecting file systems see every call the
  * engine makes. The command-line tool (lib/cli) is exempt: it reads and
  * writes the user's own files (exports, imports, proofs), never the

@@ -1,7 +1,7 @@
 /**
  * The trace linter: checks the order of a recorded file-system trace against
- * the write-ordering rules the engine promises (crash-consistency R4-R7,
- * R13, R16). It reads the marks the test drivers add:
+ * the write-ordering rules the engine promises (docs/CRASH-SAFETY.md,
+ * guarantees 6, 8 and 13; docs/FORMAT.md sections 4 and 5). It reads the marks the test drivers add:
  *
  *   ack <seq> (flag: synced)  the write of the batch with that sequence number resolved
  *   durable <seq>             everything up to there is claimed durable (checkpoint, close)
