@@ -118,14 +118,9 @@ function shareHashes (node: TreeNode, copy: TreeNode): void {
   copy.valueHashed = node.valueHashed
 }
 
-// A copy of `node` with other children, value or size: like newNode, from a literal of its own
-// with the same fields in the same order (so the same hidden class), because V8 decides where to
-// allocate per literal. New entries stay; copies of nodes that
-// a held version reaches (during a checkpoint, say) are often replaced again by the next write
-// to the same path. When they shared newNode's literal they were pretenured too, and a writer's
-// worst put during a checkpoint of 10^6 entries was longer: median 74.6 ms over 7 runs of a
-// script, against 62.0 ms (7 runs) with a literal of their own and 60.4 ms (12 runs) with
-// nodes made by a class (single runs ranged from 32 to 113 ms).
+// A copy of `node` with other children, value or size: a literal of its own with newNode's
+// fields in the same order (one hidden class), because V8 pretenures per literal and copies are
+// short-lived where new entries stay (docs/PERFORMANCE.md, "Measured decisions").
 function copyOf (node: TreeNode, left: TreeNode | null, right: TreeNode | null, value: Uint8Array, size: number): TreeNode {
   return {
     key: node.key,
