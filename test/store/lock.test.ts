@@ -9,11 +9,11 @@ import { execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { hostname } from 'node:os'
-import { threadId } from 'node:worker_threads'
+import { Worker, threadId } from 'node:worker_threads'
 import { mkdirSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { MerkleLevel } from '../../index'
 import { NodeFileSystem } from '../../lib/fs/node-file-system'
-import { PROCESS_START } from '../../lib/fs/process-start'
+import { PROCESS_START, sameProcessStart } from '../../lib/fs/process-start'
 import { tempLocation } from '../util/temp'
 import { causeCode, dump, openBytes } from '../util/db'
 import { probe } from '../util/open-probe'
@@ -204,4 +204,26 @@ test('lock: a LOCK that is not a regular file is refused at once with LEVEL_CORR
     t.same(await probe('open', location), { code: 'LEVEL_DATABASE_NOT_OPEN', cause: 'LEVEL_CORRUPTION' }, `LOCK as ${what}: open refused`)
     t.same(leftTemps(location), [], 'no LOCK.tmp-* left')
   }
+})
+
+test('lock: threads of one process agree on its start; a database open in another thread is refused', async t => {
+  const location = await closedDatabase()
+  const worker = new Worker(`
+    const { parentPort, workerData } = require('node:worker_threads')
+    const { MerkleLevel } = require(workerData.index)
+    const { PROCESS_START } = require(workerData.start)
+    const db = new MerkleLevel(workerData.location)
+    parentPort.once('message', () => db.close().then(() => parentPort.postMessage('closed')))
+    db.open().then(() => parentPort.postMessage(PROCESS_START), err => parentPort.postMessage('error ' + String(err.cause?.code)))
+  `, { eval: true, workerData: { index: join(__dirname, '..', '..', 'index'), start: join(__dirname, '..', '..', 'lib', 'fs', 'process-start'), location } })
+  const message = async (): Promise<string> => await new Promise(resolve => worker.once('message', resolve))
+  const theirs = await message()
+  t.ok(sameProcessStart(theirs, PROCESS_START), `the worker's start (${theirs}) is this thread's (${PROCESS_START})`)
+  const db = new MerkleLevel(location)
+  t.is(causeCode(await openError(db)), 'LEVEL_LOCKED', 'refused while the worker holds it')
+  worker.postMessage('close')
+  t.is(await message(), 'closed')
+  await worker.terminate()
+  t.is(await openError(db), null, 'opened once the worker closed it')
+  await db.close()
 })
