@@ -120,9 +120,11 @@ function classifyFindings (view: DatabaseView, recoverable: 'open' | 'repair', r
   for (const name of plan.unknown) report.notes.push(`${name} is not a database file (left alone)`)
 }
 
-// Compares the recovered state with the newest one the files record: snapshot names, segment
-// headers and the records that can still be read (a damaged snapshot's header gives its count).
-async function givenUp (fs: FileSystem, view: DatabaseView): Promise<GivenUp> {
+/**
+ * What the state of `view` gives up of the newest one the files record: snapshot names, segment
+ * headers and the records that can still be read (a damaged snapshot's header gives its count).
+ */
+export async function givenUp (fs: FileSystem, view: DatabaseView): Promise<GivenUp> {
   const { plan, location } = view
   let lastSeq = plan.seq
   let atLeast = false

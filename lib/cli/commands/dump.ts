@@ -10,7 +10,7 @@ import { listLog } from '../../store/log-listing'
 import type { LogItem } from '../../store/log-listing'
 import type { WriteOp } from '../../store/batch-record'
 import { toHex } from '../../bytes'
-import { viewDatabase } from '../database'
+import { viewForReading } from '../database'
 import { encodeBytes, parseEncoding } from '../encodings'
 import type { CliEncoding } from '../encodings'
 import { ExitCode, UsageError } from '../exit-codes'
@@ -43,7 +43,7 @@ export function registerDump (program: Command, done: (code: number) => void): v
       }
       return done(await dumpLog(dir, keys, values, out))
     }
-    const { plan } = await viewDatabase(dir)
+    const { plan } = await viewForReading(dir)
     let n = 0
     for (const [key, value] of entriesInRange(plan.tree, flags, keys)) {
       await out.json({ key: encodeBytes(key, keys, `Key ${n} of ${dir}`), value: encodeBytes(value, values, `Value ${n} of ${dir}`) })

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander'
 import { toHex } from '../../bytes'
-import { viewDatabase } from '../database'
+import { viewForReading } from '../database'
 import { encodeBytes, parseEncoding } from '../encodings'
 import { ExitCode } from '../exit-codes'
 import { outputTo } from '../output'
@@ -32,7 +32,7 @@ export function registerExport (program: Command, done: (code: number) => void):
   withRangeOptions(command).action(async (dir: string, flags: ExportFlags) => {
     const keys = parseEncoding(flags.keyEncoding ?? flags.encoding)
     const values = parseEncoding(flags.valueEncoding ?? flags.encoding)
-    const { plan } = await viewDatabase(dir)
+    const { plan } = await viewForReading(dir)
     const toFile = flags.output !== undefined && flags.output !== '-'
     const file = toFile ? await newOutputFile(flags.output as string) : null
     const out = file ?? outputTo()
