@@ -7,15 +7,31 @@
 import { MerkleLevel } from '../../index'
 import type { MerkleLevelOptions } from '../../index'
 import { nodeFileSystem } from '../fs/node-file-system'
-import { holdsDatabase, readView } from '../store/inspect'
+import { holdsDatabase, locationState, readView } from '../store/inspect'
+import { UsageError } from './exit-codes'
 import type { DatabaseView } from '../store/inspect'
 import type { LockState } from '../store/lock'
-import { hasCode, levelError } from '../errors'
+import { hasCode, ioError, levelError } from '../errors'
 import { givenUp } from '../store/integrity'
+
+/**
+ * Runs `read` on the database in `location`. A file-system error that carries
+ * no LEVEL_* code (an EISDIR from a read, which names no path) becomes a
+ * LEVEL_IO_ERROR naming the database, so that every message says where.
+ */
+export async function readingDatabase<T> (location: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read()
+  } catch (err) {
+    const code = (err as { code?: unknown }).code
+    if (err instanceof UsageError || (typeof code === 'string' && code.startsWith('LEVEL_'))) throw err
+    throw ioError(`Cannot read the database in ${location}`, err)
+  }
+}
 
 /** The offline view of the database in `location`, as open() would recover it. */
 export async function viewDatabase (location: string): Promise<DatabaseView> {
-  return await readView(nodeFileSystem, location)
+  return await readingDatabase(location, async () => await readView(nodeFileSystem, location))
 }
 
 /**
@@ -25,6 +41,10 @@ export async function viewDatabase (location: string): Promise<DatabaseView> {
  * error says so and what was skipped.
  */
 export async function viewForReading (location: string): Promise<DatabaseView> {
+  return await readingDatabase(location, async () => await readOrSalvage(location))
+}
+
+async function readOrSalvage (location: string): Promise<DatabaseView> {
   try {
     return await readView(nodeFileSystem, location)
   } catch (err) {
@@ -48,11 +68,20 @@ export async function openDatabase (
   location: string, options: MerkleLevelOptions<Uint8Array, Uint8Array> & { create?: boolean } = {}
 ): Promise<MerkleLevel<Uint8Array, Uint8Array>> {
   const { create = false, ...rest } = options
+  const where = await locationState(nodeFileSystem, location)
+  // Where no directory can be made is a bad argument to import, which creates databases.
+  if (where.state === 'not-a-directory' && create) throw new UsageError(where.problem)
+  if (where.state !== 'directory' && !create) throw levelError(where.problem, 'LEVEL_DATABASE_NOT_OPEN')
   if (!create && !(await holdsDatabase(nodeFileSystem, location))) {
-    throw levelError(`No database in ${location}`, 'LEVEL_DATABASE_NOT_OPEN')
+    throw levelError(`No database in ${location} (no log segment and no snapshot)`, 'LEVEL_DATABASE_NOT_OPEN')
   }
   const db = new MerkleLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view', ...rest })
-  await db.open()
+  try {
+    await db.open()
+  } catch (err) {
+    // The causes keep their codes (LEVEL_LOCKED, LEVEL_CORRUPTION, …), which choose the exit code.
+    throw levelError(`Cannot open the database in ${location}`, 'LEVEL_DATABASE_NOT_OPEN', { cause: err })
+  }
   return db
 }
 

@@ -483,3 +483,52 @@ test('cli: prove -o - writes to standard output, also in binary', async t => {
   t.equal((await runCli(['prove', location, 'key07', '--binary', '-o', file])).code, 0, 'a binary file')
   t.deepEqual(binary.stdoutBytes, readFileSync(file), 'standard output holds the same bytes as the file')
 })
+
+test('cli: a wrong location gets a message naming it and the documented exit code', async t => {
+  const plain = tempLocation('plain-file')
+  writeFileSync(plain, 'not a database\n')
+  const empty = tempLocation('empty-dir')
+  mkdirSync(empty)
+  const under = join(plain, 'db')
+  const readers = (dir: string): string[][] => [
+    ['info', dir], ['verify', dir], ['dump', dir], ['dump', '--wal', dir], ['get', dir, 'k'], ['root', dir],
+    ['prove', dir, 'k'], ['checkpoint', dir], ['export', dir], ['repair', dir]
+  ]
+  for (const [dir, says] of [[plain, `${plain} is a file, not a database directory`], [empty, `No database in ${empty}`], [under, `Database ${under} does not exist`]]) {
+    for (const args of readers(dir)) {
+      const run = await runCli(args)
+      t.equal(run.code, 5, `${args.slice(0, -1).join(' ')} on ${dir.slice(dir.lastIndexOf('/') + 1)}: exit 5`)
+      t.ok(run.stderr.startsWith(`merkle-level: ${says}`), 'says what is there, naming it')
+    }
+  }
+  t.deepEqual(readdirSync(empty), [], 'nothing was created in the empty directory')
+  for (const dir of [plain, under]) {
+    const run = await runCli(['import', dir], '{"key":"YQ==","value":"Yg=="}\n')
+    t.equal(run.code, 2, 'import where no database directory can be: exit 2')
+    t.ok(run.stderr.includes(dir), 'naming it')
+  }
+})
+
+test('cli: a database file that cannot be read names the database; bad options come first', async t => {
+  const location = tempLocation()
+  mkdirSync(location)
+  mkdirSync(join(location, 'wal-00000000000000000001.log'))
+  for (const args of [['info', location], ['verify', location], ['dump', location], ['dump', '--wal', location], ['root', location], ['export', location], ['repair', location], ['checkpoint', location]]) {
+    const run = await runCli(args)
+    t.equal(run.code, 6, `${args[0]}${args[1] === '--wal' ? ' --wal' : ''} with a log segment that is a directory: exit 6`)
+    t.ok(run.stderr.startsWith(`merkle-level: Cannot ${args[0] === 'checkpoint' ? 'open' : 'read'} the database in ${location}: `), 'names the database')
+    t.notOk(run.stderr.includes('    at '), 'no stack trace')
+  }
+  const missing = tempLocation('missing')
+  t.equal((await runCli(['dump', missing, '--limit', 'abc'])).code, 2, 'dump: a bad --limit is reported before the missing database')
+  t.equal((await runCli(['export', missing, '--gt', 'a', '--gte', 'b'])).code, 2, 'export: two lower bounds, before the database')
+  t.equal((await runCli(['prove', missing, '--lt', 'zz', '-k', 'hex'])).code, 2, 'prove: a bound that is not hex, before the database')
+  const root = '00'.repeat(32)
+  const absent = join(location, 'no-proof.json')
+  const noFile = await runCli(['verify-proof', root, absent])
+  t.equal(noFile.code, 2, 'verify-proof with a missing proof file: exit 2')
+  t.ok(noFile.stderr.includes(`proof file ${absent}`), 'naming it')
+  const directory = await runCli(['verify-proof', root, location])
+  t.equal(directory.code, 2, 'verify-proof with a directory as the proof file: exit 2')
+  t.ok(directory.stderr.includes(`proof file ${location}`), 'naming it')
+})

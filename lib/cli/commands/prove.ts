@@ -36,10 +36,10 @@ export function registerProve (program: Command, done: (code: number) => void): 
     if (key !== undefined && hasRangeFlags(flags)) throw new UsageError('give a key or range options, not both')
     if (key === undefined && !hasRangeFlags(flags)) throw new UsageError('give a key, or range options (--gte, --lt, …) for a range proof')
     if (flags.binary === true && flags.output === undefined) throw new UsageError('--binary needs --output')
+    // Bad arguments are reported before the database is read.
+    const target = key !== undefined ? keyArgument(key, encoding) : byteRange(flags, encoding)
     const { plan } = await viewForReading(dir)
-    const proof = key !== undefined
-      ? proveKey(plan.tree, keyArgument(key, encoding))
-      : proveRange(plan.tree, byteRange(flags, encoding))
+    const proof = target instanceof Uint8Array ? proveKey(plan.tree, target) : proveRange(plan.tree, target)
     const out = outputTo()
     if (flags.output === '-' && flags.binary === true) {
       await new Promise<void>((resolve, reject) => process.stdout.write(encodeProof(proof), err => err != null ? reject(err) : resolve()))
