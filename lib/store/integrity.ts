@@ -128,6 +128,10 @@ function classifyFindings (view: DatabaseView, recoverable: 'open' | 'repair', r
  */
 export async function givenUp (fs: FileSystem, view: DatabaseView): Promise<GivenUp> {
   const { plan, location } = view
+  // Nothing set aside and nothing cut: the state is all the files record (a torn tail is no batch).
+  if (plan.setAside.length === 0 && (plan.truncate === null || !plan.truncate.keepCopy)) {
+    return { batches: 0, lastSeq: plan.seq, atLeast: false, entriesBefore: plan.tree.size, filesSetAside: [], cut: null }
+  }
   let lastSeq = plan.seq
   let atLeast = false
   let entriesBefore: number | null = null
