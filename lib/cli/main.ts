@@ -54,12 +54,20 @@ export async function main (argv: string[]): Promise<number> {
 
 function describe (err: unknown): string {
   if (!(err instanceof Error)) return String(err)
-  const parts = [err.message]
-  for (let e: unknown = err.cause, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) parts.push(e.message)
-  return parts.join(': ')
+  let text = err.message
+  // A cause whose message the text already holds (some errors repeat their cause's) adds nothing.
+  for (let e: unknown = err.cause, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (!text.includes(e.message)) text += `: ${e.message}`
+  }
+  return text
 }
 
 if (require.main === module) {
+  // A failure outside the awaited path must not exit 1 (which means "no") with a stack trace.
+  process.on('uncaughtException', err => {
+    process.stderr.write(`merkle-level: ${describe(err)}\n`)
+    process.exit(ExitCode.failed)
+  })
   main(process.argv).then(code => { process.exitCode = code }, err => {
     process.stderr.write(`merkle-level: ${String(err)}\n`)
     process.exitCode = ExitCode.failed

@@ -54,13 +54,13 @@ const ATTEMPTS = 3
  */
 export async function readView (fs: FileSystem, directory: string, options: ViewOptions = {}): Promise<DatabaseView> {
   const reader = readOnlyFileSystem(fs, options.onRead)
-  const stat = await reader.stat(directory)
-  if (stat === null || !stat.isDirectory) throw levelError(`Database ${directory} does not exist`, 'LEVEL_DATABASE_NOT_OPEN')
+  const location = await locationState(reader, directory)
+  if (location.state !== 'directory') throw levelError(location.problem, 'LEVEL_DATABASE_NOT_OPEN')
   for (let attempt = 1; ; attempt++) {
     try {
       const files = await listFiles(reader, directory)
       const plan = await planRecovery(reader, directory, options.mode ?? 'strict', DEFAULT_PARAMS)
-      if (!plan.existed) throw levelError(`No database in ${directory}`, 'LEVEL_DATABASE_NOT_OPEN')
+      if (!plan.existed) throw levelError(`No database in ${directory} (no log segment and no snapshot)`, 'LEVEL_DATABASE_NOT_OPEN')
       return { location: directory, files, lock: await readLockState(reader, directory), plan }
     } catch (err) {
       if (!isErrno(err, 'ENOENT') || attempt === ATTEMPTS) throw err
@@ -76,6 +76,25 @@ async function listFiles (fs: FileSystem, directory: string): Promise<DirectoryE
     files.push({ name, kind: classify(name).kind, bytes: stat.size })
   }
   return files
+}
+
+/** What is at a database location: a directory, nothing, or something that is not a directory and cannot become one (with a sentence saying so). */
+export type LocationState =
+  | { state: 'directory' }
+  | { state: 'missing' | 'not-a-directory', problem: string }
+
+/** Looks at `directory` without changing anything. */
+export async function locationState (fs: FileSystem, directory: string): Promise<LocationState> {
+  let stat
+  try {
+    stat = await fs.stat(directory)
+  } catch (err) {
+    if (!isErrno(err, 'ENOTDIR')) throw err
+    return { state: 'not-a-directory', problem: `Database ${directory} does not exist: a part of its path is not a directory` }
+  }
+  if (stat === null) return { state: 'missing', problem: `Database ${directory} does not exist` }
+  if (!stat.isDirectory) return { state: 'not-a-directory', problem: `${directory} is ${stat.isFile ? 'a file' : 'not a directory'}, not a database directory` }
+  return { state: 'directory' }
 }
 
 /** True when `directory` holds a database (a WAL segment or a snapshot), whatever its state. */

@@ -17,14 +17,14 @@
  */
 import { join } from 'node:path'
 import { bytesEqual, toHex } from '../bytes'
-import { hasCode } from '../errors'
+import { hasCode, levelError } from '../errors'
 import { sha256 } from '../tree/node-crypto-hashes'
 import type { FileSystem } from '../fs/file-system'
 import { computeRootWith } from '../tree/recompute'
 import type { SortedEntry } from '../tree/recompute'
 import type { Tree } from '../tree/tree'
 import { classify } from './file-names'
-import { readView } from './inspect'
+import { locationState, readView } from './inspect'
 import { listLog } from './log-listing'
 import { readSnapshotHeader } from '../snapshot/reader'
 import { SNAPSHOT_HEADER_SIZE } from '../snapshot/format'
@@ -66,6 +66,8 @@ export type IntegrityProgress = (phase: 'read' | 'rehash', done: number, total: 
 /** Runs the check on the database in `directory` (steps 1-3). */
 export async function checkIntegrity (fs: FileSystem, directory: string, onProgress: IntegrityProgress = () => {}): Promise<IntegrityReport> {
   const report: IntegrityReport = { ok: false, problems: [], notes: [], state: null, entriesRehashed: 0 }
+  const location = await locationState(fs, directory)
+  if (location.state !== 'directory') throw levelError(location.problem, 'LEVEL_DATABASE_NOT_OPEN')
   let read = 0
   const expected = await bytesToRead(fs, directory)
   const onRead = (bytes: number): void => { read += bytes; onProgress('read', read, Math.max(read, expected)) }
@@ -120,10 +122,16 @@ function classifyFindings (view: DatabaseView, recoverable: 'open' | 'repair', r
   for (const name of plan.unknown) report.notes.push(`${name} is not a database file (left alone)`)
 }
 
-// Compares the recovered state with the newest one the files record: snapshot names, segment
-// headers and the records that can still be read (a damaged snapshot's header gives its count).
-async function givenUp (fs: FileSystem, view: DatabaseView): Promise<GivenUp> {
+/**
+ * What the state of `view` gives up of the newest one the files record: snapshot names, segment
+ * headers and the records that can still be read (a damaged snapshot's header gives its count).
+ */
+export async function givenUp (fs: FileSystem, view: DatabaseView): Promise<GivenUp> {
   const { plan, location } = view
+  // Nothing set aside and nothing cut: the state is all the files record (a torn tail is no batch).
+  if (plan.setAside.length === 0 && (plan.truncate === null || !plan.truncate.keepCopy)) {
+    return { batches: 0, lastSeq: plan.seq, atLeast: false, entriesBefore: plan.tree.size, filesSetAside: [], cut: null }
+  }
   let lastSeq = plan.seq
   let atLeast = false
   let entriesBefore: number | null = null

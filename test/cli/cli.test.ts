@@ -143,7 +143,7 @@ test('cli: verify passes a sound database and notes a torn tail, changing nothin
   t.ok(info.stdout.includes('4096 B after the last frame'), 'info shows them')
 })
 
-test('cli: verify fails on damage, changing nothing; other reads exit 4', async t => {
+test('cli: verify fails on damage, changing nothing; info exits 4', async t => {
   const { location } = await makeDatabase()
   // Damage the first record of the log while the second stays valid: not a torn tail.
   const wal = readdirSync(location).find(n => n.startsWith('wal-')) as string
@@ -158,10 +158,43 @@ test('cli: verify fails on damage, changing nothing; other reads exit 4', async 
   t.ok(report.problems.length >= 1, 'problems listed')
   t.deepEqual([report.state.seq, report.state.recoverable], [1, 'repair'], 'repair would keep the snapshot state')
   t.deepEqual(contents(location), before, 'verify changed nothing')
-  for (const args of [['info', location], ['get', location, 'key01'], ['root', location], ['dump', location]]) {
-    t.equal((await runCli(args)).code, 4, `${args[0]} on a damaged database: exit 4`)
+  t.equal((await runCli(['info', location])).code, 4, 'info on a damaged database: exit 4')
+  t.deepEqual(contents(location), before, 'info changed nothing either')
+})
+
+test('cli: get, dump, root, export and prove read the longest valid history of a damaged database, changing nothing', async t => {
+  const { location } = await makeDatabase()
+  // The state of the snapshot (sequence 1, 20 entries), before the log is damaged.
+  const snapshotState = tempLocation('snapshot-state')
+  const copy = new MerkleLevel(snapshotState)
+  await copy.batch(Array.from({ length: 20 }, (_, i) => ({ type: 'put' as const, key: `key${String(i).padStart(2, '0')}`, value: `value${i}` })))
+  const snapshotRoot = hex(await copy.root())
+  await copy.close()
+  const wal = readdirSync(location).find(n => n.startsWith('wal-')) as string
+  const bytes = readFileSync(join(location, wal))
+  bytes[128 + 14] ^= 0xff
+  writeFileSync(join(location, wal), bytes)
+  const before = contents(location)
+  const warning = `merkle-level: warning: showing the longest valid history, up to sequence 1 (20 entries); skipped at least 1 batch after it, in the last ${bytes.length - 128} bytes of ${wal} (damaged); nothing was changed`
+  const runs = {
+    get: await runCli(['get', location, 'key03']),
+    root: await runCli(['root', location]),
+    dump: await runCli(['dump', location]),
+    export: await runCli(['export', location]),
+    prove: await runCli(['prove', location, 'key03'])
   }
-  t.deepEqual(contents(location), before, 'the reads changed nothing either')
+  for (const [name, run] of Object.entries(runs)) {
+    t.equal(run.code, 0, `${name}: exit 0`)
+    const lines = run.stderr.split('\n')
+    t.ok(lines[0].startsWith(`merkle-level: warning: ${location} is damaged: WAL segment ${wal}`), `${name}: warns that the database is damaged, naming the file`)
+    t.ok(lines[1].startsWith(warning), `${name}: and says what it skipped`)
+  }
+  t.equal(runs.get.stdout, 'value3\n', 'get: the value of the snapshot state (deleted by the damaged batch)')
+  t.equal(runs.root.stdout, `${snapshotRoot}\n`, 'root: the root of the snapshot state')
+  t.equal(jsonLines(runs.dump.stdout).length, 20, 'dump: the 20 entries of the snapshot state')
+  t.equal(jsonLines(runs.export.stdout).length, 20, 'export: the same')
+  t.ok(runs.prove.stderr.includes(`root ${snapshotRoot}`), 'prove: against the root of the snapshot state')
+  t.deepEqual(contents(location), before, 'no file was changed, added or removed')
 })
 
 test('cli: a damaged snapshot is a problem, even when the log still covers it', async t => {
@@ -449,4 +482,53 @@ test('cli: prove -o - writes to standard output, also in binary', async t => {
   const file = join(folder, 'proof.bin')
   t.equal((await runCli(['prove', location, 'key07', '--binary', '-o', file])).code, 0, 'a binary file')
   t.deepEqual(binary.stdoutBytes, readFileSync(file), 'standard output holds the same bytes as the file')
+})
+
+test('cli: a wrong location gets a message naming it and the documented exit code', async t => {
+  const plain = tempLocation('plain-file')
+  writeFileSync(plain, 'not a database\n')
+  const empty = tempLocation('empty-dir')
+  mkdirSync(empty)
+  const under = join(plain, 'db')
+  const readers = (dir: string): string[][] => [
+    ['info', dir], ['verify', dir], ['dump', dir], ['dump', '--wal', dir], ['get', dir, 'k'], ['root', dir],
+    ['prove', dir, 'k'], ['checkpoint', dir], ['export', dir], ['repair', dir]
+  ]
+  for (const [dir, says] of [[plain, `${plain} is a file, not a database directory`], [empty, `No database in ${empty}`], [under, `Database ${under} does not exist`]]) {
+    for (const args of readers(dir)) {
+      const run = await runCli(args)
+      t.equal(run.code, 5, `${args.slice(0, -1).join(' ')} on ${dir.slice(dir.lastIndexOf('/') + 1)}: exit 5`)
+      t.ok(run.stderr.startsWith(`merkle-level: ${says}`), 'says what is there, naming it')
+    }
+  }
+  t.deepEqual(readdirSync(empty), [], 'nothing was created in the empty directory')
+  for (const dir of [plain, under]) {
+    const run = await runCli(['import', dir], '{"key":"YQ==","value":"Yg=="}\n')
+    t.equal(run.code, 2, 'import where no database directory can be: exit 2')
+    t.ok(run.stderr.includes(dir), 'naming it')
+  }
+})
+
+test('cli: a database file that cannot be read names the database; bad options come first', async t => {
+  const location = tempLocation()
+  mkdirSync(location)
+  mkdirSync(join(location, 'wal-00000000000000000001.log'))
+  for (const args of [['info', location], ['verify', location], ['dump', location], ['dump', '--wal', location], ['root', location], ['export', location], ['repair', location], ['checkpoint', location]]) {
+    const run = await runCli(args)
+    t.equal(run.code, 6, `${args[0]}${args[1] === '--wal' ? ' --wal' : ''} with a log segment that is a directory: exit 6`)
+    t.ok(run.stderr.startsWith(`merkle-level: Cannot ${args[0] === 'checkpoint' ? 'open' : 'read'} the database in ${location}: `), 'names the database')
+    t.notOk(run.stderr.includes('    at '), 'no stack trace')
+  }
+  const missing = tempLocation('missing')
+  t.equal((await runCli(['dump', missing, '--limit', 'abc'])).code, 2, 'dump: a bad --limit is reported before the missing database')
+  t.equal((await runCli(['export', missing, '--gt', 'a', '--gte', 'b'])).code, 2, 'export: two lower bounds, before the database')
+  t.equal((await runCli(['prove', missing, '--lt', 'zz', '-k', 'hex'])).code, 2, 'prove: a bound that is not hex, before the database')
+  const root = '00'.repeat(32)
+  const absent = join(location, 'no-proof.json')
+  const noFile = await runCli(['verify-proof', root, absent])
+  t.equal(noFile.code, 2, 'verify-proof with a missing proof file: exit 2')
+  t.ok(noFile.stderr.includes(`proof file ${absent}`), 'naming it')
+  const directory = await runCli(['verify-proof', root, location])
+  t.equal(directory.code, 2, 'verify-proof with a directory as the proof file: exit 2')
+  t.ok(directory.stderr.includes(`proof file ${location}`), 'naming it')
 })

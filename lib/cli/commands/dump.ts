@@ -5,18 +5,18 @@
 import type { Command } from 'commander'
 import { nodeFileSystem } from '../../fs/node-file-system'
 import { levelError } from '../../errors'
-import { holdsDatabase } from '../../store/inspect'
+import { holdsDatabase, locationState } from '../../store/inspect'
 import { listLog } from '../../store/log-listing'
 import type { LogItem } from '../../store/log-listing'
 import type { WriteOp } from '../../store/batch-record'
 import { toHex } from '../../bytes'
-import { viewDatabase } from '../database'
+import { readingDatabase, viewForReading } from '../database'
 import { encodeBytes, parseEncoding } from '../encodings'
 import type { CliEncoding } from '../encodings'
 import { ExitCode, UsageError } from '../exit-codes'
 import { outputTo } from '../output'
 import type { Output } from '../output'
-import { entriesInRange, hasRangeFlags, withRangeOptions } from '../range'
+import { byteRange, entriesInRange, hasRangeFlags, withRangeOptions } from '../range'
 import type { RangeFlags } from '../range'
 
 interface DumpFlags extends RangeFlags {
@@ -41,9 +41,10 @@ export function registerDump (program: Command, done: (code: number) => void): v
       if (hasRangeFlags(flags)) {
         throw new UsageError('--wal lists the whole log: range options do not apply')
       }
-      return done(await dumpLog(dir, keys, values, out))
+      return done(await readingDatabase(dir, async () => await dumpLog(dir, keys, values, out)))
     }
-    const { plan } = await viewDatabase(dir)
+    byteRange(flags, keys) // bad range options are reported before the database is read
+    const { plan } = await viewForReading(dir)
     let n = 0
     for (const [key, value] of entriesInRange(plan.tree, flags, keys)) {
       await out.json({ key: encodeBytes(key, keys, `Key ${n} of ${dir}`), value: encodeBytes(value, values, `Value ${n} of ${dir}`) })
@@ -54,7 +55,9 @@ export function registerDump (program: Command, done: (code: number) => void): v
 }
 
 async function dumpLog (dir: string, keys: CliEncoding, values: CliEncoding, out: Output): Promise<number> {
-  if (!(await holdsDatabase(nodeFileSystem, dir))) throw levelError(`No database in ${dir}`, 'LEVEL_DATABASE_NOT_OPEN')
+  const where = await locationState(nodeFileSystem, dir)
+  if (where.state !== 'directory') throw levelError(where.problem, 'LEVEL_DATABASE_NOT_OPEN')
+  if (!(await holdsDatabase(nodeFileSystem, dir))) throw levelError(`No database in ${dir} (no log segment and no snapshot)`, 'LEVEL_DATABASE_NOT_OPEN')
   let damaged = false
   for await (const item of listLog(nodeFileSystem, dir)) {
     if (item.kind === 'damage') damaged = true

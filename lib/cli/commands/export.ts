@@ -5,12 +5,12 @@
  */
 import type { Command } from 'commander'
 import { toHex } from '../../bytes'
-import { viewDatabase } from '../database'
+import { viewForReading } from '../database'
 import { encodeBytes, parseEncoding } from '../encodings'
 import { ExitCode } from '../exit-codes'
 import { outputTo } from '../output'
 import { newOutputFile } from '../output-file'
-import { entriesInRange, withRangeOptions } from '../range'
+import { byteRange, entriesInRange, withRangeOptions } from '../range'
 import type { RangeFlags } from '../range'
 
 interface ExportFlags extends RangeFlags {
@@ -32,7 +32,8 @@ export function registerExport (program: Command, done: (code: number) => void):
   withRangeOptions(command).action(async (dir: string, flags: ExportFlags) => {
     const keys = parseEncoding(flags.keyEncoding ?? flags.encoding)
     const values = parseEncoding(flags.valueEncoding ?? flags.encoding)
-    const { plan } = await viewDatabase(dir)
+    byteRange(flags, keys) // bad range options are reported before the database is read
+    const { plan } = await viewForReading(dir)
     const toFile = flags.output !== undefined && flags.output !== '-'
     const file = toFile ? await newOutputFile(flags.output as string) : null
     const out = file ?? outputTo()

@@ -2,7 +2,7 @@
  * `merkle-level get <dir> <key>`: one value; exit 1 when the key is absent.
  */
 import type { Command } from 'commander'
-import { viewDatabase } from '../database'
+import { viewForReading } from '../database'
 import { encodeBytes, keyArgument, parseEncoding } from '../encodings'
 import { ExitCode } from '../exit-codes'
 import { outputTo } from '../output'
@@ -18,7 +18,7 @@ export function registerGet (program: Command, done: (code: number) => void): vo
     .action(async (dir: string, key: string, options: { keyEncoding: string, valueEncoding: string }) => {
       const keyBytes = keyArgument(key, parseEncoding(options.keyEncoding))
       const valueEncoding = parseEncoding(options.valueEncoding)
-      const { plan } = await viewDatabase(dir)
+      const { plan } = await viewForReading(dir)
       const value = plan.tree.get(keyBytes)
       const out = outputTo()
       if (value === undefined) {

@@ -9,7 +9,7 @@ import type { Command } from 'commander'
 import { toHex } from '../../bytes'
 import { proveKey, proveRange } from '../../tree/prove'
 import { encodeProof, proofToJson } from '../../../verify'
-import { viewDatabase } from '../database'
+import { viewForReading } from '../database'
 import { keyArgument, parseEncoding } from '../encodings'
 import { ExitCode, UsageError } from '../exit-codes'
 import { outputTo } from '../output'
@@ -36,10 +36,10 @@ export function registerProve (program: Command, done: (code: number) => void): 
     if (key !== undefined && hasRangeFlags(flags)) throw new UsageError('give a key or range options, not both')
     if (key === undefined && !hasRangeFlags(flags)) throw new UsageError('give a key, or range options (--gte, --lt, …) for a range proof')
     if (flags.binary === true && flags.output === undefined) throw new UsageError('--binary needs --output')
-    const { plan } = await viewDatabase(dir)
-    const proof = key !== undefined
-      ? proveKey(plan.tree, keyArgument(key, encoding))
-      : proveRange(plan.tree, byteRange(flags, encoding))
+    // Bad arguments are reported before the database is read.
+    const target = key !== undefined ? keyArgument(key, encoding) : byteRange(flags, encoding)
+    const { plan } = await viewForReading(dir)
+    const proof = target instanceof Uint8Array ? proveKey(plan.tree, target) : proveRange(plan.tree, target)
     const out = outputTo()
     if (flags.output === '-' && flags.binary === true) {
       await new Promise<void>((resolve, reject) => process.stdout.write(encodeProof(proof), err => err != null ? reject(err) : resolve()))

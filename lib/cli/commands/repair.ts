@@ -12,7 +12,7 @@ import type { Command } from 'commander'
 import { nodeFileSystem } from '../../fs/node-file-system'
 import { checkIntegrity } from '../../store/integrity'
 import type { GivenUp } from '../../store/integrity'
-import { openDatabase } from '../database'
+import { openDatabase, readingDatabase } from '../database'
 import { ExitCode } from '../exit-codes'
 import { outputTo } from '../output'
 import type { Output } from '../output'
@@ -30,7 +30,7 @@ export function registerRepair (program: Command, done: (code: number) => void):
 }
 
 async function repair (dir: string, yes: boolean, json: boolean, out: Output): Promise<number> {
-  const report = await checkIntegrity(nodeFileSystem, dir)
+  const report = await readingDatabase(dir, async () => await checkIntegrity(nodeFileSystem, dir))
   const { problems, state } = report
   if (report.ok || state === null) {
     if (json) await out.json({ problems, keeps: null, givesUp: null, repaired: false })

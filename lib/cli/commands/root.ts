@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander'
 import { toHex } from '../../bytes'
-import { viewDatabase } from '../database'
+import { viewForReading } from '../database'
 import { ExitCode } from '../exit-codes'
 import { outputTo } from '../output'
 
@@ -14,7 +14,7 @@ export function registerRoot (program: Command, done: (code: number) => void): v
     .argument('<dir>', 'database directory')
     .option('--json', 'print {"root", "seq", "entries"}')
     .action(async (dir: string, options: { json?: boolean }) => {
-      const { plan } = await viewDatabase(dir)
+      const { plan } = await viewForReading(dir)
       const root = toHex(await plan.tree.rootAsync())
       const out = outputTo()
       if (options.json === true) await out.json({ root, seq: plan.seq, entries: plan.tree.size })

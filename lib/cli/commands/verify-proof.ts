@@ -29,7 +29,7 @@ export function registerVerifyProof (program: Command, done: (code: number) => v
       const keys = parseEncoding(flags.keyEncoding)
       const values = parseEncoding(flags.valueEncoding)
       if (!/^[0-9a-fA-F]{64}$/.test(root)) throw new UsageError('the root must be 64 hexadecimal digits')
-      const bytes = new Uint8Array(readFileSync(file === '-' ? 0 : file))
+      const bytes = readProofFile(file)
       const out = outputTo()
       let proof: Proof
       let result: object
@@ -45,6 +45,15 @@ export function registerVerifyProof (program: Command, done: (code: number) => v
       await out.json({ valid: true, ...result })
       done(ExitCode.ok)
     })
+}
+
+// A proof file that cannot be read is a bad argument (exit 2), named.
+function readProofFile (file: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file === '-' ? 0 : file))
+  } catch (err) {
+    throw new UsageError(`cannot read the proof ${file === '-' ? 'from standard input' : `file ${file}`}: ${(err as Error).message}`)
+  }
 }
 
 // JSON text starts with '{' (after blanks); anything else is the binary encoding.

@@ -6,6 +6,7 @@ import type { Command } from 'commander'
 import { nodeFileSystem } from '../../fs/node-file-system'
 import { checkIntegrity } from '../../store/integrity'
 import type { IntegrityReport } from '../../store/integrity'
+import { readingDatabase } from '../database'
 import { ExitCode } from '../exit-codes'
 import { outputTo } from '../output'
 import { progressBar } from '../progress'
@@ -21,9 +22,9 @@ export function registerVerify (program: Command, done: (code: number) => void):
       const bar = progressBar(options.quiet === true || options.json === true)
       let report: IntegrityReport
       try {
-        report = await checkIntegrity(nodeFileSystem, dir, (phase, n, total) => {
+        report = await readingDatabase(dir, async () => await checkIntegrity(nodeFileSystem, dir, (phase, n, total) => {
           bar.update(phase === 'read' ? 'reading  ' : 'rehashing', n, total)
-        })
+        }))
       } finally {
         bar.stop()
       }
