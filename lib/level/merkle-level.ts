@@ -189,7 +189,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   }
 
   _snapshot (options: object): MerkleSnapshot {
-    return new MerkleSnapshot(this.#open().captureVersion(), options)
+    return new MerkleSnapshot(this.#open().captureVersion(), this, options)
   }
 
   /**
@@ -199,7 +199,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   async root (options?: RootOptions): Promise<Uint8Array> {
     if (this.status === 'opening') return await this.deferAsync(async () => await this.root(options))
     // A copy: the tree keeps its root cached, and a caller may change the array it gets.
-    if (options?.snapshot !== undefined) return (await this.#withVersion(options, tree => tree.root())).slice()
+    if (this.#snapshotOption(options) !== null) return (await this.#withVersion(options, tree => tree.root())).slice()
     return (await this.#open().root()).slice()
   }
 
@@ -237,7 +237,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   async check (options?: RootOptions): Promise<CheckReport> {
     if (this.status === 'opening') return await this.deferAsync(async () => await this.check(options))
     // The table is compared with the current tree now, in one synchronous pass (checkTable).
-    const tableProblems = options?.snapshot === undefined ? this.#open().checkTable() : []
+    const tableProblems = this.#snapshotOption(options) === null ? this.#open().checkTable() : []
     const report = await this.#withVersion(options, checkTree)
     if (tableProblems.length === 0) return report
     return { ...report, ok: false, problems: [...report.problems, ...tableProblems] }
@@ -253,18 +253,29 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   // The current one is hashed through the engine's root(), which hashes one version at a time: a
   // proof asked for while a root() hashes in slices waits for it instead of hashing the same nodes.
   async #withVersion<T> (options: RootOptions | undefined, work: (tree: Tree) => T | Promise<T>): Promise<T> {
-    const snapshot = options?.snapshot
-    if (snapshot === undefined) {
+    const snapshot = this.#snapshotOption(options)
+    if (snapshot === null) {
       const engine = this.#open()
       await engine.root()
       return await this.#hashedThen(engine.captureVersion(), work)
     }
     snapshot.ref()
     try {
-      return await this.#hashedThen((snapshot as MerkleSnapshot).tree, work)
+      return await this.#hashedThen(snapshot.tree, work)
     } finally {
       snapshot.unref()
     }
+  }
+
+  // The `snapshot` option of root(), prove(), proveRange() and check(): null when absent, else a
+  // snapshot of this database (any other value is refused with LEVEL_INVALID_VALUE).
+  #snapshotOption (options: RootOptions | undefined): MerkleSnapshot | null {
+    const snapshot = options?.snapshot
+    if (snapshot === undefined || snapshot === null) return null
+    if (!(snapshot instanceof MerkleSnapshot) || snapshot.owner !== this) {
+      throw levelError('The snapshot option must be a snapshot of this database, from db.snapshot()', 'LEVEL_INVALID_VALUE')
+    }
+    return snapshot
   }
 
   // Writes made while the engine hashed are hashed here (nothing is left to hash otherwise).
@@ -287,7 +298,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   async backup (location: string): Promise<BackupResult> {
     if (this.status === 'opening') return await this.deferAsync(async () => await this.backup(location))
     if (typeof location !== 'string' || location === '') {
-      throw new TypeError("The first argument 'location' must be a non-empty string")
+      throw levelError("The first argument 'location' must be a non-empty string", 'LEVEL_INVALID_VALUE')
     }
     return await this.#open().backup(location)
   }
