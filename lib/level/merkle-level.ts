@@ -34,6 +34,28 @@ import type {
   PrivateReadOptions, PrivateWriteOptions
 } from './private-api'
 
+/** The manifest abstract-level's constructor takes, as its typings declare it. */
+type Manifest = ConstructorParameters<typeof AbstractLevel>[0]
+
+/**
+ * What MerkleLevel supports. `getSync` is a manifest field of abstract-level
+ * that the manifest's typings (level-supports' IManifest) do not list yet.
+ */
+const MANIFEST: Manifest & { getSync: boolean } = {
+  encodings: { view: true },
+  seek: true,
+  explicitSnapshots: true,
+  implicitSnapshots: true,
+  permanence: true,
+  createIfMissing: true,
+  errorIfExists: true,
+  has: true,
+  getSync: true,
+  // Reads are synchronous lookups in memory: nothing to abort.
+  signals: { iterators: false },
+  additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, check: true }
+}
+
 /** Options of the MerkleLevel constructor: abstract-level's plus the engine's. */
 export interface MerkleLevelOptions<K, V> extends AbstractDatabaseOptions<K, V>, EngineOptions {}
 
@@ -59,20 +81,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     }
     const { fs, sync, checkpointBytes, recovery, salt, ...forward } = options ?? {}
     assertSaltOption(salt)
-    super({
-      encodings: { view: true },
-      seek: true,
-      explicitSnapshots: true,
-      implicitSnapshots: true,
-      permanence: true,
-      createIfMissing: true,
-      errorIfExists: true,
-      has: true,
-      getSync: true,
-      // Reads are synchronous lookups in memory: nothing to abort.
-      signals: { iterators: false },
-      additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, check: true }
-    } as never, forward as never)
+    super(MANIFEST, forward)
     this.#location = location
     this.#engineOptions = { fs: fs ?? nodeFileSystem, sync, checkpointBytes, recovery, salt }
   }
