@@ -53,6 +53,8 @@ const MANIFEST: Manifest & { getSync: boolean } = {
   getSync: true,
   // Reads are synchronous lookups in memory: nothing to abort.
   signals: { iterators: false },
+  // Besides abstract-level's own (it adds them): a checkpoint failed (db.lastCheckpoint).
+  events: { 'checkpoint-failed': true },
   additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, check: true }
 }
 

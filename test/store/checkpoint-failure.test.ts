@@ -60,6 +60,7 @@ test('checkpoint failure: a background checkpoint that fails is emitted, exposed
   const events: CheckpointStatus[] = []
   db.on('checkpoint-failed' as never, ((status: CheckpointStatus) => events.push(status)) as never)
   await db.open()
+  t.is(db.supports.events['checkpoint-failed'], true, 'the manifest lists the event')
   t.is(db.lastCheckpoint, null, 'no checkpoint yet')
 
   fs.full = true
