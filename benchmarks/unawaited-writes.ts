@@ -1,7 +1,7 @@
 /**
  * N puts issued without awaiting any, then awaited together: how long it
- * takes to issue them, to see them all resolve, and the peak resident
- * memory, for merkle-level (in a fresh temporary directory) or memory-level.
+ * takes to issue them, to see them all resolve (wall and CPU time), and
+ * the peak resident memory, for merkle-level (in a fresh temporary directory) or memory-level.
  * One store per process, so that one's memory never counts against another's:
  *
  *     node dist/benchmarks/unawaited-writes.js merkle 100000 [--no-sync]
@@ -31,12 +31,14 @@ async function main (): Promise<void> {
     : new MerkleLevel<string, string>(join(dir, 'db'), { sync, checkpointBytes: 0 })
   await db.open()
   const value = 'v'.repeat(100)
+  const cpu = process.cpuUsage()
   const started = performance.now()
   const writes: Array<Promise<void>> = new Array(n)
   for (let i = 0; i < n; i++) writes[i] = db.put(`key-${String(i).padStart(8, '0')}`, value)
   const queued = performance.now()
   await Promise.all(writes)
   const resolved = performance.now()
+  const used = process.cpuUsage(cpu)
   const stats = (db as { stats?: unknown }).stats
   await db.close()
   rmSync(dir, { recursive: true, force: true })
@@ -46,6 +48,7 @@ async function main (): Promise<void> {
     sync: kind === 'memory' ? null : sync,
     queueMs: Math.round(queued - started),
     totalMs: Math.round(resolved - started),
+    cpuMs: Math.round((used.user + used.system) / 1000),
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     stats
   }))

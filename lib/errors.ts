@@ -20,12 +20,11 @@ export type ErrorCode =
 /** Options accepted by {@link levelError}. */
 export interface LevelErrorOptions {
   cause?: unknown
-  expected?: boolean
 }
 
 /** Creates a `ModuleError` with the given stable code. */
 export function levelError (message: string, code: ErrorCode, options: LevelErrorOptions = {}): Error {
-  return new ModuleError(message, { code, cause: options.cause as Error | undefined, expected: options.expected })
+  return new ModuleError(message, { code, cause: options.cause as Error | undefined })
 }
 
 /** A `LEVEL_CORRUPTION` error: on-disk data that is damaged, foreign or inconsistent. */

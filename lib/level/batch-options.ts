@@ -4,18 +4,18 @@
  *
  * batch() copies the batch's options into every operation with an object
  * spread (`{ ...options, ...operation }`) before handing the operations to
- * _batch(). On Node 20 that spread costs about 7 µs per operation when the
- * options object has own properties, against 0.2 µs when it has none
- * (measured with a store whose _batch does nothing: 10^6 operations in
- * batches of 1000). The only option merkle-level reads on a batch is `sync`,
- * and it reads it once for the whole batch. So when `sync` is the only option
- * given, the options are passed on as an object that inherits it: the spread
- * has nothing to copy, and _batch still reads `options.sync`. Any other
- * option (an encoding that applies to every operation, say) goes through as
- * given, so behaviour is unchanged.
+ * _batch(), which is slow when the options object has own properties
+ * (docs/PERFORMANCE.md has the figures). The only option merkle-level reads
+ * on a batch is `sync`, once for the whole batch. So when `sync` is the only
+ * option given, the options are passed on as an object that inherits it:
+ * the spread has nothing to copy, and _batch still reads `options.sync`. Any
+ * other option (an encoding that applies to every operation, say) goes
+ * through as given, so behaviour is unchanged.
  *
  * The method is replaced on the prototype rather than redeclared in the class
  * so that MerkleLevel keeps abstract-level's typings (see write-options.ts).
+ * test/level/batch-options.test.ts fails the day abstract-level stops copying
+ * the options, when this should go.
  */
 import { AbstractLevel } from 'abstract-level'
 

@@ -34,6 +34,30 @@ import type {
   PrivateReadOptions, PrivateWriteOptions
 } from './private-api'
 
+/** The manifest abstract-level's constructor takes, as its typings declare it. */
+type Manifest = ConstructorParameters<typeof AbstractLevel>[0]
+
+/**
+ * What MerkleLevel supports. `getSync` is a manifest field of abstract-level
+ * that the manifest's typings (level-supports' IManifest) do not list yet.
+ */
+const MANIFEST: Manifest & { getSync: boolean } = {
+  encodings: { view: true },
+  seek: true,
+  explicitSnapshots: true,
+  implicitSnapshots: true,
+  permanence: true,
+  createIfMissing: true,
+  errorIfExists: true,
+  has: true,
+  getSync: true,
+  // Reads are synchronous lookups in memory: nothing to abort.
+  signals: { iterators: false },
+  // Besides abstract-level's own (it adds them): a checkpoint failed (db.lastCheckpoint).
+  events: { 'checkpoint-failed': true },
+  additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, check: true }
+}
+
 /** Options of the MerkleLevel constructor: abstract-level's plus the engine's. */
 export interface MerkleLevelOptions<K, V> extends AbstractDatabaseOptions<K, V>, EngineOptions {}
 
@@ -59,20 +83,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     }
     const { fs, sync, checkpointBytes, recovery, salt, ...forward } = options ?? {}
     assertSaltOption(salt)
-    super({
-      encodings: { view: true },
-      seek: true,
-      explicitSnapshots: true,
-      implicitSnapshots: true,
-      permanence: true,
-      createIfMissing: true,
-      errorIfExists: true,
-      has: true,
-      getSync: true,
-      // Reads are synchronous lookups in memory: nothing to abort.
-      signals: { iterators: false },
-      additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, check: true }
-    } as never, forward as never)
+    super(MANIFEST, forward)
     this.#location = location
     this.#engineOptions = { fs: fs ?? nodeFileSystem, sync, checkpointBytes, recovery, salt }
   }
@@ -189,7 +200,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   }
 
   _snapshot (options: object): MerkleSnapshot {
-    return new MerkleSnapshot(this.#open().captureVersion(), options)
+    return new MerkleSnapshot(this.#open().captureVersion(), this, options)
   }
 
   /**
@@ -199,7 +210,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   async root (options?: RootOptions): Promise<Uint8Array> {
     if (this.status === 'opening') return await this.deferAsync(async () => await this.root(options))
     // A copy: the tree keeps its root cached, and a caller may change the array it gets.
-    if (options?.snapshot !== undefined) return (await this.#withVersion(options, tree => tree.root())).slice()
+    if (this.#snapshotOption(options) !== null) return (await this.#withVersion(options, tree => tree.root())).slice()
     return (await this.#open().root()).slice()
   }
 
@@ -237,7 +248,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   async check (options?: RootOptions): Promise<CheckReport> {
     if (this.status === 'opening') return await this.deferAsync(async () => await this.check(options))
     // The table is compared with the current tree now, in one synchronous pass (checkTable).
-    const tableProblems = options?.snapshot === undefined ? this.#open().checkTable() : []
+    const tableProblems = this.#snapshotOption(options) === null ? this.#open().checkTable() : []
     const report = await this.#withVersion(options, checkTree)
     if (tableProblems.length === 0) return report
     return { ...report, ok: false, problems: [...report.problems, ...tableProblems] }
@@ -253,18 +264,29 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   // The current one is hashed through the engine's root(), which hashes one version at a time: a
   // proof asked for while a root() hashes in slices waits for it instead of hashing the same nodes.
   async #withVersion<T> (options: RootOptions | undefined, work: (tree: Tree) => T | Promise<T>): Promise<T> {
-    const snapshot = options?.snapshot
-    if (snapshot === undefined) {
+    const snapshot = this.#snapshotOption(options)
+    if (snapshot === null) {
       const engine = this.#open()
       await engine.root()
       return await this.#hashedThen(engine.captureVersion(), work)
     }
     snapshot.ref()
     try {
-      return await this.#hashedThen((snapshot as MerkleSnapshot).tree, work)
+      return await this.#hashedThen(snapshot.tree, work)
     } finally {
       snapshot.unref()
     }
+  }
+
+  // The `snapshot` option of root(), prove(), proveRange() and check(): null when absent, else a
+  // snapshot of this database (any other value is refused with LEVEL_INVALID_VALUE).
+  #snapshotOption (options: RootOptions | undefined): MerkleSnapshot | null {
+    const snapshot = options?.snapshot
+    if (snapshot === undefined || snapshot === null) return null
+    if (!(snapshot instanceof MerkleSnapshot) || snapshot.owner !== this) {
+      throw levelError('The snapshot option must be a snapshot of this database, from db.snapshot()', 'LEVEL_INVALID_VALUE')
+    }
+    return snapshot
   }
 
   // Writes made while the engine hashed are hashed here (nothing is left to hash otherwise).
@@ -287,7 +309,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   async backup (location: string): Promise<BackupResult> {
     if (this.status === 'opening') return await this.deferAsync(async () => await this.backup(location))
     if (typeof location !== 'string' || location === '') {
-      throw new TypeError("The first argument 'location' must be a non-empty string")
+      throw levelError("The first argument 'location' must be a non-empty string", 'LEVEL_INVALID_VALUE')
     }
     return await this.#open().backup(location)
   }

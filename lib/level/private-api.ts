@@ -6,12 +6,10 @@
  * bound arrives as a Uint8Array.
  */
 import type { AbstractSnapshot } from 'abstract-level'
+import type { OpenOptions } from '../store/engine'
 
-/** Options `_open` receives: both flags are always present. */
-export interface PrivateOpenOptions {
-  createIfMissing: boolean
-  errorIfExists: boolean
-}
+/** Options `_open` receives: both flags are always present. The engine takes them as they are. */
+export type PrivateOpenOptions = OpenOptions
 
 /** Options of a private write (`_put`, `_del`, `_batch`): user fields pass through. */
 export interface PrivateWriteOptions {

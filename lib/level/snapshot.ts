@@ -15,9 +15,13 @@ export class MerkleSnapshot extends SnapshotBase {
   // refuses reads through a closed snapshot with LEVEL_SNAPSHOT_NOT_OPEN before they get here.
   readonly #tree: Tree
 
-  constructor (tree: Tree, options: object) {
+  /** The database whose version this is. */
+  readonly owner: object
+
+  constructor (tree: Tree, owner: object, options: object) {
     super(options)
     this.#tree = tree
+    this.owner = owner
   }
 
   /** The captured tree version. */

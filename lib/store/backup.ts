@@ -10,8 +10,8 @@
  * that continue after the backup's sequence number would replay onto it.
  *
  * The procedure:
- *  1. check the target: it must not exist, or be an empty directory (a
- *     backup never overwrites anything);
+ *  1. check the target: it must not be the database or inside it, and must
+ *     not exist, or be an empty directory (a backup never overwrites anything);
  *  2. create it and make its name durable (fsync of the parent);
  *  3. hash the captured version (in slices, so that writers keep going);
  *  4. publish it as the target's snapshot: temp file, fsync, rename, fsync
@@ -19,7 +19,7 @@
  * A crash leaves at worst a directory with a temporary file, which open()
  * removes: an empty database, never a wrong one.
  */
-import { dirname, resolve } from 'node:path'
+import { dirname, resolve, sep } from 'node:path'
 import { ioError } from '../errors'
 import type { FileSystem } from '../fs/file-system'
 import { toHex } from '../bytes'
@@ -66,8 +66,10 @@ function hasLevelCode (err: unknown): boolean {
 }
 
 async function backupSteps (fs: FileSystem, source: string, target: string, state: CapturedState): Promise<BackupResult> {
-  // 1. The target must be somewhere else and hold nothing.
+  // 1. The target must be somewhere else and hold nothing. Inside the database it would be
+  // another database's files in this one's directory, deleted with it.
   if (resolve(target) === resolve(source)) throw ioError(`Backup target ${target} is the database itself`)
+  if (resolve(target).startsWith(resolve(source) + sep)) throw ioError(`Backup target ${target} is inside the database ${source}`)
   const stat = await fs.stat(target)
   if (stat !== null && !stat.isDirectory) throw ioError(`Backup target ${target} exists and is not a directory`)
   if (stat !== null && (await fs.readdir(target)).length > 0) throw ioError(`Backup target ${target} is not empty`)

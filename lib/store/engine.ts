@@ -47,7 +47,6 @@ import { paramsForNewDatabase } from './salt'
 import { carryOut } from './recovery-actions'
 import { DEFAULT_CHECKPOINT_BYTES } from './options'
 import type { EngineOptions, RecoveryReport } from './options'
-import type { Identity } from './identity'
 
 /**
  * The largest batch, as its encoded record (batch-record.ts: its keys and
@@ -115,10 +114,9 @@ type Task = WriteRun | PendingRotation | PendingSync
 export interface EngineStats {
   groups: number
   batches: number
-  checkpoints: number
 }
 
-/** Options of {@link Engine.open}. */
+/** Options of {@link Engine.open}, as abstract-level's `_open` receives them (both always present). */
 export interface OpenOptions {
   createIfMissing: boolean
   errorIfExists: boolean
@@ -157,13 +155,12 @@ export class Engine {
   // Whether CHECKPOINT-FAILED may be in the directory (unknown at open: a checkpoint of an
   // earlier instance may have failed), so that a successful checkpoint looks for it.
   #failureRecorded = true
-  readonly stats: EngineStats = { groups: 0, batches: 0, checkpoints: 0 }
+  readonly stats: EngineStats = { groups: 0, batches: 0 }
 
   private constructor (
     private readonly fs: FileSystem,
-    readonly directory: string,
+    private readonly directory: string,
     private readonly lock: DatabaseLock,
-    readonly identity: Identity,
     private readonly identityBytes: Uint8Array,
     private readonly options: Required<Pick<EngineOptions, 'sync' | 'checkpointBytes'>>,
     state: { tree: Tree, table: KeyTable, seq: number, writer: WalWriter, snapshotSeq: number },
@@ -220,7 +217,7 @@ export class Engine {
         root: toHex(await plan.tree.rootAsync()),
         durationMs: Date.now() - started
       }
-      const engine = new Engine(fs, directory, lock, plan.identity, plan.identityBytes, {
+      const engine = new Engine(fs, directory, lock, plan.identityBytes, {
         sync: options.sync ?? true,
         checkpointBytes: options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES
       }, { tree: plan.tree, table: plan.table, seq: plan.seq, writer: outcome.writer, snapshotSeq: plan.snapshot?.seq ?? 0 }, report, onCheckpoint)
@@ -305,16 +302,6 @@ export class Engine {
   /** The default durability of writes. */
   get defaultSync (): boolean {
     return this.options.sync
-  }
-
-  /** Bytes in the current WAL segment. */
-  get walBytes (): number {
-    return this.#writer.size
-  }
-
-  /** The error that disabled writes, if any. */
-  get failure (): Error | null {
-    return this.#failure
   }
 
   /**
@@ -539,7 +526,6 @@ export class Engine {
       throw hasCode(err, 'LEVEL_IO_ERROR') ? err : ioError('Checkpoint failed; the log still holds everything', err)
     }
     this.#snapshotSeq = captured.seq
-    this.stats.checkpoints++
     return result
   }
 

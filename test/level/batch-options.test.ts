@@ -4,6 +4,7 @@
  * other option must still reach the operations as abstract-level defines.
  */
 import test from 'tape'
+import { AbstractLevel } from 'abstract-level'
 import { MerkleLevel } from '../../index'
 import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
 import { tempLocation } from '../util/temp'
@@ -48,5 +49,21 @@ test('batch options: other options still apply to every operation', async t => {
   chained.put('y', '2')
   await chained.write({ sync: false } as object)
   t.is(await db.get('y'), '2', 'the chained form is untouched')
+  await db.close()
+})
+
+// batch-options.ts exists because of how abstract-level's batch() treats its options. The day
+// that changes, this test fails: the replacement may then be unneeded (or wrong) and should go.
+test('batch options: abstract-level copies the options into every operation, which the { sync } path avoids', async t => {
+  const db = new MerkleLevel<string, string>('/db', { fs: new SimulatedFileSystem(), sync: false })
+  await db.open()
+  const seen: Array<Record<string, unknown>> = []
+  db.hooks.prewrite.add(op => { seen.push(op as unknown as Record<string, unknown>) })
+  const inherited = AbstractLevel.prototype.batch as (this: unknown, ops: unknown[], options: object) => Promise<void>
+  await inherited.call(db, [{ type: 'put', key: 'a', value: '1' }], { sync: false })
+  t.same(Object.hasOwn(seen[0], 'sync') ? seen[0].sync : 'absent', false, "abstract-level's batch() copies sync into the operation")
+  await db.batch([{ type: 'put', key: 'b', value: '1' }], { sync: false })
+  t.notOk(Object.hasOwn(seen[1], 'sync'), "MerkleLevel's batch() hands sync on inherited, and nothing is copied")
+  t.not(MerkleLevel.prototype.batch, AbstractLevel.prototype.batch, 'MerkleLevel replaces batch()')
   await db.close()
 })

@@ -124,7 +124,7 @@ test('backup: never overwrites anything', async t => {
     await db.backup('')
     t.fail('empty location should throw')
   } catch (err) {
-    t.ok(err instanceof TypeError, 'empty location: TypeError')
+    t.equal((err as { code?: string }).code, 'LEVEL_INVALID_VALUE', 'empty location: LEVEL_INVALID_VALUE')
   }
   const empty = tempLocation('empty')
   mkdirSync(empty)

@@ -58,8 +58,9 @@ test('checkpoint failure: a background checkpoint that fails is emitted, exposed
   const fs = fullForSnapshots(sim)
   const db = new MerkleLevel('/db', { fs, checkpointBytes: 4096 })
   const events: CheckpointStatus[] = []
-  db.on('checkpoint-failed' as never, ((status: CheckpointStatus) => events.push(status)) as never)
+  db.on('checkpoint-failed', (status: CheckpointStatus) => events.push(status))
   await db.open()
+  t.is(db.supports.events['checkpoint-failed'], true, 'the manifest lists the event')
   t.is(db.lastCheckpoint, null, 'no checkpoint yet')
 
   fs.full = true
@@ -120,7 +121,7 @@ test('checkpoint failure: db.checkpoint() that fails rejects, and is exposed and
   const fs = fullForSnapshots(sim)
   const db = new MerkleLevel('/db', { fs, checkpointBytes: 0 })
   const events: CheckpointStatus[] = []
-  db.on('checkpoint-failed' as never, ((status: CheckpointStatus) => events.push(status)) as never)
+  db.on('checkpoint-failed', (status: CheckpointStatus) => events.push(status))
   await db.open()
   await db.put('a', '1')
   fs.full = true
