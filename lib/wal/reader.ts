@@ -135,10 +135,10 @@ function * walkSegment (size: number, window: number, visit: FrameVisitor): Walk
   const seed = saltSeed(header.salt)
   let offset = SEGMENT_HEADER_SIZE
   while (offset < size) {
-    yield * cover(view, offset, headerSize, size, window)
+    if (!inView(view, offset, headerSize, size)) yield * cover(view, offset, headerSize, size, window)
     const frame = frameHeaderAt(view.bytes, offset - view.base, offset, version, seed)
     if (frame === null) break
-    yield * cover(view, offset, headerSize + frame.length, size, window)
+    if (!inView(view, offset, headerSize + frame.length, size)) yield * cover(view, offset, headerSize + frame.length, size, window)
     const at = offset - view.base
     if (!framePayloadValid(view.bytes, at, frame.length, version, seed)) break
     const payload = view.bytes.subarray(at + headerSize, at + headerSize + frame.length)
@@ -159,11 +159,16 @@ function * walkSegment (size: number, window: number, visit: FrameVisitor): Walk
 
 // Makes the bytes at `at .. at + length` (up to the file's end) part of the view, reading a new
 // window from `at` when they are not: as long as the window, or the range when it is longer.
+// Callers test inView first: the search after damage asks at every offset, and a generator per
+// offset would cost far more than the test.
 function * cover (view: View, at: number, length: number, size: number, window: number): Walk<void> {
-  const end = Math.min(at + length, size)
-  if (at >= view.base && end <= view.base + view.bytes.length) return
+  if (inView(view, at, length, size)) return
   view.bytes = yield { at, length: Math.min(Math.max(window, length), size - at) }
   view.base = at
+}
+
+function inView (view: View, at: number, length: number, size: number): boolean {
+  return at >= view.base && Math.min(at + length, size) <= view.base + view.bytes.length
 }
 
 // The offset of the last byte from `from` on that is not zero, or from - 1; read from the end.
@@ -186,7 +191,7 @@ function * framesAfter (
   const headerSize = frameHeaderSize(version)
   let validFrameAfter = false
   for (let at = damaged + 1; at <= last && at + headerSize <= size;) {
-    yield * cover(view, at, headerSize, size, window)
+    if (!inView(view, at, headerSize, size)) yield * cover(view, at, headerSize, size, window)
     const frame = frameHeaderAt(view.bytes, at - view.base, at, version, seed)
     if (frame !== null) {
       yield * cover(view, at, headerSize + frame.length, size, window)

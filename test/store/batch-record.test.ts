@@ -75,13 +75,13 @@ test('batch record: every truncation and every single-byte change is refused or 
 })
 
 test('batch record: absurd counts and lengths are refused before allocating', t => {
-  const header = new Uint8Array(12)
+  const header = new Uint8Array(RECORD_HEADER_SIZE)
   header[0] = 1
   header.set([0xff, 0xff, 0xff, 0xff], 8)
   t.is(typeof decodeRecord(header), 'string', 'count of 2^32-1 with no bytes')
   const bigLength = Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0x01, 0xff, 0xff, 0xff, 0xff, 0x0f)
   t.is(typeof decodeRecord(bigLength), 'string', 'key length of 4 GiB')
-  t.is(typeof decodeRecord(new Uint8Array(12)), 'string', 'sequence number 0')
+  t.is(typeof decodeRecord(new Uint8Array(RECORD_HEADER_SIZE)), 'string', 'sequence number 0')
   t.end()
 })
 
