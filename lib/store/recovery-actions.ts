@@ -7,12 +7,16 @@
  * and only then are obsolete files deleted.
  */
 import { join } from 'node:path'
+import { ioError } from '../errors'
 import type { FileSystem } from '../fs/file-system'
 import { WalWriter } from '../wal/writer'
 import { newSegmentSalt } from '../wal/format'
 import { randomBytes } from 'node:crypto'
 import { segmentName, segmentTempName, setAsideName } from './file-names'
 import type { RecoveryPlan } from './recovery'
+
+// Bytes copied at a time when a segment is copied aside.
+const COPY_CHUNK = 8 * 1024 * 1024
 
 /** What carrying out the plan did. */
 export interface RecoveryOutcome {
@@ -108,8 +112,30 @@ async function rewriteSegment (fs: FileSystem, directory: string, resume: NonNul
   await fs.rename(temp, join(directory, resume.name))
 }
 
+// Copies `from` to the new file `to` a chunk at a time (a segment may be larger than one buffer
+// can hold, or than memory can spare) and syncs it.
 async function copyFile (fs: FileSystem, from: string, to: string): Promise<void> {
-  await writeNewFile(fs, to, await fs.readFile(from))
+  try {
+    const source = await fs.open(from, 'read')
+    try {
+      const target = await fs.open(to, 'create')
+      try {
+        const size = await source.size()
+        const chunk = new Uint8Array(Math.min(COPY_CHUNK, size))
+        for (let at = 0, n = 1; at < size && n > 0; at += n) {
+          n = await source.read(chunk, at)
+          await target.write(chunk.subarray(0, n), at)
+        }
+        await target.sync()
+      } finally {
+        await target.close()
+      }
+    } finally {
+      await source.close()
+    }
+  } catch (err) {
+    throw ioError(`Copying ${from} to ${to} failed: ${(err as Error).message}`, err)
+  }
 }
 
 // Creates `path` with `bytes` and syncs it (the caller syncs the directory).
