@@ -9,7 +9,18 @@
  * `FileSystem.syncDirectory()` of its directory.
  */
 
-import { hasCode } from '../errors'
+import { constants as bufferConstants } from 'node:buffer'
+import { hasCode, ioError } from '../errors'
+
+/** The most bytes one buffer can hold (4 GiB on 64-bit Node 20): a larger file cannot be read whole. */
+export const MAX_WHOLE_FILE = bufferConstants.MAX_LENGTH
+
+/** The coded error (LEVEL_IO_ERROR) of a read of `path` whole that no buffer can hold, or none that memory allows. */
+export function cannotReadWhole (path: string, size: number, cause?: unknown): Error {
+  return size > MAX_WHOLE_FILE
+    ? ioError(`File ${path} is ${size} bytes, more than one buffer can hold (${MAX_WHOLE_FILE}): it cannot be read whole`)
+    : ioError(`No memory to read file ${path} (${size} bytes) whole`, cause)
+}
 
 /** How a file is opened. */
 export type OpenMode =
@@ -51,7 +62,7 @@ export interface FileStat {
 /** The file-system operations the engine uses. Paths are absolute or relative to the process. */
 export interface FileSystem {
   open (path: string, mode: OpenMode): Promise<FileHandle>
-  /** Reads a whole file. */
+  /** Reads a whole file; one larger than {@link MAX_WHOLE_FILE} is refused with {@link cannotReadWhole}'s error. */
   readFile (path: string): Promise<Uint8Array>
   /** Names in a directory (not paths), in no particular order. */
   readdir (path: string): Promise<string[]>

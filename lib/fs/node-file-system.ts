@@ -4,10 +4,15 @@
  */
 import { promises as fsp, constants, writeSync } from 'node:fs'
 import type { BigIntStats } from 'node:fs'
+import { MAX_WHOLE_FILE, cannotReadWhole } from './file-system'
 import type { FileHandle, FileStat, FileSystem, OpenMode } from './file-system'
 import { PROCESS_START } from './process-start'
 
 const SYNC_WRITE_LIMIT = 1 << 20
+
+// Bytes asked of one read(2): Node refuses more than 2^31 - 1 at a time (and Linux reads at most
+// about that much), so a larger buffer is filled in several reads.
+const READ_LIMIT = 1 << 30
 
 const FLAGS: Record<OpenMode, number> = {
   read: constants.O_RDONLY,
@@ -16,14 +21,19 @@ const FLAGS: Record<OpenMode, number> = {
 }
 
 class NodeFileHandle implements FileHandle {
-  constructor (private readonly handle: fsp.FileHandle) {}
+  constructor (private readonly handle: fsp.FileHandle, private readonly path: string) {}
 
   async read (buffer: Uint8Array, position: number): Promise<number> {
     let total = 0
-    while (total < buffer.length) {
-      const { bytesRead } = await this.handle.read(buffer, total, buffer.length - total, position + total)
-      if (bytesRead === 0) break
-      total += bytesRead
+    try {
+      while (total < buffer.length) {
+        const length = Math.min(buffer.length - total, READ_LIMIT)
+        const { bytesRead } = await this.handle.read(buffer, total, length, position + total)
+        if (bytesRead === 0) break
+        total += bytesRead
+      }
+    } catch (err) {
+      throw withPath(err, this.path)
     }
     return total
   }
@@ -65,15 +75,21 @@ class NodeFileHandle implements FileHandle {
 /** The `node:fs` implementation of {@link FileSystem}. */
 export class NodeFileSystem implements FileSystem {
   async open (path: string, mode: OpenMode): Promise<FileHandle> {
-    return new NodeFileHandle(await fsp.open(path, FLAGS[mode], 0o644))
+    return new NodeFileHandle(await fsp.open(path, FLAGS[mode], 0o644), path)
   }
 
   async readFile (path: string): Promise<Uint8Array> {
-    // A plain Uint8Array over the Buffer's memory: the keys and values loaded from a file are
-    // views of it, and so of the same type as those of written batches (views of the log
-    // record they were encoded into) and as those the simulated disk of the tests gives.
-    const buffer = await fsp.readFile(path)
-    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length)
+    // Read in chunks through a handle: fs.readFile refuses files of 2 GiB or more.
+    const handle = await this.open(path, 'read')
+    try {
+      const size = await handle.size()
+      const bytes = wholeFileBuffer(path, size)
+      const length = await handle.read(bytes, 0)
+      // A file that shrank meanwhile is what is there.
+      return length === size ? bytes : bytes.subarray(0, length)
+    } finally {
+      await handle.close()
+    }
   }
 
   async readdir (path: string): Promise<string[]> {
@@ -149,6 +165,29 @@ async function statOrNull (stat: () => Promise<BigIntStats>): Promise<FileStat |
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw err
   }
+}
+
+// A buffer for a whole file of `size` bytes: a plain Uint8Array (the keys and values loaded from a
+// file are views of it, and so of the same type as those of written batches, views of the log
+// record they were encoded into, and as those the simulated disk of the tests gives), not zeroed
+// (the read fills it). A file no buffer can hold is refused with a coded error naming it.
+function wholeFileBuffer (path: string, size: number): Uint8Array {
+  if (size > MAX_WHOLE_FILE) throw cannotReadWhole(path, size)
+  let buffer: Buffer
+  try {
+    buffer = Buffer.allocUnsafeSlow(size)
+  } catch (err) {
+    throw cannotReadWhole(path, size, err)
+  }
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length)
+}
+
+// Node's errors of reads through a handle name no file: the path is added to the message.
+function withPath (err: unknown, path: string): unknown {
+  if (!(err instanceof Error) || (err as NodeJS.ErrnoException).path !== undefined) return err
+  err.message = `${err.message} (${path})`
+  ;(err as NodeJS.ErrnoException).path = path
+  return err
 }
 
 /** The process-wide real file system. */

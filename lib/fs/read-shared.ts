@@ -5,12 +5,14 @@
  * memory is faulted in once more); a second read at the same time as the
  * first runs on another thread of the pool.
  */
+import { MAX_WHOLE_FILE, cannotReadWhole } from './file-system'
 import type { FileHandle, FileSystem } from './file-system'
 
 /**
  * Reads the whole file at `path` into a new SharedArrayBuffer, if `wanted`
  * says so when shown the file's first `headLength` bytes (fewer if the file
- * is shorter); null if not.
+ * is shorter); null if not. A file no buffer can hold is refused with a
+ * coded error naming it.
  */
 export async function readFileShared (
   fs: FileSystem, path: string, headLength: number, wanted: (head: Uint8Array) => boolean
@@ -20,7 +22,7 @@ export async function readFileShared (
     const size = await handle.size()
     const head = new Uint8Array(Math.min(size, headLength))
     if (!wanted(head.subarray(0, await readAll(handle, head)))) return null
-    const bytes = new Uint8Array(new SharedArrayBuffer(size))
+    const bytes = sharedBuffer(path, size)
     const length = await readAll(handle, bytes)
     return length === size ? bytes : bytes.subarray(0, length)
   } finally {
@@ -38,4 +40,13 @@ async function readAll (handle: FileHandle, buffer: Uint8Array): Promise<number>
     length += n
   }
   return length
+}
+
+function sharedBuffer (path: string, size: number): Uint8Array {
+  if (size > MAX_WHOLE_FILE) throw cannotReadWhole(path, size)
+  try {
+    return new Uint8Array(new SharedArrayBuffer(size))
+  } catch (err) {
+    throw cannotReadWhole(path, size, err)
+  }
 }

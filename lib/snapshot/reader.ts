@@ -28,25 +28,60 @@ export function readSnapshot (bytes: Uint8Array, onEntry: (key: Uint8Array, valu
   if (typeof header === 'string') return { ok: false, problem: header }
   if (bytes.length < SNAPSHOT_HEADER_SIZE + SNAPSHOT_FOOTER_SIZE) return { ok: false, problem: 'file too short for a footer' }
   const bodyEnd = bytes.length - SNAPSHOT_FOOTER_SIZE
-  const footer = decodeFooter(bytes.subarray(bodyEnd))
+  const footer = checkFooter(header, bytes.subarray(bodyEnd))
   if (typeof footer === 'string') return { ok: false, problem: footer }
-  if (footer.count !== header.count) return { ok: false, problem: 'header and footer disagree on the entry count' }
   if (crc32c(bytes.subarray(SNAPSHOT_HEADER_SIZE, bodyEnd)) !== footer.bodyCrc) return { ok: false, problem: 'body checksum mismatch' }
 
   const reader = new ByteReader(bytes, SNAPSHOT_HEADER_SIZE, bodyEnd)
-  let previous: Uint8Array | null = null
-  let count = 0
+  const check = new EntryCheck(header.count)
   while (reader.remaining > 0) {
     const key = reader.lengthPrefixed()
     const value = key === null ? null : reader.lengthPrefixed()
-    if (key === null || value === null) return { ok: false, problem: `malformed entry ${count}` }
-    if (previous !== null && compareBytes(previous, key) >= 0) return { ok: false, problem: `keys out of order at entry ${count}` }
-    if (++count > header.count) return { ok: false, problem: 'more entries than the header says' }
+    if (key === null || value === null) return { ok: false, problem: check.malformed() }
+    const problem = check.next(key)
+    if (problem !== null) return { ok: false, problem }
     onEntry(key, value)
-    previous = key
   }
-  if (count !== header.count) return { ok: false, problem: `expected ${header.count} entries, found ${count}` }
-  return { ok: true, header }
+  const problem = check.end()
+  return problem === null ? { ok: true, header } : { ok: false, problem }
+}
+
+/** Decodes the footer and checks it against the header; a string says why it is refused. */
+export function checkFooter (header: SnapshotHeader, bytes: Uint8Array): { count: number, bodyCrc: number } | string {
+  const footer = decodeFooter(bytes)
+  if (typeof footer === 'string') return footer
+  if (footer.count !== header.count) return 'header and footer disagree on the entry count'
+  return footer
+}
+
+/**
+ * The checks of the entries' sequence that every way of reading a snapshot
+ * makes alike (here, and in windows: window-reader.ts): strictly ascending
+ * keys, and as many entries as the header counts.
+ */
+export class EntryCheck {
+  #previous: Uint8Array | null = null
+  #count = 0
+
+  constructor (readonly expected: number) {}
+
+  /** Why the next entry, whose key is `key`, is refused; null when it is accepted. */
+  next (key: Uint8Array): string | null {
+    if (this.#previous !== null && compareBytes(this.#previous, key) >= 0) return `keys out of order at entry ${this.#count}`
+    if (++this.#count > this.expected) return 'more entries than the header says'
+    this.#previous = key
+    return null
+  }
+
+  /** The problem of an entry whose lengths or bytes are not all there. */
+  malformed (): string {
+    return `malformed entry ${this.#count}`
+  }
+
+  /** Why the entries seen make no whole snapshot; null when they do. */
+  end (): string | null {
+    return this.#count === this.expected ? null : `expected ${this.expected} entries, found ${this.#count}`
+  }
 }
 
 /**

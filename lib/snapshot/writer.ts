@@ -15,6 +15,9 @@ import type { SnapshotHeader } from './format'
 // Small enough that encoding one chunk never holds up concurrent writers for long.
 const CHUNK_SIZE = 64 * 1024
 
+// The longest varint (a length below 2^32).
+const MAX_VARINT = 5
+
 // Written bytes after which the file is synced on the way, instead of all at once at the end.
 // On ext4 (data=ordered) a sync of the log commits the journal, and a commit waits for the data
 // of every file whose blocks it allocates: a log sync issued while the whole snapshot was being
@@ -59,35 +62,52 @@ export async function publishSnapshot (
     let used = 0
     let unsynced = 0
     const pacer = new Pacer()
-    const flush = async (): Promise<void> => {
-      if (used === 0) return
-      const bytes = chunk.subarray(0, used)
+    const emit = async (bytes: Uint8Array): Promise<void> => {
       bodyCrc = crc32c(bytes, bodyCrc)
       await handle.write(bytes, position)
-      position += used
-      unsynced += used
+      position += bytes.length
+      unsynced += bytes.length
       if (unsynced >= SYNC_EVERY) {
         await handle.sync()
         unsynced = 0
       }
-      // The buffer may still be referenced by the write in some implementations: use a new one.
-      chunk = new Uint8Array(CHUNK_SIZE)
-      used = 0
       // The write above may have completed synchronously: let writers run now and then.
       if (pacer.due) await pacer.turn()
     }
+    const flush = async (): Promise<void> => {
+      if (used === 0) return
+      await emit(chunk.subarray(0, used))
+      // The buffer may still be referenced by the write in some implementations: use a new one.
+      chunk = new Uint8Array(CHUNK_SIZE)
+      used = 0
+    }
+    // Bytes longer than a chunk are written from where they are, a chunk at a time, not copied.
+    const put = async (bytes: Uint8Array): Promise<void> => {
+      if (used + bytes.length <= chunk.length) {
+        chunk.set(bytes, used)
+        used += bytes.length
+        return
+      }
+      await flush()
+      for (let at = 0; at < bytes.length; at += CHUNK_SIZE) await emit(bytes.subarray(at, at + CHUNK_SIZE))
+    }
     for (const [key, value] of entries) {
       const need = varintLength(key.length) + key.length + varintLength(value.length) + value.length
-      if (used + need > chunk.length) {
-        await flush()
-        if (need > chunk.length) chunk = new Uint8Array(need)
+      if (used + need <= chunk.length) {
+        used = writeVarint(chunk, used, key.length)
+        chunk.set(key, used)
+        used += key.length
+        used = writeVarint(chunk, used, value.length)
+        chunk.set(value, used)
+        used += value.length
+      } else {
+        if (used + MAX_VARINT > chunk.length) await flush()
+        used = writeVarint(chunk, used, key.length)
+        await put(key)
+        if (used + MAX_VARINT > chunk.length) await flush()
+        used = writeVarint(chunk, used, value.length)
+        await put(value)
       }
-      used = writeVarint(chunk, used, key.length)
-      chunk.set(key, used)
-      used += key.length
-      used = writeVarint(chunk, used, value.length)
-      chunk.set(value, used)
-      used += value.length
       count++
     }
     await flush()

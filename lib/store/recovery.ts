@@ -8,7 +8,8 @@
  *     ours that is not a regular file (directory-listing.ts).
  *  2. Read every WAL segment and check its header and frames.
  *  3. Load the newest snapshot that validates (checksums, order, count, and
- *     the Merkle root recomputed from its entries); note the ones skipped.
+ *     the Merkle root recomputed from its entries); note the ones skipped
+ *     (snapshot-load.ts).
  *  4. Check that all files carry the same identity.
  *  5. Replay, in segment order, every record after the snapshot's sequence
  *     number, checking that sequence numbers run without gaps or repeats.
@@ -28,24 +29,19 @@
 import { join } from 'node:path'
 import { corruption } from '../errors'
 import type { FileSystem } from '../fs/file-system'
-import { readFileShared } from '../fs/read-shared'
 import { readSegmentHeader, scanSegmentFile } from '../wal/reader'
 import type { WalFrame } from '../wal/reader'
 import { SEGMENT_HEADER_SIZE } from '../wal/format'
 import type { HeaderProblem, SegmentHeader } from '../wal/format'
-import { readSnapshot, readSnapshotHeader } from '../snapshot/reader'
-import { SNAPSHOT_HEADER_SIZE } from '../snapshot/format'
-import { bytesEqual, toHex } from '../bytes'
+import { bytesEqual } from '../bytes'
 import { Tree } from '../tree/tree'
-import { entryNode, linkLayout } from '../tree/build'
-import type { TreeNode } from '../tree/node'
 import type { TreeParams } from '../tree/params'
 import { applyOps, decodeRecord } from './batch-record'
 import { LiveState } from './live-state'
 import { KeyTable } from '../lookup/key-table'
 import { classify } from './file-names'
 import { listDirectory } from './directory-listing'
-import { layoutSnapshot, worthAWorker } from './snapshot-layout'
+import { loadSnapshot } from './snapshot-load'
 import { decodeIdentity, encodeIdentity, newIdentity } from './identity'
 import type { Identity } from './identity'
 
@@ -173,80 +169,6 @@ function establishIdentity (identities: Array<Uint8Array | null>): Uint8Array | 
   return found
 }
 
-async function loadSnapshot (
-  fs: FileSystem, directory: string, snapshots: Array<{ name: string, seq: number }>,
-  walIdentity: Uint8Array | null, plan: RecoveryPlan
-): Promise<void> {
-  for (const { name, seq } of snapshots) {
-    if (plan.snapshot !== null) {
-      plan.obsolete.push(name)
-      continue
-    }
-    const path = join(directory, name)
-    // A snapshot of many entries is read twice at once: into an ordinary buffer, whose views
-    // become the entries users read, and into shared memory for the worker that lays out its
-    // tree (snapshot-layout.ts). Values in shared memory would be refused by APIs that refuse a
-    // SharedArrayBuffer (a fetch Response body, for one); copying one buffer into the other took
-    // 0.45 s at 10^6 entries, the two reads side by side about 0.08 s more than one. The shared
-    // copy is read only when the header counts enough entries: a few large values are read once.
-    const [bytes, shared] = await Promise.all([
-      fs.readFile(path),
-      readFileShared(fs, path, SNAPSHOT_HEADER_SIZE, worthAWorker)
-    ])
-    const problem = await tryLoad(bytes, shared, seq, walIdentity, plan)
-    if (problem === null) plan.snapshot = { name, seq, bytes: bytes.length }
-    else plan.snapshotsSkipped.push({ name, problem })
-  }
-  for (const skipped of plan.snapshotsSkipped) plan.setAside.push({ name: skipped.name, kind: 'corrupt' })
-}
-
-// Loads one snapshot into the plan; returns why it is unusable, or null.
-async function tryLoad (bytes: Uint8Array, shared: Uint8Array | null, seq: number, walIdentity: Uint8Array | null, plan: RecoveryPlan): Promise<string | null> {
-  // The header alone settles whose snapshot this is before any entry is parsed.
-  const header = readSnapshotHeader(bytes)
-  if (!header.ok) return header.problem
-  const identity = decodeIdentity(header.header.identity)
-  if (identity === null) return 'malformed identity'
-  if (walIdentity !== null && !bytesEqual(walIdentity, header.header.identity)) return 'belongs to another database than the WAL'
-  if (header.header.seq !== seq) return 'sequence number differs from the file name'
-
-  // A worker lays the tree out (every hash and the shape) while this thread checks the file
-  // (checksums, order, count), makes the entries' views and nodes and fills the key table; then
-  // the nodes are linked as the layout says and the root is checked.
-  // Every entry takes at least two bytes: the file's size bounds the allocations, not its header.
-  const count = Math.min(header.header.count, Math.floor(bytes.length / 2))
-  const layout = layoutSnapshot(bytes, shared, count, identity.params)
-  // The key table is filled from arrays of the keys and values, not from the nodes that hold the
-  // same: in its shard order, reading each through its node cost a dependent cache miss more
-  // (585-628 ms against 345-461 ms for addDistinct at 10^6 entries).
-  const keys: Uint8Array[] = []
-  const values: Uint8Array[] = []
-  const nodes: TreeNode[] = []
-  const body = readSnapshot(bytes, (key, value) => {
-    keys.push(key)
-    values.push(value)
-    nodes.push(entryNode(key, value))
-  })
-  if (!body.ok) {
-    layout.cancel()
-    return body.problem
-  }
-  const table = new KeyTable(keys.length)
-  table.addDistinct(keys, values)
-  const laidOut = await layout.result
-  if (typeof laidOut === 'string') return laidOut
-  const tree = Tree.fromRoot(linkLayout(laidOut, nodes), identity.params)
-  const root = tree.root()
-  if (!bytesEqual(root, header.header.root)) {
-    return `Merkle root mismatch: file says ${toHex(header.header.root)}, entries give ${toHex(root)}`
-  }
-  plan.identity = identity
-  plan.identityBytes = header.header.identity
-  plan.tree = tree
-  plan.table = table
-  plan.seq = header.header.seq
-  return null
-}
 
 // Replays the segments into the plan, deciding what each kind of damage means.
 async function replay (fs: FileSystem, directory: string, segments: SegmentFile[], mode: RecoveryMode, plan: RecoveryPlan): Promise<void> {

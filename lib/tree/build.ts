@@ -6,6 +6,7 @@
  *     entry's priority and value hash, the tree's shape (each entry's children,
  *     by index) and every node hash. Being plain typed arrays, all of it can be
  *     computed in a worker into shared memory while this thread does other work.
+ *     (A snapshot too large for one buffer is laid out here from its entries' views.)
  *  2. {@link linkLayout} links nodes made for the entries ({@link entryNode}),
  *     meanwhile on this thread, as the layout says, with their digests known.
  *
@@ -32,6 +33,15 @@ export interface FlatEntries {
   bytes: Uint8Array
   spans: Uint32Array
 }
+
+/** Entries as views, key i holding value i: a snapshot read in windows, which no one buffer holds. */
+export interface EntryViews {
+  keys: readonly Uint8Array[]
+  values: readonly Uint8Array[]
+}
+
+/** The entries a layout is computed from. */
+export type LayoutEntries = FlatEntries | EntryViews
 
 /** Everything about the tree of n sorted entries that is not a node, by entry index. */
 export interface TreeLayout {
@@ -69,23 +79,35 @@ export function newTreeLayout (count: number, shared: boolean): TreeLayout {
  * Fills `out` for `entries`, whose keys must be strictly ascending (the
  * caller checks). Runs anywhere: it reads typed arrays and writes typed arrays.
  */
-export function layoutTree (entries: FlatEntries, params: TreeParams, out: TreeLayout): void {
-  const { bytes, spans } = entries
-  const count = spans.length / 4
+export function layoutTree (entries: LayoutEntries, params: TreeParams, out: TreeLayout): void {
   const { priorities, valueHashes } = out
-  for (let i = 0; i < count; i++) {
-    const k = spans[4 * i]
-    const v = spans[4 * i + 2]
-    priorities[i] = priorityOf(bytes.subarray(k, k + spans[4 * i + 1]), params)
-    valueHashInto(bytes.subarray(v, v + spans[4 * i + 3]), valueHashes, i * DIGEST_LENGTH)
+  if (isFlat(entries)) {
+    const { bytes, spans } = entries
+    const count = spans.length / 4
+    for (let i = 0; i < count; i++) {
+      const k = spans[4 * i]
+      const v = spans[4 * i + 2]
+      priorities[i] = priorityOf(bytes.subarray(k, k + spans[4 * i + 1]), params)
+      valueHashInto(bytes.subarray(v, v + spans[4 * i + 3]), valueHashes, i * DIGEST_LENGTH)
+    }
+  } else {
+    const { keys, values } = entries
+    for (let i = 0; i < keys.length; i++) {
+      priorities[i] = priorityOf(keys[i], params)
+      valueHashInto(values[i], valueHashes, i * DIGEST_LENGTH)
+    }
   }
   shapeAndHash(entries, params, out)
 }
 
+function isFlat (entries: LayoutEntries): entries is FlatEntries {
+  return 'spans' in entries
+}
+
 // The Cartesian-tree pass: each entry is finished (listed in `order`, node hash computed) when
 // it leaves the spine, which is after both its children did.
-function shapeAndHash (entries: FlatEntries, params: TreeParams, out: TreeLayout): void {
-  const count = entries.spans.length / 4
+function shapeAndHash (entries: LayoutEntries, params: TreeParams, out: TreeLayout): void {
+  const count = isFlat(entries) ? entries.spans.length / 4 : entries.keys.length
   const { priorities, left, right } = out
   const spine = new Int32Array(count)
   let height = 0
@@ -111,19 +133,20 @@ function shapeAndHash (entries: FlatEntries, params: TreeParams, out: TreeLayout
 
 // Whether entry a sits above entry b (priority.ts isHigher); the 30-bit priorities are compared
 // here first, so that the keys' views are made only on the rare tie.
-function isHigherAt (entries: FlatEntries, params: TreeParams, priorities: Int32Array, a: number, b: number): boolean {
+function isHigherAt (entries: LayoutEntries, params: TreeParams, priorities: Int32Array, a: number, b: number): boolean {
   if (priorities[a] !== priorities[b]) return priorities[a] > priorities[b]
   return isHigher(keyAt(entries, a), priorities[a], keyAt(entries, b), priorities[b], params)
 }
 
-function keyAt (entries: FlatEntries, i: number): Uint8Array {
+function keyAt (entries: LayoutEntries, i: number): Uint8Array {
+  if (!isFlat(entries)) return entries.keys[i]
   const k = entries.spans[4 * i]
   return entries.bytes.subarray(k, k + entries.spans[4 * i + 1])
 }
 
 // Node hash of entry i, whose children's are computed: assembled in the preimage buffer of
 // node-crypto-hashes.ts as lazy-hashing.ts does for nodes.
-function hashNode (entries: FlatEntries, out: TreeLayout, i: number): void {
+function hashNode (entries: LayoutEntries, out: TreeLayout, i: number): void {
   const { nodeHashes } = out
   const l = out.left[i]
   const r = out.right[i]

@@ -74,3 +74,29 @@ test('snapshot: a count that does not match the entries fails the publish and le
   t.same(readdirSync(dir), [])
   t.notOk(existsSync(join(dir, 's.mls')))
 })
+
+test('snapshot: keys and values longer than the writer\'s chunks are written as the format lays them out', async t => {
+  const long = (length: number, seed: number): Uint8Array => Uint8Array.from({ length }, (_, i) => (i * 13 + seed) & 0xff)
+  const list: Array<[Uint8Array, Uint8Array]> = [
+    [Uint8Array.of(1), long(200_000, 1)],
+    [Uint8Array.of(2), Uint8Array.of(5)],
+    [Uint8Array.of(3, ...long(70_000, 2)), long(65_530, 3)],
+    [Uint8Array.of(4), long(65_536, 4)],
+    [Uint8Array.of(5), new Uint8Array(0)]
+  ]
+  const { bytes } = await publish(list)
+  const body = Buffer.concat(list.flatMap(([k, v]) => [Buffer.from(varint(k.length)), k, Buffer.from(varint(v.length)), v]))
+  t.ok(Buffer.from(bytes.subarray(128, bytes.length - 24)).equals(body), 'the body byte for byte')
+  t.same(read(bytes).entries, list.map(([k, v]) => `${Buffer.from(k).toString('hex')}=${Buffer.from(v).toString('hex')}`), 'read back')
+})
+
+// LEB128, as docs/FORMAT.md specifies it.
+function varint (n: number): number[] {
+  const out: number[] = []
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80)
+    n = Math.floor(n / 128)
+  }
+  out.push(n)
+  return out
+}

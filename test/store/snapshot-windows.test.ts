@@ -1,0 +1,138 @@
+/**
+ * Recovery reading snapshots in windows (snapshot-load.ts), made to take that
+ * path with small files: the same entries and root as reading them whole, the
+ * same verdict on a damaged snapshot; and a segment copied aside by a
+ * point-in-time recovery is copied a chunk at a time, not read whole.
+ */
+import test from 'tape'
+import { join } from 'node:path'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { tempLocation } from '../util/temp'
+import { causeCode, dump, openBytes } from '../util/db'
+import type { ByteDb } from '../util/db'
+import { toHex } from '../../lib/bytes'
+import { nodeFileSystem } from '../../lib/fs/node-file-system'
+import type { FileSystem } from '../../lib/fs/file-system'
+import { planRecovery } from '../../lib/store/recovery'
+import { snapshotReading } from '../../lib/store/snapshot-load'
+import { DEFAULT_PARAMS } from '../../lib/tree/params'
+import { readSegment } from '../../lib/wal/reader'
+
+const WHOLE = { ...snapshotReading }
+
+// Runs `body` with snapshots of any size read in windows of `windowSize` bytes.
+async function inWindows<T> (windowSize: number, body: () => Promise<T>): Promise<T> {
+  snapshotReading.wholeFileLimit = 0
+  snapshotReading.windowSize = windowSize
+  try {
+    return await body()
+  } finally {
+    Object.assign(snapshotReading, WHOLE)
+  }
+}
+
+// A checkpointed database: small entries and some longer than the windows used below.
+async function makeDb (): Promise<{ location: string, snapshot: string }> {
+  const location = tempLocation('windows')
+  const db = await openBytes(location, { checkpointBytes: 0 })
+  const ops = []
+  for (let i = 0; i < 300; i++) {
+    const value = new Uint8Array(i % 50 === 0 ? 5000 + i : i % 37).fill(i & 0xff)
+    ops.push({ type: 'put' as const, key: Uint8Array.of(i >> 8, i & 0xff, 7), value })
+  }
+  await db.batch(ops)
+  const result = await db.checkpoint()
+  await db.close()
+  return { location, snapshot: result.file as string }
+}
+
+async function opened (location: string): Promise<{ root: string, entries: string[], db: ByteDb }> {
+  const db = await openBytes(location)
+  return { root: toHex(await db.root()), entries: await dump(db), db }
+}
+
+test('snapshot windows: the same entries and root as a snapshot read whole', async t => {
+  const { location, snapshot } = await makeDb()
+  const whole = await opened(location)
+  t.is(whole.db.recovery?.snapshot?.file, snapshot, 'read whole from the snapshot')
+  t.is(whole.entries.length, 300)
+  await whole.db.close()
+  for (const windowSize of [16, 100, 4096, 1 << 20]) {
+    const windowed = await inWindows(windowSize, async () => await opened(location))
+    t.is(windowed.db.recovery?.snapshot?.file, snapshot, `window ${windowSize}: loaded from the snapshot`)
+    t.is(windowed.db.recovery?.recordsReplayed, 0, `window ${windowSize}: nothing replayed`)
+    t.is(windowed.root, whole.root, `window ${windowSize}: the same root`)
+    t.same(windowed.entries, whole.entries, `window ${windowSize}: the same entries`)
+    const report = await windowed.db.check()
+    t.same(report.problems, [], `window ${windowSize}: every cached hash right`)
+    await windowed.db.close()
+  }
+})
+
+test('snapshot windows: a damaged snapshot gets the same verdict as when read whole', async t => {
+  const { location, snapshot } = await makeDb()
+  const path = join(location, snapshot)
+  const clean = readFileSync(path)
+  const damages: Array<[string, Buffer]> = [
+    ['flipped header byte', flip(clean, 80)],
+    ['flipped body byte', flip(clean, 700)],
+    ['flipped byte of a long value', flip(clean, clean.length - 2000)],
+    ['flipped footer byte', flip(clean, clean.length - 5)],
+    ['truncated body', clean.subarray(0, 900)],
+    ['truncated footer', clean.subarray(0, clean.length - 1)]
+  ]
+  for (const [name, bytes] of damages) {
+    writeFileSync(path, bytes)
+    const whole = await planRecovery(nodeFileSystem, location, 'pointInTime', DEFAULT_PARAMS)
+    t.is(whole.snapshotsSkipped.length, 1, `${name}: skipped when read whole`)
+    const windowed = await inWindows(64, async () => await planRecovery(nodeFileSystem, location, 'pointInTime', DEFAULT_PARAMS))
+    t.same(windowed.snapshotsSkipped, whole.snapshotsSkipped, `${name}: the same problem in windows (${whole.snapshotsSkipped[0]?.problem})`)
+    const code = await inWindows(64, async () => await openBytes(location).then(async db => { await db.close(); return 'opened' }, causeCode))
+    t.is(code, 'LEVEL_CORRUPTION', `${name}: open() refuses it`)
+  }
+  writeFileSync(path, clean)
+})
+
+test('snapshot windows: a segment set aside by a point-in-time recovery is copied byte for byte, never read whole', async t => {
+  const location = tempLocation('copy')
+  const db = await openBytes(location, { checkpointBytes: 0 })
+  // More than one 8 MiB chunk of log.
+  for (let i = 0; i < 12; i++) await db.put(Uint8Array.of(i), new Uint8Array(1_000_000).fill(i), { sync: false } as object)
+  await db.close()
+  const name = readdirSync(location).find(n => n.endsWith('.log')) as string
+  const segment = readFileSync(join(location, name))
+  const read = readSegment(segment)
+  if (!read.ok) throw new Error('unreadable segment')
+  const damaged = Buffer.from(segment)
+  damaged[read.frames[5].offset + 100] ^= 0x01
+  writeFileSync(join(location, name), damaged)
+
+  const wholeReads: string[] = []
+  const counting: FileSystem = {
+    open: async (path, mode) => await nodeFileSystem.open(path, mode),
+    readFile: async path => { wholeReads.push(path); return await nodeFileSystem.readFile(path) },
+    readdir: async path => await nodeFileSystem.readdir(path),
+    mkdir: async path => await nodeFileSystem.mkdir(path),
+    stat: async path => await nodeFileSystem.stat(path),
+    lstat: async path => await nodeFileSystem.lstat(path),
+    processStart: () => nodeFileSystem.processStart(),
+    rename: async (from, to) => await nodeFileSystem.rename(from, to),
+    link: async (from, to) => await nodeFileSystem.link(from, to),
+    unlink: async path => await nodeFileSystem.unlink(path),
+    rmdir: async path => await nodeFileSystem.rmdir(path),
+    syncDirectory: async path => await nodeFileSystem.syncDirectory(path)
+  }
+  const recovered = await openBytes(location, { recovery: 'pointInTime', fs: counting } as object)
+  t.is((await dump(recovered)).length, 5, 'the five batches before the damage')
+  const aside = recovered.recovery?.filesSetAside ?? []
+  await recovered.close()
+  t.is(aside.length, 1, 'one copy set aside')
+  t.same(readFileSync(join(location, aside[0])), damaged, 'the copy holds the damaged segment as it was')
+  t.same(wholeReads.filter(p => p.endsWith(name)).length, 0, 'the segment was never read whole: planning reads it by windows, and so does the copy')
+})
+
+function flip (bytes: Buffer, at: number): Buffer {
+  const copy = Buffer.from(bytes)
+  copy[at] ^= 0x10
+  return copy
+}
