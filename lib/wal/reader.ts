@@ -11,7 +11,7 @@
  * a file window by window and a whole buffer in memory.
  */
 import { lastNonZero } from '../bytes'
-import type { FileSystem } from '../fs/file-system'
+import type { FileHandle, FileSystem } from '../fs/file-system'
 import { SEGMENT_HEADER_SIZE, WAL_VERSION_1, decodeSegmentHeader, frameHeaderAt, frameHeaderSize, framePayloadValid, saltSeed } from './format'
 import type { HeaderProblem, SegmentHeader } from './format'
 
@@ -94,15 +94,8 @@ export async function scanSegmentFile (fs: FileSystem, path: string, visit: Fram
     const walk = walkSegment(await handle.size(), window, visit)
     let step = walk.next()
     while (step.done !== true) {
-      const buffer = new Uint8Array(step.value.length)
-      let length = 0
-      while (length < buffer.length) {
-        const n = await handle.read(buffer.subarray(length), step.value.at + length)
-        if (n === 0) break
-        length += n
-      }
       // A file that shrank meanwhile reads as what is there: a torn tail.
-      step = walk.next(length === buffer.length ? buffer : buffer.subarray(0, length))
+      step = walk.next(await readAt(handle, step.value.at, step.value.length))
     }
     return step.value
   } finally {
@@ -115,12 +108,22 @@ export async function readSegmentHeader (fs: FileSystem, path: string): Promise<
   const handle = await fs.open(path, 'read')
   try {
     const length = await handle.size()
-    const bytes = new Uint8Array(Math.min(length, SEGMENT_HEADER_SIZE))
-    const n = bytes.length === 0 ? 0 : await handle.read(bytes, 0)
-    return { header: decodeSegmentHeader(bytes.subarray(0, n)), length }
+    return { header: decodeSegmentHeader(await readAt(handle, 0, Math.min(length, SEGMENT_HEADER_SIZE))), length }
   } finally {
     await handle.close()
   }
+}
+
+// Reads `length` bytes at `at` into a new buffer, fewer where the file ends.
+async function readAt (handle: FileHandle, at: number, length: number): Promise<Uint8Array> {
+  const buffer = new Uint8Array(length)
+  let read = 0
+  while (read < length) {
+    const n = await handle.read(buffer.subarray(read), at + read)
+    if (n === 0) break
+    read += n
+  }
+  return read === length ? buffer : buffer.subarray(0, read)
 }
 
 // The walk over a segment of `size` bytes.
