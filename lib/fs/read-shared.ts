@@ -1,9 +1,8 @@
 /**
  * Reading a whole file into shared memory, so that a worker thread can read
- * it (lib/store/snapshot-layout.ts). Copying a 118 MB snapshot into shared
- * memory after reading it took longer than the read (each page of fresh
- * memory is faulted in once more); a second read at the same time as the
- * first runs on another thread of the pool.
+ * it (lib/store/snapshot-layout.ts). A second read beside the first is
+ * cheaper than copying a read buffer into shared memory (docs/PERFORMANCE.md,
+ * "Measured decisions").
  */
 import { MAX_WHOLE_FILE, cannotReadWhole } from './file-system'
 import type { FileHandle, FileSystem } from './file-system'

@@ -11,8 +11,8 @@
  *
  * Layout: 256 shards, picked by the top 8 bits of the key's 32-bit hash,
  * each an open-addressing table with linear probing that grows and shrinks
- * on its own: a resize rehashes one shard, never the whole table (at 1.5
- * million entries a whole-table resize held a writer for 300 ms). In a
+ * on its own: a resize rehashes one shard, never the whole table (whose
+ * resize would hold a writer for a long pause at millions of entries). In a
  * shard, `tags[slot]` is the hash with its lowest bit set (0: empty slot),
  * so that a probe compares keys only when the tags match; the next bits of
  * the hash give the home slot. Key and value sit side by side in one array,

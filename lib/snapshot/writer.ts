@@ -18,11 +18,9 @@ const CHUNK_SIZE = 64 * 1024
 // The longest varint (a length below 2^32).
 const MAX_VARINT = 5
 
-// Written bytes after which the file is synced on the way, instead of all at once at the end.
-// On ext4 (data=ordered) a sync of the log commits the journal, and a commit waits for the data
-// of every file whose blocks it allocates: a log sync issued while the whole snapshot was being
-// flushed (118 MB at 10^6 entries, 136-152 ms) waited 91 ms for it, and so did the writer whose
-// group it was. Synced along, a snapshot never has more than this much to flush at once.
+// Written bytes after which the file is synced on the way, instead of all at once at the end:
+// on ext4 a log sync waits for the journal, and so for whatever snapshot data is unflushed
+// (docs/PERFORMANCE.md, "Measured decisions").
 const SYNC_EVERY = 4 * 1024 * 1024
 
 /** Where to publish, and how. */

@@ -58,9 +58,8 @@ export const MAX_BATCH_BYTES = MAX_PAYLOAD_LENGTH
 /** Unsynced log bytes after which a group is synced anyway. */
 const WAL_BYTES_PER_SYNC = 4 * 1024 * 1024
 
-// Operations since the last root up to which root() hashes at once (see root()): about 30 ms
-// of hashing at 10^6 entries (batches of 1000 with and without root() after each, in the
-// benchmark: 51 ms and 21 ms per batch).
+// Operations since the last root up to which root() hashes at once (see root()): a bound on
+// how long it holds the event loop (docs/PERFORMANCE.md, "Measured decisions").
 const SYNC_ROOT_OPS = 1024
 
 /** The longest a run of writes may keep the event loop from turning. */

@@ -51,10 +51,9 @@ export function worthAWorker (head: Uint8Array): boolean {
  * Lays out the `count` entries of the snapshot in `bytes` (whose header and
  * footer were validated). In a worker when `shared`, a copy of the same file
  * in shared memory, is given (the caller reads one when {@link worthAWorker}).
- * The copies are compared once the worker is done, when this thread has read
- * all of `bytes`: 7 ms at 118 MB then, 125-145 ms as the first pass over
- * freshly read pages before the worker started. If they differ, or the
- * worker cannot run, the layout is computed here.
+ * The copies are compared once the worker is done, when this thread has
+ * already read all of `bytes` (warm pages make the comparison cheap). If they
+ * differ, or the worker cannot run, the layout is computed here.
  */
 export function layoutSnapshot (
   bytes: Uint8Array, shared: Uint8Array | null, count: number, params: TreeParams, workerFile = WORKER_FILE

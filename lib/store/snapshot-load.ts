@@ -103,9 +103,9 @@ async function loadWhole (fs: FileSystem, path: string, seq: number, walIdentity
   // A snapshot of many entries is read twice at once: into an ordinary buffer, whose views
   // become the entries users read, and into shared memory for the worker that lays out its
   // tree (snapshot-layout.ts). Values in shared memory would be refused by APIs that refuse a
-  // SharedArrayBuffer (a fetch Response body, for one); copying one buffer into the other took
-  // 0.45 s at 10^6 entries, the two reads side by side about 0.08 s more than one. The shared
-  // copy is read only when the header counts enough entries: a few large values are read once.
+  // SharedArrayBuffer (a fetch Response body, for one), and two reads side by side cost less than
+  // a copy (docs/PERFORMANCE.md). The shared copy is read only when the header counts enough
+  // entries: a few large values are read once.
   const [bytes, shared] = await Promise.all([
     fs.readFile(path),
     readFileShared(fs, path, SNAPSHOT_HEADER_SIZE, worthAWorker)
@@ -121,8 +121,7 @@ async function loadWhole (fs: FileSystem, path: string, seq: number, walIdentity
   const count = Math.min(header.count, Math.floor(bytes.length / 2))
   const layout = layoutSnapshot(bytes, shared, count, identity.params)
   // The key table is filled from arrays of the keys and values, not from the nodes that hold the
-  // same: in its shard order, reading each through its node cost a dependent cache miss more
-  // (585-628 ms against 345-461 ms for addDistinct at 10^6 entries).
+  // same: in its shard order, reading each through its node costs a dependent cache miss more.
   const entries = new LoadedEntries()
   const body = readSnapshot(bytes, entries.add)
   if (!body.ok) {
