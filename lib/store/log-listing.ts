@@ -14,6 +14,7 @@ import { decodeIdentity } from './identity'
 import { decodeRecord } from './batch-record'
 import type { WriteOp } from './batch-record'
 import { classify } from './file-names'
+import { listDirectory } from './directory-listing'
 
 /** One item of the listing. */
 export type LogItem =
@@ -24,7 +25,8 @@ export type LogItem =
 /** The log of the database in `directory`, segment by segment, in order. */
 export async function * listLog (fs: FileSystem, directory: string): AsyncGenerator<LogItem> {
   const reader = readOnlyFileSystem(fs)
-  const segments = (await reader.readdir(directory))
+  // A name of ours that is not a regular file (a FIFO could block a read forever) is refused first.
+  const segments = (await listDirectory(reader, directory))
     .map(name => ({ name, kind: classify(name) }))
     .flatMap(({ name, kind }) => kind.kind === 'segment' ? [{ name, number: kind.number }] : [])
     .sort((a, b) => a.number - b.number)
