@@ -13,6 +13,7 @@ import type { ByteDb } from '../util/db'
 import { toHex } from '../../lib/bytes'
 import { nodeFileSystem } from '../../lib/fs/node-file-system'
 import type { FileSystem } from '../../lib/fs/file-system'
+import { checkIntegrity } from '../../lib/store/integrity'
 import { planRecovery } from '../../lib/store/recovery'
 import { snapshotReading } from '../../lib/store/snapshot-load'
 import { DEFAULT_PARAMS } from '../../lib/tree/params'
@@ -67,6 +68,10 @@ test('snapshot windows: the same entries and root as a snapshot read whole', asy
     t.same(report.problems, [], `window ${windowSize}: every cached hash right`)
     await windowed.db.close()
   }
+  // What `merkle-level verify` runs, through a read-only file system.
+  const verified = await inWindows(64, async () => await checkIntegrity(nodeFileSystem, location))
+  t.is(verified.ok, true, 'the offline check finds nothing wrong')
+  t.is(verified.state?.root, whole.root, 'and the same root')
 })
 
 test('snapshot windows: a damaged snapshot gets the same verdict as when read whole', async t => {
