@@ -93,7 +93,8 @@ export async function publishSnapshot (
     }
     for (const [key, value] of entries) {
       const need = varintLength(key.length) + key.length + varintLength(value.length) + value.length
-      if (used + need <= chunk.length) {
+      if (used + need > chunk.length) await flush()
+      if (need <= chunk.length) {
         used = writeVarint(chunk, used, key.length)
         chunk.set(key, used)
         used += key.length
@@ -101,7 +102,6 @@ export async function publishSnapshot (
         chunk.set(value, used)
         used += value.length
       } else {
-        if (used + MAX_VARINT > chunk.length) await flush()
         used = writeVarint(chunk, used, key.length)
         await put(key)
         if (used + MAX_VARINT > chunk.length) await flush()
