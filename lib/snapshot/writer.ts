@@ -81,19 +81,18 @@ export async function publishSnapshot (
     }
     // Bytes longer than a chunk are written from where they are, a chunk at a time, not copied.
     const put = async (bytes: Uint8Array): Promise<void> => {
-      if (used + bytes.length > chunk.length) await flush()
-      if (bytes.length <= chunk.length) {
+      if (used + bytes.length <= chunk.length) {
         chunk.set(bytes, used)
         used += bytes.length
         return
       }
+      await flush()
       for (let at = 0; at < bytes.length; at += CHUNK_SIZE) await emit(bytes.subarray(at, at + CHUNK_SIZE))
     }
     for (const [key, value] of entries) {
       const need = varintLength(key.length) + key.length + varintLength(value.length) + value.length
-      // An entry that fits in a chunk is never split across two writes.
-      if (used + need > chunk.length && need <= chunk.length) await flush()
-      if (used + need <= chunk.length) {
+      if (used + need > chunk.length) await flush()
+      if (need <= chunk.length) {
         used = writeVarint(chunk, used, key.length)
         chunk.set(key, used)
         used += key.length
@@ -101,7 +100,6 @@ export async function publishSnapshot (
         chunk.set(value, used)
         used += value.length
       } else {
-        if (used + MAX_VARINT > chunk.length) await flush()
         used = writeVarint(chunk, used, key.length)
         await put(key)
         if (used + MAX_VARINT > chunk.length) await flush()

@@ -141,8 +141,7 @@ async function loadInWindows (fs: FileSystem, path: string, seq: number, walIden
     const source = { path, size, read: async (buffer: Uint8Array, position: number) => await handle.read(buffer, position) }
     // The header alone settles whose snapshot this is before any entry is read.
     const head = new Uint8Array(Math.min(size, SNAPSHOT_HEADER_SIZE))
-    await handle.read(head, 0)
-    const checked = checkHeader(head, seq, walIdentity)
+    const checked = checkHeader(head.subarray(0, await handle.read(head, 0)), seq, walIdentity)
     if (typeof checked === 'string') return checked
     const { header, identity } = checked
 

@@ -2,10 +2,11 @@
  * The windowed snapshot reader against the whole-file reader, with windows
  * small enough that entries cross windows, are longer than a window and end
  * exactly at a window's end: the same entries, the same verdict on every
- * truncation and every flipped byte, and a failed or short read thrown as a
- * coded error.
+ * truncation and every flipped byte (and in random cases), and a failed or
+ * short read thrown as a coded error.
  */
 import test from 'tape'
+import fc from 'fast-check'
 import { encodeFooter, encodeSnapshotHeader, SNAPSHOT_FOOTER_SIZE, SNAPSHOT_HEADER_SIZE } from '../../lib/snapshot/format'
 import { readSnapshot } from '../../lib/snapshot/reader'
 import { MIN_WINDOW_SIZE, readSnapshotInWindows } from '../../lib/snapshot/window-reader'
@@ -212,4 +213,31 @@ test('window reader: a failed read and a file shorter than its size are coded er
   } catch (err) {
     t.ok(err instanceof RangeError, 'a window smaller than the minimum is refused')
   }
+})
+
+test('window reader: random snapshots, windows and damage give the whole-file reader\'s verdict', async t => {
+  const entryList = fc.uniqueArray(
+    fc.tuple(fc.uint8Array({ maxLength: 40 }), fc.oneof(fc.uint8Array({ maxLength: 30 }), fc.uint8Array({ minLength: 100, maxLength: 400 }))),
+    { maxLength: 16, selector: ([k]) => hex(k) }
+  ).map(list => list.sort(([a], [b]) => Buffer.compare(a, b)))
+  const damage = fc.oneof(
+    fc.constant({ kind: 'none' as const, at: 0, bits: 0 }),
+    fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bits: fc.integer({ min: 1, max: 255 }) }),
+    fc.record({ kind: fc.constant('cut' as const), at: fc.nat(), bits: fc.constant(0) })
+  )
+  let runs = 0
+  await fc.assert(fc.asyncProperty(entryList, fc.integer({ min: MIN_WINDOW_SIZE, max: 150 }), damage, async (list, windowSize, harm) => {
+    let bytes = snapshotBytes(list)
+    if (harm.kind === 'flip') {
+      bytes = bytes.slice()
+      bytes[harm.at % bytes.length] ^= harm.bits
+    } else if (harm.kind === 'cut') {
+      bytes = bytes.subarray(0, harm.at % bytes.length)
+    }
+    runs++
+    const expected = whole(bytes)
+    const got = await windowed(bytes, windowSize)
+    return JSON.stringify(got) === JSON.stringify(expected) && (harm.kind === 'none') === (expected.problem === null)
+  }), { numRuns: 500, seed: 18 })
+  t.is(runs, 500, '500 random cases agree')
 })

@@ -1,7 +1,8 @@
 /**
  * Recovery reading snapshots in windows (snapshot-load.ts), made to take that
  * path with small files: the same entries and root as reading them whole, the
- * same verdict on a damaged snapshot; and a segment copied aside by a
+ * same verdict on a damaged snapshot, a failed read refused as one (not
+ * taken for damage); and a segment copied aside by a
  * point-in-time recovery is copied a chunk at a time, not read whole.
  */
 import test from 'tape'
@@ -12,7 +13,8 @@ import { causeCode, dump, openBytes } from '../util/db'
 import type { ByteDb } from '../util/db'
 import { toHex } from '../../lib/bytes'
 import { nodeFileSystem } from '../../lib/fs/node-file-system'
-import type { FileSystem } from '../../lib/fs/file-system'
+import type { FileHandle, FileSystem } from '../../lib/fs/file-system'
+import { checkIntegrity } from '../../lib/store/integrity'
 import { planRecovery } from '../../lib/store/recovery'
 import { snapshotReading } from '../../lib/store/snapshot-load'
 import { DEFAULT_PARAMS } from '../../lib/tree/params'
@@ -67,6 +69,10 @@ test('snapshot windows: the same entries and root as a snapshot read whole', asy
     t.same(report.problems, [], `window ${windowSize}: every cached hash right`)
     await windowed.db.close()
   }
+  // What `merkle-level verify` runs, through a read-only file system.
+  const verified = await inWindows(64, async () => await checkIntegrity(nodeFileSystem, location))
+  t.is(verified.ok, true, 'the offline check finds nothing wrong')
+  t.is(verified.state?.root, whole.root, 'and the same root')
 })
 
 test('snapshot windows: a damaged snapshot gets the same verdict as when read whole', async t => {
@@ -109,18 +115,8 @@ test('snapshot windows: a segment set aside by a point-in-time recovery is copie
 
   const wholeReads: string[] = []
   const counting: FileSystem = {
-    open: async (path, mode) => await nodeFileSystem.open(path, mode),
-    readFile: async path => { wholeReads.push(path); return await nodeFileSystem.readFile(path) },
-    readdir: async path => await nodeFileSystem.readdir(path),
-    mkdir: async path => await nodeFileSystem.mkdir(path),
-    stat: async path => await nodeFileSystem.stat(path),
-    lstat: async path => await nodeFileSystem.lstat(path),
-    processStart: () => nodeFileSystem.processStart(),
-    rename: async (from, to) => await nodeFileSystem.rename(from, to),
-    link: async (from, to) => await nodeFileSystem.link(from, to),
-    unlink: async path => await nodeFileSystem.unlink(path),
-    rmdir: async path => await nodeFileSystem.rmdir(path),
-    syncDirectory: async path => await nodeFileSystem.syncDirectory(path)
+    ...passThrough(),
+    readFile: async path => { wholeReads.push(path); return await nodeFileSystem.readFile(path) }
   }
   const recovered = await openBytes(location, { recovery: 'pointInTime', fs: counting } as object)
   t.is((await dump(recovered)).length, 5, 'the five batches before the damage')
@@ -130,6 +126,67 @@ test('snapshot windows: a segment set aside by a point-in-time recovery is copie
   t.same(readFileSync(join(location, aside[0])), damaged, 'the copy holds the damaged segment as it was')
   t.same(wholeReads.filter(p => p.endsWith(name)).length, 0, 'the segment was never read whole: planning reads it by windows, and so does the copy')
 })
+
+test('snapshot windows: a failed read is an I/O error, never damage: the snapshot is not set aside', async t => {
+  const { location } = await makeDb()
+  const before = readdirSync(location).sort()
+  let outcomes = 0
+  for (let nth = 1; ; nth++) {
+    let reads = 0
+    const failing: FileSystem = {
+      ...passThrough(),
+      open: async (path, mode) => {
+        const handle = await nodeFileSystem.open(path, mode)
+        if (!path.endsWith('.mls')) return handle
+        return {
+          ...passThroughHandle(handle),
+          read: async (buffer, position) => {
+            if (++reads === nth) throw Object.assign(new Error('i/o error'), { code: 'EIO' })
+            return await handle.read(buffer, position)
+          }
+        }
+      }
+    }
+    const code = await inWindows(1024, async () => await openBytes(location, { fs: failing } as object).then(async db => { await db.close(); return 'opened' }, causeCode))
+    if (code === 'opened') {
+      t.ok(nth > 3, `opened once no read failed (${nth - 1} reads)`)
+      break
+    }
+    outcomes++
+    if (code !== 'LEVEL_IO_ERROR') t.fail(`read ${nth} failing: ${String(code)}`)
+    t.same(readdirSync(location).sort(), before, `read ${nth} failing: nothing changed`)
+  }
+  t.ok(outcomes > 3, `${outcomes} failed reads each refused with LEVEL_IO_ERROR`)
+})
+
+function passThrough (): FileSystem {
+  const fs = nodeFileSystem
+  return {
+    open: async (path, mode) => await fs.open(path, mode),
+    readFile: async path => await fs.readFile(path),
+    readdir: async path => await fs.readdir(path),
+    mkdir: async path => await fs.mkdir(path),
+    stat: async path => await fs.stat(path),
+    lstat: async path => await fs.lstat(path),
+    processStart: () => fs.processStart(),
+    rename: async (from, to) => await fs.rename(from, to),
+    link: async (from, to) => await fs.link(from, to),
+    unlink: async path => await fs.unlink(path),
+    rmdir: async path => await fs.rmdir(path),
+    syncDirectory: async path => await fs.syncDirectory(path)
+  }
+}
+
+function passThroughHandle (handle: FileHandle): FileHandle {
+  return {
+    read: async (buffer, position) => await handle.read(buffer, position),
+    write: async (buffer, position) => await handle.write(buffer, position),
+    sync: async () => await handle.sync(),
+    truncate: async size => await handle.truncate(size),
+    size: async () => await handle.size(),
+    close: async () => await handle.close()
+  }
+}
 
 function flip (bytes: Buffer, at: number): Buffer {
   const copy = Buffer.from(bytes)
