@@ -14,7 +14,6 @@ import { filesUnder } from '../util/files'
 const ROOT = join(__dirname, '..', '..', '..')
 const IMPORT = /(?:from\s+|require\(\s*|import\(\s*)['"](?:node:)?fs(?:\/promises)?['"]/
 
-
 test('no module outside lib/fs imports node:fs', t => {
   const files = [...filesUnder(join(ROOT, 'lib'), '.ts'), join(ROOT, 'index.ts'), join(ROOT, 'verify.ts')]
     .map(path => relative(ROOT, path))
