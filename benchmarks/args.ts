@@ -25,7 +25,7 @@ export interface Args {
 }
 
 /** One line of help, printed by --help and after a bad option. */
-export const USAGE = `Usage: npm run bench -- [--quick] [--only suite-or-metric[,...]] [--size N] [--reps N] [--dir DIR] [--out DIR] [--scaling]`
+export const USAGE = 'Usage: npm run bench -- [--quick] [--only suite-or-metric[,...]] [--size N] [--reps N] [--dir DIR] [--out DIR] [--scaling]'
 
 function positiveInteger (text: string | undefined, name: string): number | undefined {
   if (text === undefined) return undefined

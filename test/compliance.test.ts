@@ -5,7 +5,6 @@ import test from 'tape'
 import { MerkleLevel } from '../index'
 import { tempLocation } from './util/temp'
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const suite = require('abstract-level/test') as (options: { test: typeof test, factory: (options?: object) => unknown }) => void
 
 suite({

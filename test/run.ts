@@ -18,7 +18,6 @@ interface FileResult {
   ms: number
 }
 
-
 function runFile (file: string): Promise<FileResult> {
   const started = Date.now()
   return new Promise(resolve => {

@@ -242,4 +242,3 @@ export function valueHashBytes (node: TreeNode): Uint8Array {
   else copyDigestBytes((node.slab as HashSlab).valueHashes, node.slot * 32, out, 0)
   return out
 }
-

@@ -32,7 +32,7 @@ export const KILL_POINTS: Record<string, (c: KillPointCall) => boolean> = {
   'snapshot-sync': c => c.op === 'sync' && SNAPSHOT_TEMP.test(c.path),
   'snapshot-rename': c => c.op === 'rename' && SNAPSHOT.test(c.to ?? ''),
   'wal-retire': c => c.op === 'unlink' && SEGMENT.test(c.path),
-  'cleanup': c => c.op === 'unlink' && c.path.includes('.tmp-'),
+  cleanup: c => c.op === 'unlink' && c.path.includes('.tmp-'),
   'tail-truncate': c => c.op === 'truncate' && SEGMENT.test(c.path),
   'segment-rewrite': c => (c.op === 'write' || c.op === 'rename') && SEGMENT_TEMP.test(c.path)
 }

@@ -15,7 +15,6 @@ const ROOT = join(__dirname, '..', '..', '..')
 const RELATIVE_IMPORT = /(?:from\s+|import\s+|require\(\s*|import\(\s*)['"](\.{1,2}\/[^'"]*)['"]/g
 const IMPORT = /(?:from\s+|require\(\s*|import\(\s*)['"](?:node:)?fs(?:\/promises)?['"]/
 
-
 test('no module outside lib/fs imports node:fs', t => {
   const files = [...filesUnder(join(ROOT, 'lib'), '.ts'), join(ROOT, 'index.ts'), join(ROOT, 'verify.ts')]
     .map(path => relative(ROOT, path))

@@ -103,7 +103,6 @@ function withNode<P extends Proof> (proof: P, at: number, node: ProofNode): P {
   return { ...proof, nodes }
 }
 
-
 test('forged absence of a present key is rejected', t => {
   const { tree } = fixture(new Uint8Array(0))
   const root = tree.root()

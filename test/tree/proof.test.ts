@@ -32,7 +32,6 @@ function build (pairs: Array<[Uint8Array, Uint8Array]>, s: Uint8Array): { tree: 
   return { tree, model }
 }
 
-
 // A root of other contents: one entry added, changed or removed.
 function otherRoot (tree: Tree, model: SortedModel): Uint8Array {
   const entries = model.entries()

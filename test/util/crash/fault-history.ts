@@ -99,4 +99,3 @@ export function modelOf (history: History, seq: number, contents: string): Sorte
   }
   throw new Error('no model for an allowed state')
 }
-
