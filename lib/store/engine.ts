@@ -624,7 +624,7 @@ function openRun (list: Task[], frame: number): WriteRun {
   }
   let resolve = (): void => {}
   let reject = (_err: Error): void => {}
-  const done = new Promise<void>((res, rej) => { resolve = res; reject = rej })
+  const done = new Promise<void>((_resolve, _reject) => { resolve = _resolve; reject = _reject })
   const run: WriteRun = { kind: 'write', writes: [], bytes: 0, sync: false, full: false, done, resolve, reject }
   list.push(run)
   return run

@@ -169,7 +169,6 @@ function establishIdentity (identities: Array<Uint8Array | null>): Uint8Array | 
   return found
 }
 
-
 // Replays the segments into the plan, deciding what each kind of damage means.
 async function replay (fs: FileSystem, directory: string, segments: SegmentFile[], mode: RecoveryMode, plan: RecoveryPlan): Promise<void> {
   const snapshotSeq = plan.seq
