@@ -7,6 +7,8 @@ import test from 'tape'
 import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { MerkleLevel } from '../../index'
+import { nodeFileSystem } from '../../lib/fs/node-file-system'
+import type { FileSystem, OpenMode } from '../../lib/fs/file-system'
 import { tempLocation } from '../util/temp'
 import { jsonLines, runCli } from './run-cli'
 
@@ -534,4 +536,35 @@ test('cli: a database name that is not a regular file is named as damage; bad op
   const directory = await runCli(['verify-proof', root, location])
   t.equal(directory.code, 2, 'verify-proof with a directory as the proof file: exit 2')
   t.ok(directory.stderr.includes(`proof file ${location}`), 'naming it')
+})
+
+test('cli: info shows a checkpoint that failed, and forgets it once one succeeds', async t => {
+  const { location } = await makeDatabase()
+  // The real disk, but a full one for snapshot files: a checkpoint fails as on ENOSPC.
+  const full: FileSystem = Object.create(nodeFileSystem) as FileSystem
+  full.open = async (path: string, mode: OpenMode) => {
+    if (mode === 'create' && path.includes('.mls.tmp-')) throw Object.assign(new Error(`ENOSPC: no space left on device, open '${path}'`), { code: 'ENOSPC' })
+    return await nodeFileSystem.open(path, mode)
+  }
+  const db = new MerkleLevel(location, { fs: full } as object)
+  await db.open()
+  await db.put('after', 'x')
+  const refused = await db.checkpoint().then(() => null, (err: { code?: string }) => err.code)
+  t.equal(refused, 'LEVEL_IO_ERROR', 'the checkpoint fails')
+  await db.close()
+
+  const json = await runCli(['info', '--json', location])
+  t.equal(json.code, 0, 'info exits 0: nothing is lost')
+  const failed = (JSON.parse(json.stdout) as { checkpointFailed: Record<string, unknown> | null }).checkpointFailed
+  t.same(failed === null ? null : { code: failed.code, cause: failed.cause, background: failed.background, snapshotSeq: failed.snapshotSeq, seq: failed.seq, writesDisabled: failed.writesDisabled },
+    { code: 'LEVEL_IO_ERROR', cause: 'ENOSPC', background: false, snapshotSeq: 1, seq: 4, writesDisabled: false }, 'the JSON says what failed and what was kept')
+  const human = await runCli(['info', location])
+  t.ok(human.stdout.includes('last checkpoint failed') && human.stdout.includes('kept: the snapshot of sequence 1 and the log up to 4'), 'so does the table')
+
+  const again = new MerkleLevel(location)
+  await again.open()
+  await again.checkpoint()
+  await again.close()
+  const after = JSON.parse((await runCli(['info', '--json', location])).stdout) as { checkpointFailed: unknown }
+  t.equal(after.checkpointFailed, null, 'a checkpoint that succeeds clears it')
 })

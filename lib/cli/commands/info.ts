@@ -6,6 +6,8 @@ import type { Command } from 'commander'
 import { toHex } from '../../bytes'
 import { hasCode } from '../../errors'
 import { readLockState } from '../../store/lock'
+import { readCheckpointFailure } from '../../store/checkpoint-status'
+import type { RecordedCheckpointFailure } from '../../store/checkpoint-status'
 import { nodeFileSystem } from '../../fs/node-file-system'
 import type { DatabaseView } from '../../store/inspect'
 import { describeLock, viewDatabase } from '../database'
@@ -34,7 +36,7 @@ async function info (dir: string, json: boolean, out: Output): Promise<number> {
     else for (const l of table([['location', dir], ['state', `damaged: ${(err as Error).message}`], ['lock', lock], ['next', 'run `merkle-level verify` for details, `merkle-level repair` to recover']])) await out.line(l)
     return ExitCode.damaged
   }
-  const facts = summarize(view, await view.plan.tree.rootAsync())
+  const facts = summarize(view, await view.plan.tree.rootAsync(), await readCheckpointFailure(nodeFileSystem, dir))
   if (json) {
     await out.json(facts)
   } else {
@@ -54,9 +56,11 @@ interface InfoFacts {
   diskBytes: number
   lock: string
   lockHolder: { pid: number, host: string, live: boolean } | null
+  /** The last checkpoint that failed, as the database recorded it (CHECKPOINT-FAILED), or null. */
+  checkpointFailed: RecordedCheckpointFailure | null
 }
 
-function summarize (view: DatabaseView, root: Uint8Array): InfoFacts {
+function summarize (view: DatabaseView, root: Uint8Array, checkpointFailed: RecordedCheckpointFailure | null): InfoFacts {
   const { plan, files, lock } = view
   let dataBytes = 0
   const cursor = plan.tree.cursor()
@@ -74,7 +78,8 @@ function summarize (view: DatabaseView, root: Uint8Array): InfoFacts {
     wal: { segments: segments.length, bytes: segments.reduce((n, f) => n + f.bytes, 0), recordsAfterSnapshot: plan.recordsReplayed, tornTailBytes: torn },
     diskBytes: files.reduce((n, f) => n + f.bytes, 0),
     lock: describeLock(lock),
-    lockHolder: lock.state === 'held' ? { pid: lock.pid, host: lock.host, live: lock.live } : null
+    lockHolder: lock.state === 'held' ? { pid: lock.pid, host: lock.host, live: lock.live } : null,
+    checkpointFailed
   }
 }
 
@@ -82,7 +87,7 @@ function humanRows (f: InfoFacts): Array<[string, string]> {
   const snapshot = f.snapshot === null ? 'none yet' : `${f.snapshot.file} (sequence ${f.snapshot.seq}, ${formatBytes(f.snapshot.bytes)})`
   let wal = `${f.wal.segments} segment${f.wal.segments === 1 ? '' : 's'}, ${formatBytes(f.wal.bytes)}, ${f.wal.recordsAfterSnapshot} batches after the checkpoint`
   if (f.wal.tornTailBytes > 0) wal += `, ${f.wal.tornTailBytes} B after the last frame (a torn write or unused space; cut at next open)`
-  return [
+  const rows: Array<[string, string]> = [
     ['location', f.location],
     ['entries', String(f.entries)],
     ['data', `${formatBytes(f.dataBytes)} of keys and values`],
@@ -93,4 +98,12 @@ function humanRows (f: InfoFacts): Array<[string, string]> {
     ['on disk', formatBytes(f.diskBytes)],
     ['lock', f.lock]
   ]
+  const failed = f.checkpointFailed
+  if (failed !== null) {
+    const kept = failed.code === 'unreadable'
+      ? failed.message
+      : `${failed.time}, ${failed.background ? 'in the background' : 'called'}: ${failed.message}; kept: ${failed.snapshotSeq === 0 ? 'no snapshot' : `the snapshot of sequence ${failed.snapshotSeq}`} and the log up to ${failed.seq}${failed.writesDisabled ? '; writes were disabled until reopened' : ''}`
+    rows.push(['last checkpoint failed', kept])
+  }
+  return rows
 }
