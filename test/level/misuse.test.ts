@@ -4,20 +4,12 @@
  * not a string, a backup into the database's own directory.
  */
 import test from 'tape'
+import { asyncCodeOf } from '../util/codes'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { MerkleLevel } from '../../index'
 import type { AbstractSnapshot } from 'abstract-level'
 import { tempLocation } from '../util/temp'
-
-async function codeOf (work: () => Promise<unknown>): Promise<string> {
-  try {
-    await work()
-    return 'accepted'
-  } catch (err) {
-    return String((err as { code?: unknown }).code)
-  }
-}
 
 test('misuse: a snapshot option that is not a snapshot of this database', async t => {
   const db = new MerkleLevel(tempLocation('misuse'))
@@ -27,10 +19,10 @@ test('misuse: a snapshot option that is not a snapshot of this database', async 
   const foreign = other.snapshot()
   for (const [what, snapshot] of [['a number', 1], ['a plain object', {}], ["another database's snapshot", foreign]] as const) {
     const options = { snapshot: snapshot as unknown as AbstractSnapshot }
-    t.is(await codeOf(async () => await db.root(options)), 'LEVEL_INVALID_VALUE', `root: ${what}`)
-    t.is(await codeOf(async () => await db.prove('a', options)), 'LEVEL_INVALID_VALUE', `prove: ${what}`)
-    t.is(await codeOf(async () => await db.proveRange({}, options)), 'LEVEL_INVALID_VALUE', `proveRange: ${what}`)
-    t.is(await codeOf(async () => await db.check(options)), 'LEVEL_INVALID_VALUE', `check: ${what}`)
+    t.is(await asyncCodeOf(async () => await db.root(options)), 'LEVEL_INVALID_VALUE', `root: ${what}`)
+    t.is(await asyncCodeOf(async () => await db.prove('a', options)), 'LEVEL_INVALID_VALUE', `prove: ${what}`)
+    t.is(await asyncCodeOf(async () => await db.proveRange({}, options)), 'LEVEL_INVALID_VALUE', `proveRange: ${what}`)
+    t.is(await asyncCodeOf(async () => await db.check(options)), 'LEVEL_INVALID_VALUE', `check: ${what}`)
   }
   // Snapshots of the database, and of a sublevel of it, are accepted.
   const own = db.snapshot()
@@ -50,7 +42,7 @@ test('misuse: backup to a location that is not a non-empty string', async t => {
   const db = new MerkleLevel(tempLocation('misuse'))
   await db.open()
   for (const location of [undefined, '', 5]) {
-    t.is(await codeOf(async () => await db.backup(location as unknown as string)), 'LEVEL_INVALID_VALUE', String(location))
+    t.is(await asyncCodeOf(async () => await db.backup(location as unknown as string)), 'LEVEL_INVALID_VALUE', String(location))
   }
   await db.close()
 })
@@ -61,7 +53,7 @@ test('misuse: backup into a directory inside the database is refused and creates
   await db.put('a', '1')
   const before = readdirSync(location).sort()
   for (const target of [join(location, 'backup'), join(location, 'a', 'b'), join(location, '.', 'x')]) {
-    t.is(await codeOf(async () => await db.backup(target)), 'LEVEL_IO_ERROR', target)
+    t.is(await asyncCodeOf(async () => await db.backup(target)), 'LEVEL_IO_ERROR', target)
     t.notOk(existsSync(target))
   }
   t.same(readdirSync(location).sort(), before, 'nothing added to the database directory')

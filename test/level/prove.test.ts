@@ -4,6 +4,7 @@
  * salt option, and deferred open.
  */
 import test from 'tape'
+import { asyncCodeOf } from '../util/codes'
 import { MerkleLevel, computeRoot, encodeProof, verifyProof, verifyRangeProof } from '../../index'
 import { toHex } from '../../lib/bytes'
 import { Tree } from '../../lib/tree/tree'
@@ -14,15 +15,6 @@ import { tempLocation } from '../util/temp'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b)
-
-async function codeOf (fn: () => Promise<unknown>): Promise<string> {
-  try {
-    await fn()
-    return 'accepted'
-  } catch (err) {
-    return String((err as { code?: unknown }).code)
-  }
-}
 
 test('prove and proveRange encode keys like reads, and defer while opening', async t => {
   const db = new MerkleLevel(tempLocation())
@@ -42,9 +34,9 @@ test('prove and proveRange encode keys like reads, and defer while opening', asy
   await db.put(1 as never, 'one', { keyEncoding: 'json' } as never)
   const json = verifyProof(await db.root(), await db.prove(1, { keyEncoding: 'json' }))
   t.equal(json.present && dec(json.key), '1', 'a json-encoded key')
-  t.equal(await codeOf(async () => await db.prove(null)), 'LEVEL_INVALID_KEY', 'a null key')
+  t.equal(await asyncCodeOf(async () => await db.prove(null)), 'LEVEL_INVALID_KEY', 'a null key')
   await db.close()
-  t.equal(await codeOf(async () => await db.prove('a')), 'LEVEL_DATABASE_NOT_OPEN', 'closed')
+  t.equal(await asyncCodeOf(async () => await db.prove('a')), 'LEVEL_DATABASE_NOT_OPEN', 'closed')
 })
 
 test('a sublevel proves its own keys through the sublevel option', async t => {
@@ -68,7 +60,7 @@ test('a sublevel proves its own keys through the sublevel option', async t => {
   const bounded = verifyRangeProof(root, await db.proveRange({ gte: 'b' }, { sublevel: users }))
   t.same(bounded.entries.map(e => dec(e.key)), ['!users!bob'], 'a lower bound inside the sublevel')
   const other = new MerkleLevel(tempLocation())
-  t.equal(await codeOf(async () => await db.prove('x', { sublevel: other.sublevel('users') as never })), 'LEVEL_INVALID_VALUE', 'a sublevel of another database')
+  t.equal(await asyncCodeOf(async () => await db.prove('x', { sublevel: other.sublevel('users') as never })), 'LEVEL_INVALID_VALUE', 'a sublevel of another database')
   await other.close()
   await db.close()
 })
@@ -99,7 +91,7 @@ test('proofs from a snapshot stay valid for its root while writes continue', asy
   t.equal(rounds, 40, '40 batches written meanwhile')
   const now = await db.root()
   t.notEqual(toHex(now), toHex(root), 'the current root moved on')
-  t.equal(await codeOf(async () => verifyProof(root, await db.prove('k001'))), 'LEVEL_PROOF_ROOT_MISMATCH', 'a current proof fails against the snapshot\'s root')
+  t.equal(await asyncCodeOf(async () => verifyProof(root, await db.prove('k001'))), 'LEVEL_PROOF_ROOT_MISMATCH', 'a current proof fails against the snapshot\'s root')
   t.equal((await db.check({ snapshot })).ok, true, 'the snapshot\'s version checks out')
   await snapshot.close()
   await db.close()

@@ -6,6 +6,7 @@
  * (The large buffers are never filled: only their length is read.)
  */
 import test from 'tape'
+import { asyncCodeOf } from '../util/codes'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { MAX_BATCH_BYTES } from '../../lib/store/engine'
@@ -19,15 +20,6 @@ const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
 // Every file of the database with its size: the log must not grow by a byte.
 function files (location: string): string[] {
   return readdirSync(location).filter(n => n !== 'LOCK').sort().map(n => `${n}:${statSync(join(location, n)).size}`)
-}
-
-async function codeOf (work: () => Promise<unknown>): Promise<string> {
-  try {
-    await work()
-    return 'accepted'
-  } catch (err) {
-    return String((err as { code?: unknown }).code)
-  }
 }
 
 const huge = (): Uint8Array => new Uint8Array(MAX_BATCH_BYTES + 10)
@@ -74,7 +66,7 @@ for (const [name, write] of cases) {
     const before = await dump(db)
     const filesBefore = files(location)
 
-    t.is(await codeOf(async () => await write(db)), 'LEVEL_WRITE_TOO_LARGE')
+    t.is(await asyncCodeOf(async () => await write(db)), 'LEVEL_WRITE_TOO_LARGE')
     t.same(files(location), filesBefore, 'the log did not grow')
     t.same(await dump(db), before, 'the state is unchanged')
 

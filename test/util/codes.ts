@@ -11,6 +11,16 @@ export function codeOf (fn: () => unknown): string {
   }
 }
 
+/** The outcome of an async call as a code: 'accepted' when it resolves, else the code of its rejection. */
+export async function asyncCodeOf (fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn()
+    return 'accepted'
+  } catch (err) {
+    return String((err as { code?: unknown }).code)
+  }
+}
+
 /** The outcome of a promise as a code: 'resolved', else the code of its rejection. */
 export async function rejectionCode (promise: Promise<unknown>): Promise<string> {
   return await promise.then(() => 'resolved', (err: { code?: unknown }) => String(err?.code))
