@@ -70,6 +70,7 @@ async function backupSteps (fs: FileSystem, source: string, target: string, stat
   // another database's files in this one's directory, deleted with it.
   if (resolve(target) === resolve(source)) throw ioError(`Backup target ${target} is the database itself`)
   if (resolve(target).startsWith(resolve(source) + sep)) throw ioError(`Backup target ${target} is inside the database ${source}`)
+  await refuseInside(fs, source, target)
   const stat = await fs.stat(target)
   if (stat !== null && !stat.isDirectory) throw ioError(`Backup target ${target} exists and is not a directory`)
   if (stat !== null && (await fs.readdir(target)).length > 0) throw ioError(`Backup target ${target} is not empty`)
@@ -82,4 +83,18 @@ async function backupSteps (fs: FileSystem, source: string, target: string, stat
   const { tree, seq, identity } = state
   const { file, bytes, root } = await publishTree(fs, target, identity, tree, seq)
   return { location: target, file, seq, entries: tree.size, bytes, root: toHex(root) }
+}
+
+// The same checks by identity (device and inode): a target reached through a symbolic link to
+// the database, or to a directory inside it, is refused as well.
+async function refuseInside (fs: FileSystem, source: string, target: string): Promise<void> {
+  const database = await fs.stat(source)
+  if (database === null) return
+  for (let path = resolve(target), first = true; ; path = dirname(path), first = false) {
+    const stat = await fs.stat(path)
+    if (stat !== null && stat.id === database.id) {
+      throw ioError(first ? `Backup target ${target} is the database itself` : `Backup target ${target} is inside the database ${source}`)
+    }
+    if (dirname(path) === path) return
+  }
 }

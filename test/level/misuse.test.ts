@@ -5,7 +5,7 @@
  */
 import test from 'tape'
 import { asyncCodeOf } from '../util/codes'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { MerkleLevel } from '../../index'
 import type { AbstractSnapshot } from 'abstract-level'
@@ -52,9 +52,12 @@ test('misuse: backup into a directory inside the database is refused and creates
   const db = new MerkleLevel(location)
   await db.put('a', '1')
   const before = readdirSync(location).sort()
-  for (const target of [join(location, 'backup'), join(location, 'a', 'b'), join(location, '.', 'x')]) {
+  // Also through a symbolic link to the database directory.
+  const link = `${location}-link`
+  symlinkSync(location, link)
+  for (const target of [join(location, 'backup'), join(location, 'a', 'b'), join(location, '.', 'x'), link, join(link, 'backup'), join(link, 'a', 'b')]) {
     t.is(await asyncCodeOf(async () => await db.backup(target)), 'LEVEL_IO_ERROR', target)
-    t.notOk(existsSync(target))
+    if (target !== link) t.notOk(existsSync(target), 'nothing created there')
   }
   t.same(readdirSync(location).sort(), before, 'nothing added to the database directory')
   // Beside it is fine.
