@@ -30,9 +30,9 @@ import { join } from 'node:path'
 import { corruption } from '../errors'
 import type { FileSystem } from '../fs/file-system'
 import { readSegmentHeader, scanSegmentFile } from '../wal/reader'
-import type { WalFrame } from '../wal/reader'
+import type { SegmentHeaderRead, WalFrame } from '../wal/reader'
 import { SEGMENT_HEADER_SIZE } from '../wal/format'
-import type { HeaderProblem, SegmentHeader } from '../wal/format'
+import type { SegmentHeader } from '../wal/format'
 import { bytesEqual } from '../bytes'
 import { Tree } from '../tree/tree'
 import type { TreeParams } from '../tree/params'
@@ -83,13 +83,8 @@ export interface RecoveryPlan {
   unknown: string[]
 }
 
-interface SegmentFile {
-  name: string
-  number: number
-  /** The segment's header, or why it is unreadable (the frames are read during replay). */
-  header: SegmentHeader | HeaderProblem
-  length: number
-}
+/** A segment's header, or why it is unreadable (the frames are read during replay). */
+type SegmentFile = { name: string, number: number } & SegmentHeaderRead
 
 /** Reads the directory and works out the recovered state (changes nothing). */
 export async function planRecovery (fs: FileSystem, directory: string, mode: RecoveryMode, params: TreeParams): Promise<RecoveryPlan> {
@@ -128,7 +123,7 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
     lastSegment: segments.length > 0 ? segments[segments.length - 1].number : 0,
     unknown
   }
-  const identityBytes = establishIdentity(segments.map(s => typeof s.header === 'string' ? null : s.header.identity))
+  const identityBytes = establishIdentity(segments.map(s => s.ok ? s.header.identity : null))
   await loadSnapshot(fs, directory, snapshots, identityBytes, plan)
   if (plan.identityBytes.length === 0) {
     if (identityBytes !== null) {
@@ -185,16 +180,16 @@ async function replay (fs: FileSystem, directory: string, segments: SegmentFile[
       plan.setAside.push({ name: file.name, kind: 'discarded' })
       continue
     }
-    const header = file.header
-    if (typeof header === 'string') {
+    if (!file.ok) {
       // A segment whose header never became durable holds no frames: a crash while creating it.
       // It need not be the last one: a crash during recovery may have left it behind a segment
       // that recovery had created. Skipping it cannot hide records: a segment after it must
       // continue the sequence, or the gap is reported.
       if (file.length <= SEGMENT_HEADER_SIZE) { plan.obsolete.push(file.name); continue }
       if (mode === 'pointInTime') { stopped = true; plan.setAside.push({ name: file.name, kind: 'discarded' }); continue }
-      throw corruption(`WAL segment ${file.name} has a damaged header (${header})`)
+      throw corruption(`WAL segment ${file.name} has a damaged header (${file.problem})`)
     }
+    const header = file.header
     if (header.segment !== file.number) throw corruption(`WAL segment ${file.name} says it is segment ${header.segment}`)
     if (header.firstSeq > seq + 1) {
       if (mode === 'pointInTime') { stopped = true; plan.setAside.push({ name: file.name, kind: 'discarded' }); continue }
