@@ -98,8 +98,8 @@ export function layoutSnapshot (
 
 /** Lays out the entries on the calling thread (also what the worker runs). */
 export function layoutHere (bytes: Uint8Array, count: number, params: TreeParams, out = newTreeLayout(count, false)): TreeLayout | string {
-  const spans = readEntrySpans(bytes, count)
-  if (typeof spans === 'string') return spans
-  layoutTree({ bytes, spans }, params, out)
+  const read = readEntrySpans(bytes, count)
+  if (!read.ok) return read.problem
+  layoutTree({ bytes, spans: read.spans }, params, out)
   return out
 }
