@@ -199,13 +199,13 @@ async function replay (fs: FileSystem, directory: string, segments: SegmentFile[
     let frames = 0
     // Each record is applied as it is read: a segment is never held whole (wal/reader.ts).
     const visit = (frame: WalFrame): boolean => {
-      const record = decodeRecord(frame.payload)
-      const problem = typeof record === 'string' ? record : record.seq !== expected ? `sequence ${record.seq} where ${expected} was expected` : null
-      if (problem !== null) {
+      const decoded = decodeRecord(frame.payload)
+      if (!decoded.ok || decoded.record.seq !== expected) {
         if (mode === 'pointInTime') return false
+        const problem = decoded.ok ? `sequence ${decoded.record.seq} where ${expected} was expected` : decoded.problem
         throw corruption(`WAL segment ${file.name}, record ${frames}: ${problem}`)
       }
-      const rec = record as Exclude<typeof record, string>
+      const rec = decoded.record
       frames++
       expected++
       if (rec.seq <= seq) {
