@@ -29,7 +29,6 @@ import type { TreeNode } from '../tree/node'
 import { Tree } from '../tree/tree'
 import { decodeIdentity } from './identity'
 import type { Identity } from './identity'
-import type { RecoveryPlan } from './recovery'
 import type { Result } from '../result'
 import { layoutSnapshot, worthAWorker } from './snapshot-layout'
 
@@ -42,14 +41,27 @@ export const snapshotReading = {
   windowSize: SNAPSHOT_WINDOW_SIZE
 }
 
-/** Loads the newest usable of `snapshots` (newest first) into the plan; the others become obsolete or set aside. */
+/** The newest usable snapshot, and what became of the others. */
+export interface SnapshotChoice {
+  /** The snapshot loaded; null when none is usable. */
+  readonly loaded: LoadedSnapshot | null
+  /** Snapshots that could not be used, with why: to set aside. */
+  readonly skipped: ReadonlyArray<{ name: string, problem: string }>
+  /** Snapshots older than the one loaded: to delete. */
+  readonly older: readonly string[]
+}
+
+/** Loads the newest usable of `snapshots` (newest first); the others are skipped or older. */
 export async function loadSnapshot (
   fs: FileSystem, directory: string, snapshots: Array<{ name: string, seq: number }>,
-  walIdentity: Uint8Array | null, plan: RecoveryPlan
-): Promise<void> {
+  walIdentity: Uint8Array | null
+): Promise<SnapshotChoice> {
+  let chosen: LoadedSnapshot | null = null
+  const skipped: Array<{ name: string, problem: string }> = []
+  const older: string[] = []
   for (const { name, seq } of snapshots) {
-    if (plan.snapshot !== null) {
-      plan.obsolete.push(name)
+    if (chosen !== null) {
+      older.push(name)
       continue
     }
     const path = join(directory, name)
@@ -58,18 +70,12 @@ export async function loadSnapshot (
       ? await loadInWindows(fs, path, seq, walIdentity)
       : await loadWhole(fs, path, seq, walIdentity)
     if (!loaded.ok) {
-      plan.snapshotsSkipped.push({ name, problem: loaded.problem })
+      skipped.push({ name, problem: loaded.problem })
       continue
     }
-    const { snapshot } = loaded
-    plan.identity = snapshot.identity
-    plan.identityBytes = snapshot.header.identity
-    plan.tree = snapshot.tree
-    plan.table = snapshot.table
-    plan.seq = snapshot.header.seq
-    plan.snapshot = { name, seq, bytes: snapshot.bytes }
+    chosen = { name, ...loaded.snapshot }
   }
-  for (const skipped of plan.snapshotsSkipped) plan.setAside.push({ name: skipped.name, kind: 'corrupt' })
+  return { loaded: chosen, skipped, older }
 }
 
 /** A snapshot loaded and checked. */
@@ -81,6 +87,9 @@ interface Loaded {
   /** Size of the file. */
   bytes: number
 }
+
+/** The snapshot recovery starts from. */
+export type LoadedSnapshot = Loaded & { name: string }
 
 /** The entries of a snapshot as they are read: the key table is filled from the arrays of keys and values. */
 class LoadedEntries {
