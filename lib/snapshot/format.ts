@@ -22,6 +22,7 @@
  */
 import { readU32LE, readU64LE, writeU32LE, writeU64LE } from '../bytes'
 import { crc32c } from '../checksum'
+import type { Result } from '../result'
 
 /** "\x89MLSNAP\n" */
 export const SNAPSHOT_MAGIC = Uint8Array.of(0x89, 0x4d, 0x4c, 0x53, 0x4e, 0x41, 0x50, 0x0a)
@@ -59,16 +60,16 @@ export function encodeSnapshotHeader (header: SnapshotHeader): Uint8Array {
   return buf
 }
 
-/** Decodes a snapshot header; a string says why it is not one. */
-export function decodeSnapshotHeader (bytes: Uint8Array): SnapshotHeader | string {
-  if (bytes.length < SNAPSHOT_HEADER_SIZE) return 'file shorter than a snapshot header'
-  for (let i = 0; i < SNAPSHOT_MAGIC.length; i++) if (bytes[i] !== SNAPSHOT_MAGIC[i]) return 'not a snapshot file (magic)'
-  if (crc32c(bytes.subarray(0, 124)) !== readU32LE(bytes, 124)) return 'header checksum mismatch'
-  if (readU32LE(bytes, 8) !== SNAPSHOT_VERSION) return `unsupported snapshot version ${readU32LE(bytes, 8)}`
+/** Decodes a snapshot header, or says why it is not one. */
+export function decodeSnapshotHeader (bytes: Uint8Array): Result<{ header: SnapshotHeader }> {
+  if (bytes.length < SNAPSHOT_HEADER_SIZE) return { ok: false, problem: 'file shorter than a snapshot header' }
+  for (let i = 0; i < SNAPSHOT_MAGIC.length; i++) if (bytes[i] !== SNAPSHOT_MAGIC[i]) return { ok: false, problem: 'not a snapshot file (magic)' }
+  if (crc32c(bytes.subarray(0, 124)) !== readU32LE(bytes, 124)) return { ok: false, problem: 'header checksum mismatch' }
+  if (readU32LE(bytes, 8) !== SNAPSHOT_VERSION) return { ok: false, problem: `unsupported snapshot version ${readU32LE(bytes, 8)}` }
   const seq = readU64LE(bytes, 76)
   const count = readU64LE(bytes, 84)
-  if (seq < 0 || count < 0) return 'header numbers out of range'
-  return { identity: bytes.slice(12, 12 + SNAPSHOT_IDENTITY_LENGTH), seq, count, root: bytes.slice(92, 124) }
+  if (seq < 0 || count < 0) return { ok: false, problem: 'header numbers out of range' }
+  return { ok: true, header: { identity: bytes.slice(12, 12 + SNAPSHOT_IDENTITY_LENGTH), seq, count, root: bytes.slice(92, 124) } }
 }
 
 /** Encodes the footer. */
@@ -81,11 +82,17 @@ export function encodeFooter (count: number, bodyCrc: number): Uint8Array {
   return buf
 }
 
-/** Decodes the footer; a string says why it is not one. */
-export function decodeFooter (bytes: Uint8Array): { count: number, bodyCrc: number } | string {
-  for (let i = 0; i < FOOTER_MAGIC.length; i++) if (bytes[i] !== FOOTER_MAGIC[i]) return 'footer missing (truncated file?)'
-  if (crc32c(bytes.subarray(0, 20)) !== readU32LE(bytes, 20)) return 'footer checksum mismatch'
+/** The decoded footer of a snapshot. */
+export interface SnapshotFooter {
+  count: number
+  bodyCrc: number
+}
+
+/** Decodes the footer, or says why it is not one. */
+export function decodeFooter (bytes: Uint8Array): Result<{ footer: SnapshotFooter }> {
+  for (let i = 0; i < FOOTER_MAGIC.length; i++) if (bytes[i] !== FOOTER_MAGIC[i]) return { ok: false, problem: 'footer missing (truncated file?)' }
+  if (crc32c(bytes.subarray(0, 20)) !== readU32LE(bytes, 20)) return { ok: false, problem: 'footer checksum mismatch' }
   const count = readU64LE(bytes, 8)
-  if (count < 0) return 'footer count out of range'
-  return { count, bodyCrc: readU32LE(bytes, 16) }
+  if (count < 0) return { ok: false, problem: 'footer count out of range' }
+  return { ok: true, footer: { count, bodyCrc: readU32LE(bytes, 16) } }
 }

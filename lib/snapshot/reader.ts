@@ -11,25 +11,27 @@
 import { ByteReader, compareBytes } from '../bytes'
 import { crc32c } from '../checksum'
 import { SNAPSHOT_FOOTER_SIZE, SNAPSHOT_HEADER_SIZE, decodeFooter, decodeSnapshotHeader } from './format'
-import type { SnapshotHeader } from './format'
+import type { SnapshotFooter, SnapshotHeader } from './format'
+import type { Result } from '../result'
 
 /** The outcome of reading a snapshot. */
-export type SnapshotRead = { ok: true, header: SnapshotHeader } | { ok: false, problem: string }
+export type SnapshotRead = Result<{ header: SnapshotHeader }>
 
 /** Validates only the header of a snapshot. */
 export function readSnapshotHeader (bytes: Uint8Array): SnapshotRead {
-  const header = decodeSnapshotHeader(bytes)
-  return typeof header === 'string' ? { ok: false, problem: header } : { ok: true, header }
+  return decodeSnapshotHeader(bytes)
 }
 
 /** Validates a whole snapshot and calls `onEntry` for each entry in order. */
 export function readSnapshot (bytes: Uint8Array, onEntry: (key: Uint8Array, value: Uint8Array) => void): SnapshotRead {
-  const header = decodeSnapshotHeader(bytes)
-  if (typeof header === 'string') return { ok: false, problem: header }
+  const decoded = decodeSnapshotHeader(bytes)
+  if (!decoded.ok) return decoded
+  const { header } = decoded
   if (bytes.length < SNAPSHOT_HEADER_SIZE + SNAPSHOT_FOOTER_SIZE) return { ok: false, problem: 'file too short for a footer' }
   const bodyEnd = bytes.length - SNAPSHOT_FOOTER_SIZE
-  const footer = checkFooter(header, bytes.subarray(bodyEnd))
-  if (typeof footer === 'string') return { ok: false, problem: footer }
+  const checked = checkFooter(header, bytes.subarray(bodyEnd))
+  if (!checked.ok) return checked
+  const { footer } = checked
   if (crc32c(bytes.subarray(SNAPSHOT_HEADER_SIZE, bodyEnd)) !== footer.bodyCrc) return { ok: false, problem: 'body checksum mismatch' }
 
   const reader = new ByteReader(bytes, SNAPSHOT_HEADER_SIZE, bodyEnd)
@@ -46,12 +48,12 @@ export function readSnapshot (bytes: Uint8Array, onEntry: (key: Uint8Array, valu
   return problem === null ? { ok: true, header } : { ok: false, problem }
 }
 
-/** Decodes the footer and checks it against the header; a string says why it is refused. */
-export function checkFooter (header: SnapshotHeader, bytes: Uint8Array): { count: number, bodyCrc: number } | string {
-  const footer = decodeFooter(bytes)
-  if (typeof footer === 'string') return footer
-  if (footer.count !== header.count) return 'header and footer disagree on the entry count'
-  return footer
+/** Decodes the footer and checks it against the header, or says why it is refused. */
+export function checkFooter (header: SnapshotHeader, bytes: Uint8Array): Result<{ footer: SnapshotFooter }> {
+  const decoded = decodeFooter(bytes)
+  if (!decoded.ok) return decoded
+  if (decoded.footer.count !== header.count) return { ok: false, problem: 'header and footer disagree on the entry count' }
+  return decoded
 }
 
 /**
@@ -90,20 +92,20 @@ export class EntryCheck {
  * value length). Checks only what it needs to stay within the body; the
  * checksums and the key order are {@link readSnapshot}'s to check.
  */
-export function readEntrySpans (bytes: Uint8Array, count: number): Uint32Array | string {
-  if (bytes.length < SNAPSHOT_HEADER_SIZE + SNAPSHOT_FOOTER_SIZE) return 'file too short for a footer'
+export function readEntrySpans (bytes: Uint8Array, count: number): Result<{ spans: Uint32Array }> {
+  if (bytes.length < SNAPSHOT_HEADER_SIZE + SNAPSHOT_FOOTER_SIZE) return { ok: false, problem: 'file too short for a footer' }
   const reader = new ByteReader(bytes, SNAPSHOT_HEADER_SIZE, bytes.length - SNAPSHOT_FOOTER_SIZE)
   const spans = new Uint32Array(4 * count)
   for (let i = 0; i < count; i++) {
     const key = reader.skipLengthPrefixed()
     const keyEnd = reader.offset
     const value = key < 0 ? -1 : reader.skipLengthPrefixed()
-    if (value < 0) return `malformed entry ${i}`
+    if (value < 0) return { ok: false, problem: `malformed entry ${i}` }
     spans[4 * i] = key
     spans[4 * i + 1] = keyEnd - key
     spans[4 * i + 2] = value
     spans[4 * i + 3] = reader.offset - value
   }
-  if (reader.remaining !== 0) return `more than ${count} entries`
-  return spans
+  if (reader.remaining !== 0) return { ok: false, problem: `more than ${count} entries` }
+  return { ok: true, spans }
 }

@@ -42,12 +42,14 @@ export async function readSnapshotInWindows (
   file: SnapshotSource, onEntry: (key: Uint8Array, value: Uint8Array) => void, windowSize = SNAPSHOT_WINDOW_SIZE
 ): Promise<SnapshotRead> {
   if (!Number.isSafeInteger(windowSize) || windowSize < MIN_WINDOW_SIZE) throw new RangeError(`window size must be an integer of at least ${MIN_WINDOW_SIZE}`)
-  const header = decodeSnapshotHeader(await readAt(file, 0, Math.min(file.size, SNAPSHOT_HEADER_SIZE)))
-  if (typeof header === 'string') return { ok: false, problem: header }
+  const decoded = decodeSnapshotHeader(await readAt(file, 0, Math.min(file.size, SNAPSHOT_HEADER_SIZE)))
+  if (!decoded.ok) return decoded
+  const { header } = decoded
   if (file.size < SNAPSHOT_HEADER_SIZE + SNAPSHOT_FOOTER_SIZE) return { ok: false, problem: 'file too short for a footer' }
   const bodyEnd = file.size - SNAPSHOT_FOOTER_SIZE
-  const footer = checkFooter(header, await readAt(file, bodyEnd, SNAPSHOT_FOOTER_SIZE))
-  if (typeof footer === 'string') return { ok: false, problem: footer }
+  const checked = checkFooter(header, await readAt(file, bodyEnd, SNAPSHOT_FOOTER_SIZE))
+  if (!checked.ok) return checked
+  const { footer } = checked
 
   const body = new WindowedBody(file, bodyEnd, windowSize)
   const check = new EntryCheck(header.count)

@@ -15,6 +15,7 @@
  * keys, and a clear of a million keys stays a few bytes in the log.
  */
 import { ByteReader, compareKeys, keyPrefix, readU64LE, varintLength, writeU32LE, writeU64LE, writeVarint } from '../bytes'
+import type { Result } from '../result'
 import type { KeyRange } from '../tree/treap'
 
 /** One operation of a batch, keys and values already encoded to bytes. */
@@ -129,39 +130,39 @@ export function encodeRecord (buf: Uint8Array, at: number, seq: number, ops: rea
   return stored
 }
 
-/** Decodes a payload; a string says why it is malformed. Keys and values are views into `payload`. */
-export function decodeRecord (payload: Uint8Array): BatchRecord | string {
-  if (payload.length < RECORD_HEADER_SIZE) return RecordProblem.short
+/** Decodes a payload, or says why it is malformed. Keys and values are views into `payload`. */
+export function decodeRecord (payload: Uint8Array): Result<{ record: BatchRecord }> {
+  if (payload.length < RECORD_HEADER_SIZE) return { ok: false, problem: RecordProblem.short }
   // Read apart from the count: a sequence number beyond what a double holds is not a short record.
   const seq = readU64LE(payload, 0)
-  if (seq < 0) return RecordProblem.sequenceTooLarge
-  if (seq < 1) return RecordProblem.sequenceZero
+  if (seq < 0) return { ok: false, problem: RecordProblem.sequenceTooLarge }
+  if (seq < 1) return { ok: false, problem: RecordProblem.sequenceZero }
   const reader = new ByteReader(payload, 8)
   const count = reader.u32() as number
   // Each operation takes at least two bytes: an absurd count fails here, before any allocation.
-  if (count * 2 > reader.remaining) return 'operation count larger than the record'
+  if (count * 2 > reader.remaining) return { ok: false, problem: 'operation count larger than the record' }
   const ops: WriteOp[] = []
   for (let i = 0; i < count; i++) {
     const type = reader.u8()
     if (type === PUT) {
       const key = reader.lengthPrefixed()
       const value = key === null ? null : reader.lengthPrefixed()
-      if (key === null || value === null) return `malformed put at operation ${i}`
+      if (key === null || value === null) return { ok: false, problem: `malformed put at operation ${i}` }
       ops.push({ type: 'put', key, value })
     } else if (type === DEL) {
       const key = reader.lengthPrefixed()
-      if (key === null) return `malformed del at operation ${i}`
+      if (key === null) return { ok: false, problem: `malformed del at operation ${i}` }
       ops.push({ type: 'del', key })
     } else if (type === CLEAR) {
       const range = decodeRange(reader)
-      if (range === null) return `malformed clear at operation ${i}`
+      if (range === null) return { ok: false, problem: `malformed clear at operation ${i}` }
       ops.push({ type: 'clear', range })
     } else {
-      return `unknown operation type at operation ${i}`
+      return { ok: false, problem: `unknown operation type at operation ${i}` }
     }
   }
-  if (reader.remaining !== 0) return 'trailing bytes after the last operation'
-  return { seq, ops }
+  if (reader.remaining !== 0) return { ok: false, problem: 'trailing bytes after the last operation' }
+  return { ok: true, record: { seq, ops } }
 }
 
 function decodeRange (reader: ByteReader): KeyRange | null {

@@ -210,7 +210,7 @@ export class Engine {
         bytesTruncated: outcome.bytesTruncated,
         filesRemoved: outcome.removed,
         filesSetAside: outcome.setAside,
-        unknownFiles: plan.unknown,
+        unknownFiles: [...plan.unknown],
         seq: plan.seq,
         entries: plan.tree.size,
         root: toHex(await plan.tree.rootAsync()),

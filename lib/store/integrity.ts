@@ -106,18 +106,18 @@ export async function checkIntegrity (fs: FileSystem, directory: string, onProgr
 function classifyFindings (view: DatabaseView, recoverable: 'open' | 'repair', report: IntegrityReport): void {
   const { plan, files } = view
   for (const s of plan.snapshotsSkipped) report.problems.push(`snapshot ${s.name} is damaged: ${s.problem}`)
-  if (plan.truncate !== null) {
-    const { name, to, from, keepCopy } = plan.truncate
+  if (plan.actions.truncate !== null) {
+    const { name, to, from, keepCopy } = plan.actions.truncate
     if (keepCopy) report.problems.push(`WAL segment ${name} is damaged at offset ${to}; repair keeps the ${to} bytes before it`)
-    else if (plan.truncate.zeroFilled) report.notes.push(`WAL segment ${name} ends in ${from - to} bytes of zeros after its last frame (space written ahead of frames, left by a crash; open() cuts it off)`)
+    else if (plan.actions.truncate.zeroFilled) report.notes.push(`WAL segment ${name} ends in ${from - to} bytes of zeros after its last frame (space written ahead of frames, left by a crash; open() cuts it off)`)
     else report.notes.push(`WAL segment ${name} ends in a torn tail of ${from - to} bytes (normal after a crash; open() cuts it off)`)
   }
-  for (const { name, kind } of plan.setAside) {
+  for (const { name, kind } of plan.actions.setAside) {
     if (kind === 'discarded') report.problems.push(`${name} follows the damage: repair sets it aside`)
   }
   if (recoverable === 'repair') report.notes.push(`repair would keep the state up to sequence ${plan.seq} (${plan.tree.size} entries)`)
-  for (const name of plan.temps) report.notes.push(`${name} is an unfinished snapshot (open() removes it)`)
-  for (const name of plan.obsolete) report.notes.push(`${name} is covered by the snapshot (open() removes it)`)
+  for (const name of plan.actions.temps) report.notes.push(`${name} is an unfinished snapshot (open() removes it)`)
+  for (const name of plan.actions.obsolete) report.notes.push(`${name} is covered by the snapshot (open() removes it)`)
   for (const f of files) if (f.kind === 'set-aside') report.notes.push(`${f.name} was set aside by an earlier recovery`)
   for (const name of plan.unknown) report.notes.push(`${name} is not a database file (left alone)`)
 }
@@ -129,7 +129,7 @@ function classifyFindings (view: DatabaseView, recoverable: 'open' | 'repair', r
 export async function givenUp (fs: FileSystem, view: DatabaseView): Promise<GivenUp> {
   const { plan, location } = view
   // Nothing set aside and nothing cut: the state is all the files record (a torn tail is no batch).
-  if (plan.setAside.length === 0 && (plan.truncate === null || !plan.truncate.keepCopy)) {
+  if (plan.actions.setAside.length === 0 && (plan.actions.truncate === null || !plan.actions.truncate.keepCopy)) {
     return { batches: 0, lastSeq: plan.seq, atLeast: false, entriesBefore: plan.tree.size, filesSetAside: [], cut: null }
   }
   let lastSeq = plan.seq
@@ -157,8 +157,8 @@ export async function givenUp (fs: FileSystem, view: DatabaseView): Promise<Give
     }
   }
   if (lastSeq === plan.seq) entriesBefore = plan.tree.size
-  const filesSetAside = plan.setAside.map(({ name, kind }) => ({ name, why: kind === 'corrupt' ? 'damaged' as const : 'after the damage' as const }))
-  const t = plan.truncate
+  const filesSetAside = plan.actions.setAside.map(({ name, kind }) => ({ name, why: kind === 'corrupt' ? 'damaged' as const : 'after the damage' as const }))
+  const t = plan.actions.truncate
   const cut = t !== null && t.keepCopy ? { name: t.name, bytes: t.from - t.to } : null
   if (cut !== null) filesSetAside.push({ name: cut.name, why: 'damaged' })
   return { batches: lastSeq - plan.seq, lastSeq, atLeast, entriesBefore, filesSetAside, cut }

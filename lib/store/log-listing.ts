@@ -41,9 +41,9 @@ export async function * listLog (fs: FileSystem, directory: string): AsyncGenera
     const { header } = read
     yield { kind: 'segment', file: name, bytes: read.length, segment: header.segment, firstSeq: header.firstSeq, database: decodeIdentity(header.identity)?.id ?? null }
     for (const { offset, payload } of frames) {
-      const record = decodeRecord(payload)
-      if (typeof record === 'string') yield { kind: 'damage', file: name, offset, problem: `record: ${record}`, validDataFollows: true }
-      else yield { kind: 'record', file: name, offset, seq: record.seq, ops: record.ops }
+      const decoded = decodeRecord(payload)
+      if (!decoded.ok) yield { kind: 'damage', file: name, offset, problem: `record: ${decoded.problem}`, validDataFollows: true }
+      else yield { kind: 'record', file: name, offset, seq: decoded.record.seq, ops: decoded.record.ops }
     }
     if (read.damage !== null) {
       const { offset, validFrameAfter, durableAfter, zeroFilled } = read.damage

@@ -14,7 +14,7 @@ import { READ_WINDOW } from '../wal/reader'
 import { randomBytes } from 'node:crypto'
 import { ioError } from '../errors'
 import { segmentName, segmentTempName, setAsideName } from './file-names'
-import type { RecoveryPlan } from './recovery'
+import type { RecoveryPlan, Resumption } from './recovery'
 
 /** What carrying out the plan did. */
 export interface RecoveryOutcome {
@@ -31,18 +31,18 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
   const setAside: string[] = []
   const stamp = Date.now()
 
-  for (const name of plan.temps) {
+  for (const name of plan.actions.temps) {
     await fs.unlink(path(name))
     removed.push(name)
   }
-  for (const { name, kind } of plan.setAside) {
+  for (const { name, kind } of plan.actions.setAside) {
     const aside = setAsideName(name, kind, stamp)
     await fs.rename(path(name), path(aside))
     setAside.push(aside)
   }
   let bytesTruncated = 0
-  if (plan.truncate !== null) {
-    const { name, to, from, keepCopy } = plan.truncate
+  if (plan.actions.truncate !== null) {
+    const { name, to, from, keepCopy } = plan.actions.truncate
     if (keepCopy) {
       const aside = setAsideName(name, 'discarded', stamp)
       await copyFile(fs, path(name), path(aside))
@@ -50,7 +50,7 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
     }
     // The segment to continue is rewritten below from its valid bytes alone, which
     // cuts the tail too: cutting it here first would be a second write and sync.
-    const rewritten = plan.resume !== null && plan.resume.name === name && plan.resume.end === to
+    const rewritten = plan.actions.resume !== null && plan.actions.resume.name === name && plan.actions.resume.end === to
     if (!rewritten) {
       const handle = await fs.open(path(name), 'readwrite')
       try {
@@ -62,7 +62,7 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
     }
     bytesTruncated = from - to
   }
-  if (plan.resume !== null) await rewriteSegment(fs, directory, plan.resume)
+  if (plan.actions.resume !== null) await rewriteSegment(fs, directory, plan.actions.resume)
   // Always, even when recovery changed nothing: the segment resumed below may have been
   // created by a process that died before syncing the directory, and synced writes to it
   // must not be acknowledged while its name can still vanish in a power loss.
@@ -71,8 +71,8 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
   // A segment of an older format is made durable as it is, above, but not continued: new
   // frames go to a new segment of the current format.
   let writer: WalWriter
-  if (plan.resume !== null && plan.resume.header.version === WAL_VERSION) {
-    writer = await WalWriter.resume(fs, path(plan.resume.name), plan.resume.header, plan.resume.end)
+  if (plan.actions.resume !== null && plan.actions.resume.header.version === WAL_VERSION) {
+    writer = await WalWriter.resume(fs, path(plan.actions.resume.name), plan.actions.resume.header, plan.actions.resume.end)
   } else {
     const number = plan.lastSegment + 1
     writer = await WalWriter.create(fs, path(segmentName(number)), {
@@ -84,8 +84,8 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
     await fs.syncDirectory(directory)
   }
 
-  if (plan.obsolete.length > 0) {
-    for (const name of plan.obsolete) {
+  if (plan.actions.obsolete.length > 0) {
+    for (const name of plan.actions.obsolete) {
       await fs.unlink(path(name))
       removed.push(name)
     }
@@ -105,7 +105,7 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
  * temporary name, synced, and renamed over it (the directory sync follows);
  * rewriting in place could instead tear into damage followed by valid frames.
  */
-async function rewriteSegment (fs: FileSystem, directory: string, resume: NonNullable<RecoveryPlan['resume']>): Promise<void> {
+async function rewriteSegment (fs: FileSystem, directory: string, resume: Resumption): Promise<void> {
   const temp = join(directory, segmentTempName(resume.header.segment, randomBytes(8).toString('hex')))
   const path = join(directory, resume.name)
   await copyFile(fs, path, temp, resume.end)

@@ -30,9 +30,9 @@ import { join } from 'node:path'
 import { corruption } from '../errors'
 import type { FileSystem } from '../fs/file-system'
 import { readSegmentHeader, scanSegmentFile } from '../wal/reader'
-import type { WalFrame } from '../wal/reader'
+import type { SegmentHeaderRead, WalFrame } from '../wal/reader'
 import { SEGMENT_HEADER_SIZE } from '../wal/format'
-import type { HeaderProblem, SegmentHeader } from '../wal/format'
+import type { SegmentHeader } from '../wal/format'
 import { bytesEqual } from '../bytes'
 import { Tree } from '../tree/tree'
 import type { TreeParams } from '../tree/params'
@@ -42,54 +42,67 @@ import { KeyTable } from '../lookup/key-table'
 import { classify } from './file-names'
 import { listDirectory } from './directory-listing'
 import { loadSnapshot } from './snapshot-load'
+import type { LoadedSnapshot, SnapshotChoice } from './snapshot-load'
 import { decodeIdentity, encodeIdentity, newIdentity } from './identity'
 import type { Identity } from './identity'
 
 /** How recovery treats damage that is not a torn tail. */
 export type RecoveryMode = 'strict' | 'pointInTime'
 
-/** What recovery found and decided, before acting on it. */
-export interface RecoveryPlan {
-  identity: Identity
-  identityBytes: Uint8Array
-  tree: Tree
+/** What recovery found: the state to open with and how it was reached. */
+export interface RecoveryFindings {
+  readonly identity: Identity
+  readonly identityBytes: Uint8Array
+  readonly tree: Tree
   /** The entries of `tree` by key (lib/lookup/key-table.ts). */
-  table: KeyTable
+  readonly table: KeyTable
   /** Sequence number of the last applied batch. */
-  seq: number
+  readonly seq: number
   /** Whether the directory held a database before. */
-  existed: boolean
-  snapshot: { name: string, seq: number, bytes: number } | null
-  snapshotsSkipped: Array<{ name: string, problem: string }>
-  recordsReplayed: number
-  segmentsRead: number
-  /** Names of orphaned temporary files to remove. */
-  temps: string[]
-  /** Segments wholly covered by the snapshot, and snapshots older than it: to delete. */
-  obsolete: string[]
-  /** Files to move aside (damaged snapshots, discarded log in 'pointInTime' mode). */
-  setAside: Array<{ name: string, kind: 'corrupt' | 'discarded' }>
-  /** A segment to cut back to its last valid frame; `zeroFilled` when only zeros follow it. */
-  truncate: { name: string, to: number, from: number, keepCopy: boolean, zeroFilled: boolean } | null
-  /**
-   * The last segment, when its records end at `seq`: rewritten from its valid
-   * bytes (recovery-actions.ts), then continued if it is of the current
-   * version. Null: a new segment is started.
-   */
-  resume: { name: string, header: SegmentHeader, end: number } | null
+  readonly existed: boolean
+  readonly snapshot: { name: string, seq: number, bytes: number } | null
+  readonly snapshotsSkipped: ReadonlyArray<{ name: string, problem: string }>
+  readonly recordsReplayed: number
+  readonly segmentsRead: number
   /** Number of the newest segment seen (0 if none). */
-  lastSegment: number
+  readonly lastSegment: number
   /** Names we do not know and leave alone. */
-  unknown: string[]
+  readonly unknown: readonly string[]
 }
 
-interface SegmentFile {
-  name: string
-  number: number
-  /** The segment's header, or why it is unreadable (the frames are read during replay). */
-  header: SegmentHeader | HeaderProblem
-  length: number
+/** A file to move aside: a damaged snapshot, or the log discarded in 'pointInTime' mode. */
+export interface SetAside { name: string, kind: 'corrupt' | 'discarded' }
+
+/** A segment to cut back to its last valid frame; `zeroFilled` when only zeros follow it. */
+export interface Truncation { name: string, to: number, from: number, keepCopy: boolean, zeroFilled: boolean }
+
+/**
+ * The last segment, when its records end at the recovered sequence number:
+ * rewritten from its valid bytes (recovery-actions.ts), then continued if it
+ * is of the current version.
+ */
+export interface Resumption { name: string, header: SegmentHeader, end: number }
+
+/** What recovery decided to change on disk (recovery-actions.ts carries it out). */
+export interface RecoveryActions {
+  /** Names of orphaned temporary files to remove. */
+  readonly temps: readonly string[]
+  /** Segments wholly covered by the snapshot, and snapshots older than it: to delete. */
+  readonly obsolete: readonly string[]
+  /** Files to move aside (damaged snapshots, discarded log in 'pointInTime' mode). */
+  readonly setAside: readonly SetAside[]
+  readonly truncate: Truncation | null
+  /** The segment new writes continue; null: a new segment is started. */
+  readonly resume: Resumption | null
 }
+
+/** What recovery found and, apart, what it decided, before acting on it; read-only once planned. */
+export interface RecoveryPlan extends RecoveryFindings {
+  readonly actions: RecoveryActions
+}
+
+/** A segment's header, or why it is unreadable (the frames are read during replay). */
+type SegmentFile = { name: string, number: number } & SegmentHeaderRead
 
 /** Reads the directory and works out the recovered state (changes nothing). */
 export async function planRecovery (fs: FileSystem, directory: string, mode: RecoveryMode, params: TreeParams): Promise<RecoveryPlan> {
@@ -109,41 +122,56 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
   segments.sort((a, b) => a.number - b.number)
   const existed = snapshots.length > 0 || segments.length > 0
 
+  const walIdentity = establishIdentity(segments.map(s => s.ok ? s.header.identity : null))
+  const chosen = await loadSnapshot(fs, directory, snapshots, walIdentity)
+  const start = startingState(chosen.loaded, walIdentity, params)
+  const replayed = await replay(fs, directory, segments, mode, start, chosen.skipped)
   const plan: RecoveryPlan = {
-    identity: newIdentity(params),
-    identityBytes: new Uint8Array(0),
-    tree: Tree.empty(params),
-    table: new KeyTable(),
-    seq: 0,
+    identity: start.identity,
+    identityBytes: start.identityBytes,
+    tree: replayed.tree,
+    table: start.table,
+    seq: replayed.seq,
     existed,
-    snapshot: null,
-    snapshotsSkipped: [],
-    recordsReplayed: 0,
+    snapshot: chosen.loaded === null ? null : { name: chosen.loaded.name, seq: chosen.loaded.header.seq, bytes: chosen.loaded.bytes },
+    snapshotsSkipped: chosen.skipped,
+    recordsReplayed: replayed.recordsReplayed,
     segmentsRead: segments.length,
-    temps,
-    obsolete: [],
-    setAside: [],
-    truncate: null,
-    resume: null,
     lastSegment: segments.length > 0 ? segments[segments.length - 1].number : 0,
-    unknown
-  }
-  const identityBytes = establishIdentity(segments.map(s => typeof s.header === 'string' ? null : s.header.identity))
-  await loadSnapshot(fs, directory, snapshots, identityBytes, plan)
-  if (plan.identityBytes.length === 0) {
-    if (identityBytes !== null) {
-      const identity = decodeIdentity(identityBytes)
-      if (identity === null) throw corruption('WAL segment header carries a malformed identity')
-      plan.identity = identity
-      plan.identityBytes = identityBytes
-      plan.tree = Tree.empty(identity.params)
-    } else {
-      plan.identityBytes = encodeIdentity(plan.identity)
+    unknown,
+    actions: {
+      temps,
+      obsolete: [...chosen.older, ...replayed.obsolete],
+      setAside: [...chosen.skipped.map(({ name }): SetAside => ({ name, kind: 'corrupt' })), ...replayed.setAside],
+      truncate: replayed.truncate,
+      resume: replayed.resume
     }
   }
-  await replay(fs, directory, segments, mode, plan)
   checkNothingLost(plan, mode)
   return plan
+}
+
+interface StartingState {
+  identity: Identity
+  identityBytes: Uint8Array
+  tree: Tree
+  table: KeyTable
+  seq: number
+}
+
+// The state replay starts from: the snapshot's; else an empty one of the database the log
+// names; else an empty one of a new database.
+function startingState (snapshot: LoadedSnapshot | null, walIdentity: Uint8Array | null, params: TreeParams): StartingState {
+  if (snapshot !== null) {
+    return { identity: snapshot.identity, identityBytes: snapshot.header.identity, tree: snapshot.tree, table: snapshot.table, seq: snapshot.header.seq }
+  }
+  if (walIdentity !== null) {
+    const identity = decodeIdentity(walIdentity)
+    if (identity === null) throw corruption('WAL segment header carries a malformed identity')
+    return { identity, identityBytes: walIdentity, tree: Tree.empty(identity.params), table: new KeyTable(), seq: 0 }
+  }
+  const identity = newIdentity(params)
+  return { identity, identityBytes: encodeIdentity(identity), tree: Tree.empty(params), table: new KeyTable(), seq: 0 }
 }
 
 // A damaged snapshot names the sequence number it covered. Recovering to an older state than
@@ -169,48 +197,63 @@ function establishIdentity (identities: Array<Uint8Array | null>): Uint8Array | 
   return found
 }
 
-// Replays the segments into the plan, deciding what each kind of damage means.
-async function replay (fs: FileSystem, directory: string, segments: SegmentFile[], mode: RecoveryMode, plan: RecoveryPlan): Promise<void> {
-  const snapshotSeq = plan.seq
-  const live = new LiveState(plan.tree, plan.table)
+// What replaying the log gave: the state after it, and what it decided about the segments.
+interface Replayed {
+  tree: Tree
+  seq: number
+  recordsReplayed: number
+  obsolete: string[]
+  setAside: SetAside[]
+  truncate: Truncation | null
+  resume: Resumption | null
+}
+
+// Replays the segments after the starting state, deciding what each kind of damage means.
+async function replay (
+  fs: FileSystem, directory: string, segments: SegmentFile[], mode: RecoveryMode,
+  start: StartingState, snapshotsSkipped: SnapshotChoice['skipped']
+): Promise<Replayed> {
+  const out: Replayed = { tree: start.tree, seq: start.seq, recordsReplayed: 0, obsolete: [], setAside: [], truncate: null, resume: null }
+  const snapshotSeq = start.seq
+  const live = new LiveState(start.tree, start.table)
   // One edit for the whole replay: batches reuse the nodes earlier batches of the replay created.
   // No version made under it escapes before the replay ends, across the reads in between.
   const edit = Tree.newEdit()
-  let seq = plan.seq
+  let seq = start.seq
   let stopped = false
   for (let i = 0; i < segments.length; i++) {
     const file = segments[i]
     const last = i === segments.length - 1
     if (stopped) {
-      plan.setAside.push({ name: file.name, kind: 'discarded' })
+      out.setAside.push({ name: file.name, kind: 'discarded' })
       continue
     }
-    const header = file.header
-    if (typeof header === 'string') {
+    if (!file.ok) {
       // A segment whose header never became durable holds no frames: a crash while creating it.
       // It need not be the last one: a crash during recovery may have left it behind a segment
       // that recovery had created. Skipping it cannot hide records: a segment after it must
       // continue the sequence, or the gap is reported.
-      if (file.length <= SEGMENT_HEADER_SIZE) { plan.obsolete.push(file.name); continue }
-      if (mode === 'pointInTime') { stopped = true; plan.setAside.push({ name: file.name, kind: 'discarded' }); continue }
-      throw corruption(`WAL segment ${file.name} has a damaged header (${header})`)
+      if (file.length <= SEGMENT_HEADER_SIZE) { out.obsolete.push(file.name); continue }
+      if (mode === 'pointInTime') { stopped = true; out.setAside.push({ name: file.name, kind: 'discarded' }); continue }
+      throw corruption(`WAL segment ${file.name} has a damaged header (${file.problem})`)
     }
+    const header = file.header
     if (header.segment !== file.number) throw corruption(`WAL segment ${file.name} says it is segment ${header.segment}`)
     if (header.firstSeq > seq + 1) {
-      if (mode === 'pointInTime') { stopped = true; plan.setAside.push({ name: file.name, kind: 'discarded' }); continue }
-      throw corruption(gapProblem(plan, seq, file.name, header.firstSeq))
+      if (mode === 'pointInTime') { stopped = true; out.setAside.push({ name: file.name, kind: 'discarded' }); continue }
+      throw corruption(gapProblem(snapshotsSkipped, seq, file.name, header.firstSeq))
     }
     let expected = header.firstSeq
     let frames = 0
     // Each record is applied as it is read: a segment is never held whole (wal/reader.ts).
     const visit = (frame: WalFrame): boolean => {
-      const record = decodeRecord(frame.payload)
-      const problem = typeof record === 'string' ? record : record.seq !== expected ? `sequence ${record.seq} where ${expected} was expected` : null
-      if (problem !== null) {
+      const decoded = decodeRecord(frame.payload)
+      if (!decoded.ok || decoded.record.seq !== expected) {
         if (mode === 'pointInTime') return false
+        const problem = decoded.ok ? `sequence ${decoded.record.seq} where ${expected} was expected` : decoded.problem
         throw corruption(`WAL segment ${file.name}, record ${frames}: ${problem}`)
       }
-      const rec = record as Exclude<typeof record, string>
+      const rec = decoded.record
       frames++
       expected++
       if (rec.seq <= seq) {
@@ -222,7 +265,7 @@ async function replay (fs: FileSystem, directory: string, segments: SegmentFile[
         return applyOps(live, rec.ops).tree
       }, edit)
       seq = rec.seq
-      plan.recordsReplayed++
+      out.recordsReplayed++
       return true
     }
     const scan = await scanSegmentFile(fs, join(directory, file.name), visit)
@@ -245,26 +288,27 @@ async function replay (fs: FileSystem, directory: string, segments: SegmentFile[
       if (!unsyncedTail) {
         // 'pointInTime': keep the records before the damage, keep a copy of the whole file aside.
         stopped = true
-        plan.truncate = { name: file.name, to: validEnd, from: scan.length, keepCopy: true, zeroFilled: false }
+        out.truncate = { name: file.name, to: validEnd, from: scan.length, keepCopy: true, zeroFilled: false }
         continue
       }
       // Frames after unsynced damage were never acknowledged as durable; a copy is kept aside.
-      plan.truncate = { name: file.name, to: validEnd, from: scan.length, keepCopy: damage.validFrameAfter, zeroFilled: damage.zeroFilled }
+      out.truncate = { name: file.name, to: validEnd, from: scan.length, keepCopy: damage.validFrameAfter, zeroFilled: damage.zeroFilled }
     }
     if (header.firstSeq + frames - 1 <= snapshotSeq && !last) {
-      plan.obsolete.push(file.name)
+      out.obsolete.push(file.name)
     } else if (last && header.firstSeq + frames === seq + 1) {
-      plan.resume = { name: file.name, header, end: validEnd }
+      out.resume = { name: file.name, header, end: validEnd }
     }
   }
   live.flush()
-  plan.tree = live.tree
-  plan.seq = seq
+  out.tree = live.tree
+  out.seq = seq
+  return out
 }
 
 // A gap right after a damaged snapshot is that snapshot's fault: name it, not the log.
-function gapProblem (plan: RecoveryPlan, seq: number, segment: string, firstSeq: number): string {
-  const blamed = plan.snapshotsSkipped.find(s => {
+function gapProblem (snapshotsSkipped: SnapshotChoice['skipped'], seq: number, segment: string, firstSeq: number): string {
+  const blamed = snapshotsSkipped.find(s => {
     const kind = classify(s.name)
     return kind.kind === 'snapshot' && kind.seq > seq
   })

@@ -8,5 +8,5 @@ import type { WorkerReply, WorkerTask } from './snapshot-layout'
 
 const task = workerData as WorkerTask
 const laidOut = layoutHere(task.bytes, task.count, { salt: task.salt }, task.out)
-const reply: WorkerReply = { problem: typeof laidOut === 'string' ? laidOut : null }
+const reply: WorkerReply = laidOut.ok ? { ok: true } : laidOut
 parentPort?.postMessage(reply)

@@ -15,6 +15,7 @@ import { readEntrySpans, readSnapshotHeader } from '../snapshot/reader'
 import { layoutTree, newTreeLayout } from '../tree/build'
 import type { TreeLayout } from '../tree/build'
 import type { TreeParams } from '../tree/params'
+import type { Result } from '../result'
 
 /** The worker's script (tests give {@link layoutSnapshot} one that fails, to see the work redone here). */
 const WORKER_FILE = join(__dirname, 'snapshot-layout-worker.js')
@@ -22,10 +23,13 @@ const WORKER_FILE = join(__dirname, 'snapshot-layout-worker.js')
 /** Snapshots of fewer entries are laid out on this thread: a worker costs tens of milliseconds to start. */
 export const PARALLEL_THRESHOLD = 50000
 
+/** A tree layout, or why the entries could not be laid out. */
+export type LayoutResult = Result<{ layout: TreeLayout }>
+
 /** A layout being computed. */
 export interface LayoutJob {
   /** The layout, or why the entries could not be laid out. */
-  readonly result: Promise<TreeLayout | string>
+  readonly result: Promise<LayoutResult>
   /** Stops the work (the caller found the snapshot unusable on its own). */
   cancel: () => void
 }
@@ -38,8 +42,8 @@ export interface WorkerTask {
   out: TreeLayout
 }
 
-/** What the worker sends back when it is done: null, or why the entries could not be laid out. */
-export type WorkerReply = { problem: string | null }
+/** What the worker sends back when it is done (the layout is in the task's `out`), or why the entries could not be laid out. */
+export type WorkerReply = Result<object>
 
 /** Whether the snapshot whose header is `head` says it has enough entries to be laid out by a worker. */
 export function worthAWorker (head: Uint8Array): boolean {
@@ -58,7 +62,7 @@ export function worthAWorker (head: Uint8Array): boolean {
 export function layoutSnapshot (
   bytes: Uint8Array, shared: Uint8Array | null, count: number, params: TreeParams, workerFile = WORKER_FILE
 ): LayoutJob {
-  const here = (): TreeLayout | string => layoutHere(bytes, count, params)
+  const here = (): LayoutResult => layoutHere(bytes, count, params)
   if (shared === null || shared.length !== bytes.length) return { result: Promise.resolve(here()), cancel: () => {} }
   const out = newTreeLayout(count, true)
   // The salt is copied (a Buffer's slice() would not copy): it may be a view into a file's
@@ -70,9 +74,9 @@ export function layoutSnapshot (
   } catch {
     return { result: Promise.resolve(here()), cancel: () => {} }
   }
-  let settle: (value: TreeLayout | string) => void = () => {}
+  let settle: (value: LayoutResult) => void = () => {}
   let settled = false
-  const result = new Promise<TreeLayout | string>(resolve => {
+  const result = new Promise<LayoutResult>(resolve => {
     settle = value => {
       if (settled) return
       settled = true
@@ -83,23 +87,23 @@ export function layoutSnapshot (
   const redo = (): void => { if (!settled) settle(here()) }
   worker.once('message', (reply: WorkerReply) => {
     if (!settled && !bytesEqual(shared, bytes)) settle(here())
-    else settle(reply.problem ?? out)
+    else settle(reply.ok ? { ok: true, layout: out } : reply)
   })
   worker.once('error', redo)
   worker.once('exit', redo)
   return {
     result,
     cancel: () => {
-      settle('cancelled')
+      settle({ ok: false, problem: 'cancelled' })
       void worker.terminate()
     }
   }
 }
 
 /** Lays out the entries on the calling thread (also what the worker runs). */
-export function layoutHere (bytes: Uint8Array, count: number, params: TreeParams, out = newTreeLayout(count, false)): TreeLayout | string {
-  const spans = readEntrySpans(bytes, count)
-  if (typeof spans === 'string') return spans
-  layoutTree({ bytes, spans }, params, out)
-  return out
+export function layoutHere (bytes: Uint8Array, count: number, params: TreeParams, out = newTreeLayout(count, false)): LayoutResult {
+  const read = readEntrySpans(bytes, count)
+  if (!read.ok) return read
+  layoutTree({ bytes, spans: read.spans }, params, out)
+  return { ok: true, layout: out }
 }

@@ -29,7 +29,7 @@ import type { TreeNode } from '../tree/node'
 import { Tree } from '../tree/tree'
 import { decodeIdentity } from './identity'
 import type { Identity } from './identity'
-import type { RecoveryPlan } from './recovery'
+import type { Result } from '../result'
 import { layoutSnapshot, worthAWorker } from './snapshot-layout'
 
 /**
@@ -41,14 +41,27 @@ export const snapshotReading = {
   windowSize: SNAPSHOT_WINDOW_SIZE
 }
 
-/** Loads the newest usable of `snapshots` (newest first) into the plan; the others become obsolete or set aside. */
+/** The newest usable snapshot, and what became of the others. */
+export interface SnapshotChoice {
+  /** The snapshot loaded; null when none is usable. */
+  readonly loaded: LoadedSnapshot | null
+  /** Snapshots that could not be used, with why: to set aside. */
+  readonly skipped: ReadonlyArray<{ name: string, problem: string }>
+  /** Snapshots older than the one loaded: to delete. */
+  readonly older: readonly string[]
+}
+
+/** Loads the newest usable of `snapshots` (newest first); the others are skipped or older. */
 export async function loadSnapshot (
   fs: FileSystem, directory: string, snapshots: Array<{ name: string, seq: number }>,
-  walIdentity: Uint8Array | null, plan: RecoveryPlan
-): Promise<void> {
+  walIdentity: Uint8Array | null
+): Promise<SnapshotChoice> {
+  let chosen: LoadedSnapshot | null = null
+  const skipped: Array<{ name: string, problem: string }> = []
+  const older: string[] = []
   for (const { name, seq } of snapshots) {
-    if (plan.snapshot !== null) {
-      plan.obsolete.push(name)
+    if (chosen !== null) {
+      older.push(name)
       continue
     }
     const path = join(directory, name)
@@ -56,18 +69,13 @@ export async function loadSnapshot (
     const loaded = size > snapshotReading.wholeFileLimit
       ? await loadInWindows(fs, path, seq, walIdentity)
       : await loadWhole(fs, path, seq, walIdentity)
-    if (typeof loaded === 'string') {
-      plan.snapshotsSkipped.push({ name, problem: loaded })
+    if (!loaded.ok) {
+      skipped.push({ name, problem: loaded.problem })
       continue
     }
-    plan.identity = loaded.identity
-    plan.identityBytes = loaded.header.identity
-    plan.tree = loaded.tree
-    plan.table = loaded.table
-    plan.seq = loaded.header.seq
-    plan.snapshot = { name, seq, bytes: loaded.bytes }
+    chosen = { name, ...loaded.snapshot }
   }
-  for (const skipped of plan.snapshotsSkipped) plan.setAside.push({ name: skipped.name, kind: 'corrupt' })
+  return { loaded: chosen, skipped, older }
 }
 
 /** A snapshot loaded and checked. */
@@ -79,6 +87,9 @@ interface Loaded {
   /** Size of the file. */
   bytes: number
 }
+
+/** The snapshot recovery starts from. */
+export type LoadedSnapshot = Loaded & { name: string }
 
 /** The entries of a snapshot as they are read: the key table is filled from the arrays of keys and values. */
 class LoadedEntries {
@@ -99,7 +110,10 @@ class LoadedEntries {
   }
 }
 
-async function loadWhole (fs: FileSystem, path: string, seq: number, walIdentity: Uint8Array | null): Promise<Loaded | string> {
+/** A snapshot loaded and checked, or why it is not usable. */
+type LoadResult = Result<{ snapshot: Loaded }>
+
+async function loadWhole (fs: FileSystem, path: string, seq: number, walIdentity: Uint8Array | null): Promise<LoadResult> {
   // A snapshot of many entries is read twice at once: into an ordinary buffer, whose views
   // become the entries users read, and into shared memory for the worker that lays out its
   // tree (snapshot-layout.ts). Values in shared memory would be refused by APIs that refuse a
@@ -111,7 +125,7 @@ async function loadWhole (fs: FileSystem, path: string, seq: number, walIdentity
     readFileShared(fs, path, SNAPSHOT_HEADER_SIZE, worthAWorker)
   ])
   const checked = checkHeader(bytes, seq, walIdentity)
-  if (typeof checked === 'string') return checked
+  if (!checked.ok) return checked
   const { header, identity } = checked
 
   // A worker lays the tree out (every hash and the shape) while this thread checks the file
@@ -126,15 +140,15 @@ async function loadWhole (fs: FileSystem, path: string, seq: number, walIdentity
   const body = readSnapshot(bytes, entries.add)
   if (!body.ok) {
     layout.cancel()
-    return body.problem
+    return body
   }
   const table = entries.table()
   const laidOut = await layout.result
-  if (typeof laidOut === 'string') return laidOut
-  return finish(header, identity, laidOut, entries.nodes, table, bytes.length)
+  if (!laidOut.ok) return laidOut
+  return finish(header, identity, laidOut.layout, entries.nodes, table, bytes.length)
 }
 
-async function loadInWindows (fs: FileSystem, path: string, seq: number, walIdentity: Uint8Array | null): Promise<Loaded | string> {
+async function loadInWindows (fs: FileSystem, path: string, seq: number, walIdentity: Uint8Array | null): Promise<LoadResult> {
   const handle = await fs.open(path, 'read')
   try {
     const size = await handle.size()
@@ -142,12 +156,12 @@ async function loadInWindows (fs: FileSystem, path: string, seq: number, walIden
     // The header alone settles whose snapshot this is before any entry is read.
     const head = new Uint8Array(Math.min(size, SNAPSHOT_HEADER_SIZE))
     const checked = checkHeader(head.subarray(0, await handle.read(head, 0)), seq, walIdentity)
-    if (typeof checked === 'string') return checked
+    if (!checked.ok) return checked
     const { header, identity } = checked
 
     const entries = new LoadedEntries()
     const body = await readSnapshotInWindows(source, entries.add, snapshotReading.windowSize)
-    if (!body.ok) return body.problem
+    if (!body.ok) return body
     const table = entries.table()
     const layout = newTreeLayout(entries.keys.length, false)
     layoutTree(entries, identity.params, layout)
@@ -157,24 +171,24 @@ async function loadInWindows (fs: FileSystem, path: string, seq: number, walIden
   }
 }
 
-// Whose snapshot this is, from its header alone; a string says why it is not usable.
-function checkHeader (head: Uint8Array, seq: number, walIdentity: Uint8Array | null): { header: SnapshotHeader, identity: Identity } | string {
+// Whose snapshot this is, from its header alone, or why it is not usable.
+function checkHeader (head: Uint8Array, seq: number, walIdentity: Uint8Array | null): Result<{ header: SnapshotHeader, identity: Identity }> {
   const read = readSnapshotHeader(head)
-  if (!read.ok) return read.problem
+  if (!read.ok) return read
   const { header } = read
   const identity = decodeIdentity(header.identity)
-  if (identity === null) return 'malformed identity'
-  if (walIdentity !== null && !bytesEqual(walIdentity, header.identity)) return 'belongs to another database than the WAL'
-  if (header.seq !== seq) return 'sequence number differs from the file name'
-  return { header, identity }
+  if (identity === null) return { ok: false, problem: 'malformed identity' }
+  if (walIdentity !== null && !bytesEqual(walIdentity, header.identity)) return { ok: false, problem: 'belongs to another database than the WAL' }
+  if (header.seq !== seq) return { ok: false, problem: 'sequence number differs from the file name' }
+  return { ok: true, header, identity }
 }
 
 // Links the nodes as the layout says and checks the root the header names.
-function finish (header: SnapshotHeader, identity: Identity, layout: TreeLayout, nodes: TreeNode[], table: KeyTable, bytes: number): Loaded | string {
+function finish (header: SnapshotHeader, identity: Identity, layout: TreeLayout, nodes: TreeNode[], table: KeyTable, bytes: number): LoadResult {
   const tree = Tree.fromRoot(linkLayout(layout, nodes), identity.params)
   const root = tree.root()
   if (!bytesEqual(root, header.root)) {
-    return `Merkle root mismatch: file says ${toHex(header.root)}, entries give ${toHex(root)}`
+    return { ok: false, problem: `Merkle root mismatch: file says ${toHex(header.root)}, entries give ${toHex(root)}` }
   }
-  return { header, identity, tree, table, bytes }
+  return { ok: true, snapshot: { header, identity, tree, table, bytes } }
 }

@@ -34,6 +34,7 @@
 import { randomBytes } from 'node:crypto'
 import { readU32LE, readU64LE, writeU32LE, writeU64LE } from '../bytes'
 import { crc32c } from '../checksum'
+import type { Result } from '../result'
 
 /** "\x89MLWAL\r\n" */
 export const SEGMENT_MAGIC = Uint8Array.of(0x89, 0x4d, 0x4c, 0x57, 0x41, 0x4c, 0x0d, 0x0a)
@@ -85,16 +86,17 @@ export function encodeSegmentHeader (header: SegmentHeader): Uint8Array {
 export type HeaderProblem = 'short' | 'magic' | 'checksum' | 'version'
 
 /** Decodes a segment header, or says what is wrong with it. */
-export function decodeSegmentHeader (bytes: Uint8Array): SegmentHeader | HeaderProblem {
-  if (bytes.length < SEGMENT_HEADER_SIZE) return 'short'
-  for (let i = 0; i < SEGMENT_MAGIC.length; i++) if (bytes[i] !== SEGMENT_MAGIC[i]) return 'magic'
-  if (crc32c(bytes.subarray(0, 124)) !== readU32LE(bytes, 124)) return 'checksum'
+export function decodeSegmentHeader (bytes: Uint8Array): Result<{ header: SegmentHeader }, HeaderProblem> {
+  if (bytes.length < SEGMENT_HEADER_SIZE) return { ok: false, problem: 'short' }
+  for (let i = 0; i < SEGMENT_MAGIC.length; i++) if (bytes[i] !== SEGMENT_MAGIC[i]) return { ok: false, problem: 'magic' }
+  if (crc32c(bytes.subarray(0, 124)) !== readU32LE(bytes, 124)) return { ok: false, problem: 'checksum' }
   const version = readU32LE(bytes, 8)
-  if (version !== WAL_VERSION && version !== WAL_VERSION_1) return 'version'
+  if (version !== WAL_VERSION && version !== WAL_VERSION_1) return { ok: false, problem: 'version' }
   const segment = readU64LE(bytes, 76)
   const firstSeq = readU64LE(bytes, 84)
-  if (segment < 0 || firstSeq < 1) return 'checksum'
-  return { version, identity: bytes.slice(12, 12 + IDENTITY_LENGTH), segment, firstSeq, salt: readU32LE(bytes, 92) }
+  if (segment < 0 || firstSeq < 1) return { ok: false, problem: 'checksum' }
+  const header = { version, identity: bytes.slice(12, 12 + IDENTITY_LENGTH), segment, firstSeq, salt: readU32LE(bytes, 92) }
+  return { ok: true, header }
 }
 
 function saltBytes (salt: number): Uint8Array {

@@ -14,6 +14,7 @@ import { lastNonZero } from '../bytes'
 import type { FileHandle, FileSystem } from '../fs/file-system'
 import { SEGMENT_HEADER_SIZE, WAL_VERSION_1, decodeSegmentHeader, frameHeaderAt, frameHeaderSize, framePayloadValid, saltSeed } from './format'
 import type { HeaderProblem, SegmentHeader } from './format'
+import type { Failure, Result, Success } from '../result'
 
 /** Bytes a segment file is read by at once (a larger frame is read whole). */
 export const READ_WINDOW = 64 * 1024 * 1024
@@ -45,9 +46,8 @@ export interface SegmentDamage {
 
 /** What walking a segment found. */
 export type SegmentScan =
-  | { ok: false, problem: HeaderProblem, length: number }
-  | {
-    ok: true
+  | (Failure<HeaderProblem> & { length: number })
+  | Success<{
     header: SegmentHeader
     /** Offset just past the last valid frame visited. */
     validEnd: number
@@ -56,7 +56,7 @@ export type SegmentScan =
     /** True when the visitor stopped the walk (at `validEnd`, the frame it refused). */
     stopped: boolean
     length: number
-  }
+  }>
 
 /** What reading a whole segment found: the walk and every valid frame. */
 export type SegmentRead =
@@ -103,12 +103,15 @@ export async function scanSegmentFile (fs: FileSystem, path: string, visit: Fram
   }
 }
 
+/** The header of a segment file, or why it is unreadable; with the file's length either way. */
+export type SegmentHeaderRead = Result<{ header: SegmentHeader }, HeaderProblem> & { length: number }
+
 /** Reads the header of the segment file at `path` alone. */
-export async function readSegmentHeader (fs: FileSystem, path: string): Promise<{ header: SegmentHeader | HeaderProblem, length: number }> {
+export async function readSegmentHeader (fs: FileSystem, path: string): Promise<SegmentHeaderRead> {
   const handle = await fs.open(path, 'read')
   try {
     const length = await handle.size()
-    return { header: decodeSegmentHeader(await readAt(handle, 0, Math.min(length, SEGMENT_HEADER_SIZE))), length }
+    return { ...decodeSegmentHeader(await readAt(handle, 0, Math.min(length, SEGMENT_HEADER_SIZE))), length }
   } finally {
     await handle.close()
   }
@@ -131,8 +134,9 @@ function * walkSegment (size: number, window: number, visit: FrameVisitor): Walk
   const view: View = { bytes: new Uint8Array(0), base: 0 }
   window = Math.max(window, 1)
   yield * cover(view, 0, SEGMENT_HEADER_SIZE, size, window)
-  const header = decodeSegmentHeader(view.bytes.subarray(0, SEGMENT_HEADER_SIZE))
-  if (typeof header === 'string') return { ok: false, problem: header, length: size }
+  const decoded = decodeSegmentHeader(view.bytes.subarray(0, SEGMENT_HEADER_SIZE))
+  if (!decoded.ok) return { ...decoded, length: size }
+  const { header } = decoded
   const { version } = header
   const headerSize = frameHeaderSize(version)
   const seed = saltSeed(header.salt)

@@ -15,6 +15,8 @@ import type { SegmentRead } from '../../lib/wal/reader'
 import { WalWriter } from '../../lib/wal/writer'
 import { FRAME_HEADER_SIZE } from '../../lib/wal/format'
 import { nodeFileSystem } from '../../lib/fs/node-file-system'
+import { planRecovery } from '../../lib/store/recovery'
+import { DEFAULT_PARAMS } from '../../lib/tree/params'
 
 const b = (...xs: number[]): Uint8Array => Uint8Array.from(xs)
 
@@ -245,4 +247,30 @@ test('recovery: zeros after an earlier segment\'s last frame are unused space; r
   zeroed.fill(0, third)
   writeFileSync(firstPath, zeroed)
   await expectCorruption(t, location, 'zeros hiding a record')
+})
+
+test('recovery: the plan keeps what was found apart from the actions decided, and planning changes nothing', async t => {
+  const location = await makeDb(4)
+  const wal = 'wal-00000000000000000001.log'
+  const end = readFileSync(join(location, wal)).length
+  writeFileSync(join(location, wal), Buffer.concat([readFileSync(join(location, wal)), Buffer.from([0xff, 0xff, 0xff])]))
+  const temp = 'snapshot-00000000000000000002.mls.tmp-0123456789abcdef'
+  writeFileSync(join(location, temp), 'partial')
+  writeFileSync(join(location, 'snapshot-00000000000000000002.mls'), 'damaged')
+  writeFileSync(join(location, 'notes.txt'), 'mine')
+  const before = snapshotFiles(location)
+  const plan = await planRecovery(nodeFileSystem, location, 'strict', DEFAULT_PARAMS)
+  t.same(snapshotFiles(location), before, 'nothing changed on disk')
+  t.same({ seq: plan.seq, entries: plan.tree.size, existed: plan.existed, snapshot: plan.snapshot, recordsReplayed: plan.recordsReplayed, segmentsRead: plan.segmentsRead, lastSegment: plan.lastSegment, unknown: plan.unknown },
+    { seq: 4, entries: expected(4).length, existed: true, snapshot: null, recordsReplayed: 4, segmentsRead: 1, lastSegment: 1, unknown: ['notes.txt'] }, 'what was found')
+  t.same(plan.snapshotsSkipped, [{ name: 'snapshot-00000000000000000002.mls', problem: 'file shorter than a snapshot header' }], 'the damaged snapshot skipped')
+  const { resume, ...actions } = plan.actions
+  t.same(actions, {
+    temps: [temp],
+    obsolete: [],
+    setAside: [{ name: 'snapshot-00000000000000000002.mls', kind: 'corrupt' }],
+    truncate: { name: wal, to: end, from: end + 3, keepCopy: false, zeroFilled: false }
+  }, 'the actions decided')
+  t.same(resume === null ? null : { name: resume.name, segment: resume.header.segment, end: resume.end }, { name: wal, segment: 1, end }, 'the segment to continue')
+  t.same(['temps', 'obsolete', 'setAside', 'truncate', 'resume'].filter(key => key in plan), [], 'no action among the findings')
 })

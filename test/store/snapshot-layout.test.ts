@@ -53,12 +53,14 @@ const bytes = Uint8Array.from(shared)
 
 test('snapshot layout: a worker gives exactly what this thread gives', async t => {
   const job = layoutSnapshot(bytes, shared, count, params)
-  const here = layoutHere(bytes, count, params)
-  const there = await job.result
-  if (typeof here === 'string' || typeof there === 'string') {
-    t.fail(`no layout: ${String(here)}, ${String(there)}`)
+  const hereRead = layoutHere(bytes, count, params)
+  const thereRead = await job.result
+  if (!hereRead.ok || !thereRead.ok) {
+    t.fail(`no layout: ${JSON.stringify(hereRead)}, ${JSON.stringify(thereRead)}`)
     return
   }
+  const here = hereRead.layout
+  const there = thereRead.layout
   t.ok(there.order.buffer instanceof SharedArrayBuffer, 'the worker wrote into shared memory')
   t.same(differences(here, there), [], `all seven arrays equal for ${count} entries`)
   t.ok(there.priorities.some(p => p !== 0) && there.nodeHashes.some(b => b !== 0), 'hashes were computed')
@@ -69,12 +71,14 @@ test('snapshot layout: a shared copy that differs from the bytes read is laid ou
   const other = new Uint8Array(new SharedArrayBuffer(shared.length))
   other.set(shared)
   other[other.length - SNAPSHOT_FOOTER_SIZE - 1] ^= 1
-  const laidOut = await layoutSnapshot(bytes, other, count, params).result
-  const here = layoutHere(bytes, count, params)
-  if (typeof laidOut === 'string' || typeof here === 'string') {
-    t.fail(`no layout: ${String(laidOut)}, ${String(here)}`)
+  const laidOutRead = await layoutSnapshot(bytes, other, count, params).result
+  const hereRead = layoutHere(bytes, count, params)
+  if (!laidOutRead.ok || !hereRead.ok) {
+    t.fail(`no layout: ${JSON.stringify(laidOutRead)}, ${JSON.stringify(hereRead)}`)
     return
   }
+  const laidOut = laidOutRead.layout
+  const here = hereRead.layout
   t.notOk(laidOut.order.buffer instanceof SharedArrayBuffer, 'laid out on this thread')
   t.same(differences(laidOut, here), [], 'from the bytes read')
 })
@@ -88,12 +92,12 @@ test('snapshot layout: when the worker cannot start or dies without replying, th
   writeFileSync(crashing, 'throw new Error("no layout today")\n')
   for (const [what, file] of [['a missing script', join(dir, 'missing.js')], ['a worker that exits', silent], ['a worker that throws', crashing]]) {
     const laidOut = await layoutSnapshot(bytes, shared, count, params, file).result
-    if (typeof laidOut === 'string' || typeof here === 'string') {
-      t.fail(`${what}: no layout: ${String(laidOut)}`)
+    if (!laidOut.ok || !here.ok) {
+      t.fail(`${what}: no layout: ${JSON.stringify(laidOut)}`)
       continue
     }
-    t.notOk(laidOut.order.buffer instanceof SharedArrayBuffer, `${what}: laid out on this thread`)
-    t.same(differences(laidOut, here), [], `${what}: the same layout`)
+    t.notOk(laidOut.layout.order.buffer instanceof SharedArrayBuffer, `${what}: laid out on this thread`)
+    t.same(differences(laidOut.layout, here.layout), [], `${what}: the same layout`)
   }
   rmSync(dir, { recursive: true, force: true })
 })
@@ -104,16 +108,16 @@ test('snapshot layout: damaged entry lengths are reported by the worker and by t
   damaged.set(bytes)
   damaged.set([0xff, 0xff, 0xff, 0x7f], SNAPSHOT_HEADER_SIZE)
   const damagedCopy = Uint8Array.from(damaged)
-  t.is(await layoutSnapshot(damagedCopy, damaged, count, params).result, 'malformed entry 0', 'worker')
-  t.is(layoutHere(damagedCopy, count, params), 'malformed entry 0', 'this thread')
-  t.is(await layoutSnapshot(bytes, shared, count + 1, params).result, `malformed entry ${count}`, 'fewer entries than counted')
-  t.is(await layoutSnapshot(bytes, shared, count - 1, params).result, `more than ${count - 1} entries`, 'more entries than counted')
+  t.same(await layoutSnapshot(damagedCopy, damaged, count, params).result, { ok: false, problem: 'malformed entry 0' }, 'worker')
+  t.same(layoutHere(damagedCopy, count, params), { ok: false, problem: 'malformed entry 0' }, 'this thread')
+  t.same(await layoutSnapshot(bytes, shared, count + 1, params).result, { ok: false, problem: `malformed entry ${count}` }, 'fewer entries than counted')
+  t.same(await layoutSnapshot(bytes, shared, count - 1, params).result, { ok: false, problem: `more than ${count - 1} entries` }, 'more entries than counted')
 })
 
 test('snapshot layout: a cancelled layout says so', async t => {
   const job = layoutSnapshot(bytes, shared, count, params)
   job.cancel()
-  t.is(await job.result, 'cancelled')
+  t.same(await job.result, { ok: false, problem: 'cancelled' })
 })
 
 test('snapshot layout: a worker is worth it from the count in the header on', t => {

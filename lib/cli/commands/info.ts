@@ -67,7 +67,7 @@ function summarize (view: DatabaseView, root: Uint8Array, checkpointFailed: Reco
   cursor.first()
   for (let node = cursor.current; node !== null; cursor.advance(), node = cursor.current) dataBytes += node.key.length + node.value.length
   const segments = files.filter(f => f.kind === 'segment')
-  const torn = plan.truncate !== null && !plan.truncate.keepCopy ? plan.truncate.from - plan.truncate.to : 0
+  const torn = plan.actions.truncate !== null && !plan.actions.truncate.keepCopy ? plan.actions.truncate.from - plan.actions.truncate.to : 0
   return {
     location: view.location,
     entries: plan.tree.size,

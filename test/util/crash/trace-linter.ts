@@ -181,8 +181,8 @@ function framesIn (data: Uint8Array): number[] {
   while (at + FRAME_HEADER_SIZE <= data.length) {
     const length = readU32LE(data, at)
     if (at + FRAME_HEADER_SIZE + length > data.length) break
-    const record = decodeRecord(data.subarray(at + FRAME_HEADER_SIZE, at + FRAME_HEADER_SIZE + length))
-    if (typeof record !== 'string') out.push(record.seq)
+    const decoded = decodeRecord(data.subarray(at + FRAME_HEADER_SIZE, at + FRAME_HEADER_SIZE + length))
+    if (decoded.ok) out.push(decoded.record.seq)
     at += FRAME_HEADER_SIZE + length
   }
   return out
