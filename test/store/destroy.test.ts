@@ -11,32 +11,9 @@ import { join } from 'node:path'
 import { existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { MerkleLevel } from '../../index'
 import { tempLocation } from '../util/temp'
-import { dump, openBytes } from '../util/db'
+import { closedDatabase, dump, openBytes } from '../util/db'
+import { rejectionCode } from '../util/codes'
 import { probe } from '../util/open-probe'
-
-async function destroyError (location: string): Promise<unknown> {
-  try {
-    await MerkleLevel.destroy(location)
-    return null
-  } catch (err) {
-    return err
-  }
-}
-
-function codeOf (err: unknown): string | undefined {
-  return (err as { code?: string } | null)?.code
-}
-
-// A closed database with a snapshot and a log segment.
-async function closedDatabase (): Promise<string> {
-  const location = tempLocation('destroy')
-  const db = await openBytes(location)
-  await db.put(Uint8Array.of(1), Uint8Array.of(1))
-  await db.checkpoint()
-  await db.put(Uint8Array.of(2), Uint8Array.of(2))
-  await db.close()
-  return location
-}
 
 test('destroy: through a symbolic link to a database open in this process: LEVEL_LOCKED, nothing deleted', async t => {
   const location = tempLocation('destroy')
@@ -45,7 +22,7 @@ test('destroy: through a symbolic link to a database open in this process: LEVEL
   await db.put(Uint8Array.of(1), Uint8Array.of(1))
   symlinkSync(location, link)
   const before = readdirSync(location).sort()
-  t.is(codeOf(await destroyError(link)), 'LEVEL_LOCKED')
+  t.is(await rejectionCode(MerkleLevel.destroy(link)), 'LEVEL_LOCKED')
   t.same(readdirSync(location).sort(), before, 'every file is still there')
   t.ok(lstatSync(link).isSymbolicLink(), 'the link is still there')
   await db.put(Uint8Array.of(2), Uint8Array.of(2))
@@ -60,13 +37,13 @@ test('destroy: a database open by its own name: LEVEL_LOCKED, nothing deleted', 
   const db = await openBytes(location)
   await db.put(Uint8Array.of(1), Uint8Array.of(1))
   const before = readdirSync(location).sort()
-  t.is(codeOf(await destroyError(location)), 'LEVEL_LOCKED')
+  t.is(await rejectionCode(MerkleLevel.destroy(location)), 'LEVEL_LOCKED')
   t.same(readdirSync(location).sort(), before, 'every file is still there')
   await db.close()
 })
 
 test('destroy: deletes the database\'s own names only', async t => {
-  const location = await closedDatabase()
+  const location = (await closedDatabase('destroy')).location
   const segment = readdirSync(location).find(n => n.endsWith('.log')) as string
   const ours = [`${segment}.corrupt-17`, `${segment}.discarded-18`, 'snapshot-00000000000000000001.mls.corrupt-19', 'LOCK.tmp-0123456789abcdef']
   const theirs = ['x.corrupt-123', 'notes.txt', 'wal-1.log.corrupt-1', 'snapshot.mls.discarded-2', 'LOCK.tmp-mine']
@@ -76,14 +53,14 @@ test('destroy: deletes the database\'s own names only', async t => {
 })
 
 test('destroy: an empty directory left is removed; a missing location is not an error', async t => {
-  const location = await closedDatabase()
+  const location = (await closedDatabase('destroy')).location
   await MerkleLevel.destroy(location)
   t.is(existsSync(location), false, 'the directory is gone')
-  t.is(await destroyError(location), null, 'destroying it again is no error')
+  t.is(await rejectionCode(MerkleLevel.destroy(location)), 'resolved', 'destroying it again is no error')
 })
 
 test('destroy: through a symbolic link to a closed database removes its files, not the directory or the link', async t => {
-  const location = await closedDatabase()
+  const location = (await closedDatabase('destroy')).location
   const link = `${location}-link`
   symlinkSync(location, link)
   writeFileSync(join(location, 'notes.txt'), 'x')
@@ -95,7 +72,7 @@ test('destroy: through a symbolic link to a closed database removes its files, n
 test('destroy: a location that is a plain file gets a coded error', async t => {
   const location = tempLocation('destroy')
   writeFileSync(location, 'not a database')
-  t.is(codeOf(await destroyError(location)), 'LEVEL_IO_ERROR')
+  t.is(await rejectionCode(MerkleLevel.destroy(location)), 'LEVEL_IO_ERROR')
   t.is(existsSync(location), true, 'the file is left')
 })
 
@@ -106,7 +83,7 @@ test('destroy: a name of ours that is not a regular file: LEVEL_CORRUPTION, noth
     ['a FIFO', path => execFileSync('mkfifo', [path])]
   ]
   for (const [what, make] of makers) {
-    const location = await closedDatabase()
+    const location = (await closedDatabase('destroy')).location
     make(join(location, 'wal-00000000000000000099.log'))
     const before = readdirSync(location).sort()
     t.same(await probe('destroy', location), { code: 'LEVEL_CORRUPTION', cause: null }, `a segment name as ${what}: refused`)

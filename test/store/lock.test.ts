@@ -15,7 +15,7 @@ import { MerkleLevel } from '../../index'
 import { NodeFileSystem } from '../../lib/fs/node-file-system'
 import { PROCESS_START, sameProcessStart } from '../../lib/fs/process-start'
 import { tempLocation } from '../util/temp'
-import { causeCode, dump, openBytes } from '../util/db'
+import { causeCode, closedDatabase, dump, openBytes } from '../util/db'
 import { probe } from '../util/open-probe'
 
 const holder = join(__dirname, '..', 'util', 'lock-holder.js')
@@ -89,16 +89,6 @@ test('lock: a lock file left by a dead process or a damaged lock file does not b
   }
 })
 
-// A closed database at a fresh location.
-async function closedDatabase (): Promise<string> {
-  const location = tempLocation('lock')
-  const db = new MerkleLevel(location)
-  await db.open()
-  await db.put('k', 'v')
-  await db.close()
-  return location
-}
-
 function lockFile (fields: Record<string, unknown>): string {
   return JSON.stringify({ host: hostname(), token: '00112233445566ff', ...fields }) + '\n'
 }
@@ -125,7 +115,7 @@ test('lock: a symbolic link to a database open in this process is refused with L
 })
 
 test('lock: a LOCK naming this very process is never stale, whichever instance made it', async t => {
-  const location = await closedDatabase()
+  const location = (await closedDatabase('lock')).location
   // Another file-system instance on the same disk has a registry of its own: only the LOCK tells.
   const first = new MerkleLevel(location)
   await first.open()
@@ -142,7 +132,7 @@ test('lock: a LOCK naming this very process is never stale, whichever instance m
 test('lock: a LOCK left by an earlier process with our process id is taken over', async t => {
   const starts = ['linux:00000000-0000-0000-0000-000000000000:1', 'clock:1.000', 'simulated:00']
   for (const start of starts.filter(s => s !== PROCESS_START)) {
-    const location = await closedDatabase()
+    const location = (await closedDatabase('lock')).location
     // Another thread id too: in a restarted process, thread ids begin again.
     writeFileSync(join(location, 'LOCK'), lockFile({ pid: process.pid, start, thread: threadId + 1 }))
     const db = new MerkleLevel(location)
@@ -154,7 +144,7 @@ test('lock: a LOCK left by an earlier process with our process id is taken over'
 })
 
 test('lock: a LOCK of the earlier release (no start) naming our process id', async t => {
-  const location = await closedDatabase()
+  const location = (await closedDatabase('lock')).location
   writeFileSync(join(location, 'LOCK'), lockFile({ pid: process.pid, thread: threadId }))
   const db = new MerkleLevel(location)
   await db.open()
@@ -166,7 +156,7 @@ test('lock: a LOCK of the earlier release (no start) naming our process id', asy
 
 test('lock: a LOCK naming no usable process id is taken over', async t => {
   for (const pid of [0, -1, -process.pid, 1.5, '1', null, 2 ** 53]) {
-    const location = await closedDatabase()
+    const location = (await closedDatabase('lock')).location
     writeFileSync(join(location, 'LOCK'), lockFile({ pid, thread: 0 }))
     const db = new MerkleLevel(location)
     const err = await openError(db)
@@ -177,7 +167,7 @@ test('lock: a LOCK naming no usable process id is taken over', async t => {
 })
 
 test('lock: a LOCK larger than any lock the database writes is not read whole, and is taken over', async t => {
-  const location = await closedDatabase()
+  const location = (await closedDatabase('lock')).location
   // Sparse: no disk space. Read whole, it would not even fit a Buffer (over 2 GiB).
   writeFileSync(join(location, 'LOCK'), lockFile({ pid: 999999999 }))
   truncateSync(join(location, 'LOCK'), 3 * 2 ** 30)
@@ -199,7 +189,7 @@ test('lock: a LOCK that is not a regular file is refused at once with LEVEL_CORR
     }]
   ]
   for (const [what, make] of makers) {
-    const location = await closedDatabase()
+    const location = (await closedDatabase('lock')).location
     make(join(location, 'LOCK'))
     t.same(await probe('open', location), { code: 'LEVEL_DATABASE_NOT_OPEN', cause: 'LEVEL_CORRUPTION' }, `LOCK as ${what}: open refused`)
     t.same(leftTemps(location), [], 'no LOCK.tmp-* left')
@@ -207,7 +197,7 @@ test('lock: a LOCK that is not a regular file is refused at once with LEVEL_CORR
 })
 
 test('lock: threads of one process agree on its start; a database open in another thread is refused', async t => {
-  const location = await closedDatabase()
+  const location = (await closedDatabase('lock')).location
   const worker = new Worker(`
     const { parentPort, workerData } = require('node:worker_threads')
     const { MerkleLevel } = require(workerData.index)

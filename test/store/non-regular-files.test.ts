@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tempLocation } from '../util/temp'
-import { openBytes } from '../util/db'
+import { closedDatabase, openBytes } from '../util/db'
 import { probe } from '../util/open-probe'
 import { CLI } from '../cli/run-cli'
 import { FRAME_HEADER_SIZE, SEGMENT_HEADER_SIZE } from '../../lib/wal/format'
@@ -29,18 +29,6 @@ async function cli (args: string[]): Promise<Run> {
   })
 }
 
-// A closed database with a snapshot and a log segment after it.
-async function closedDatabase (): Promise<{ location: string, segment: string, snapshot: string }> {
-  const location = tempLocation('nonregular')
-  const db = await openBytes(location)
-  await db.put(Uint8Array.of(1), Uint8Array.of(1))
-  await db.checkpoint()
-  await db.put(Uint8Array.of(2), Uint8Array.of(2))
-  await db.close()
-  const names = readdirSync(location)
-  return { location, segment: names.find(n => n.endsWith('.log')) as string, snapshot: names.find(n => n.endsWith('.mls')) as string }
-}
-
 const makers: Array<[string, (path: string) => void]> = [
   ['a link to /dev/zero', path => { rmSync(path); symlinkSync('/dev/zero', path) }],
   ['a FIFO', path => { rmSync(path); execFileSync('mkfifo', [path]) }],
@@ -51,7 +39,7 @@ const makers: Array<[string, (path: string) => void]> = [
 test('non-regular files: open refuses a segment or a snapshot that is not a regular file', async t => {
   for (const which of ['segment', 'snapshot'] as const) {
     for (const [what, make] of makers) {
-      const db = await closedDatabase()
+      const db = await closedDatabase('nonregular')
       make(join(db.location, db[which]))
       t.same(await probe('open', db.location), { code: 'LEVEL_DATABASE_NOT_OPEN', cause: 'LEVEL_CORRUPTION' }, `${which} as ${what}`)
       t.same(readdirSync(db.location).filter(n => n.startsWith('LOCK')), [], 'no LOCK or LOCK.tmp-* left')
@@ -62,7 +50,7 @@ test('non-regular files: open refuses a segment or a snapshot that is not a regu
 test('non-regular files: info refuses them at once, naming the file', async t => {
   for (const name of ['segment', 'snapshot', 'LOCK'] as const) {
     for (const [what, make] of makers.slice(0, 2)) {
-      const db = await closedDatabase()
+      const db = await closedDatabase('nonregular')
       const file = name === 'LOCK' ? 'LOCK' : db[name]
       if (name === 'LOCK') writeFileSync(join(db.location, 'LOCK'), '')
       make(join(db.location, file))

@@ -6,6 +6,8 @@ import type { MerkleLevelOptions } from '../../index'
 import { Tree } from '../../lib/tree/tree'
 import { DEFAULT_PARAMS } from '../../lib/tree/params'
 import { toHex } from '../../lib/bytes'
+import { readdirSync } from 'node:fs'
+import { tempLocation } from './temp'
 
 /** A database with byte keys and values. */
 export type ByteDb = MerkleLevel<Uint8Array, Uint8Array>
@@ -33,4 +35,16 @@ export function rootOf (entries: Array<[Uint8Array, Uint8Array]>): string {
 export function causeCode (err: unknown): string | undefined {
   const e = err as { code?: string, cause?: { code?: string } }
   return e?.cause?.code ?? e?.code
+}
+
+/** A closed database at a fresh location: a snapshot holding k = v, then a log segment holding k2 = v2. */
+export async function closedDatabase (prefix: string): Promise<{ location: string, segment: string, snapshot: string }> {
+  const location = tempLocation(prefix)
+  const db = new MerkleLevel(location)
+  await db.put('k', 'v')
+  await db.checkpoint()
+  await db.put('k2', 'v2')
+  await db.close()
+  const names = readdirSync(location)
+  return { location, segment: names.find(n => n.endsWith('.log')) as string, snapshot: names.find(n => n.endsWith('.mls')) as string }
 }
