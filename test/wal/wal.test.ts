@@ -112,15 +112,8 @@ test('wal: after a torn frame, a frame behind zeros is still found, and zeros al
 
 test('wal: a flipped byte inside a frame synced before a later one was written is damage a later frame records as durable', async t => {
   const bytes = await writeSegment(payloads, 99, true)
-  let flagged = 0
   const lastFrameStart = bytes.length - FRAME_HEADER_SIZE - 1
-  for (let i = SEGMENT_HEADER_SIZE; i < lastFrameStart; i++) {
-    const bad = bytes.slice()
-    bad[i] ^= 0x40
-    const read = readSegment(bad)
-    if (read.ok && read.damage !== null && read.damage.validFrameAfter && read.damage.durableAfter) flagged++
-  }
-  t.is(flagged, lastFrameStart - SEGMENT_HEADER_SIZE, 'every flip before the last frame is detected, a later frame vouching for it')
+  t.is(flipsReadAsDurableDamage(bytes, lastFrameStart), lastFrameStart - SEGMENT_HEADER_SIZE, 'every flip before the last frame is detected, a later frame vouching for it')
 })
 
 test('wal: a frame records how far the segment was synced when it was sealed', async t => {
@@ -167,15 +160,8 @@ test('wal: version 1 segments are read by the first release\'s rules: any valid 
   t.ok(read.ok && read.header.version === WAL_VERSION_1, 'version 1 header')
   t.same(read.ok && read.frames.map(f => Array.from(f.payload)), payloads.map(p => Array.from(p)), 'frames read')
   t.same(read.ok && read.frames.map(f => f.offset), [128, 143, 155, 207], 'twelve-byte frame headers')
-  let flagged = 0
   const lastFrameStart = bytes.length - FRAME_HEADER_SIZE_V1 - 1
-  for (let i = SEGMENT_HEADER_SIZE; i < lastFrameStart; i++) {
-    const bad = bytes.slice()
-    bad[i] ^= 0x40
-    const r = readSegment(bad)
-    if (r.ok && r.damage !== null && r.damage.validFrameAfter && r.damage.durableAfter) flagged++
-  }
-  t.is(flagged, lastFrameStart - SEGMENT_HEADER_SIZE, 'every flip before the last frame is damage with durable data after it')
+  t.is(flipsReadAsDurableDamage(bytes, lastFrameStart), lastFrameStart - SEGMENT_HEADER_SIZE, 'every flip before the last frame is damage with durable data after it')
   const torn = readSegment(bytes.subarray(0, bytes.length - 1))
   t.same(torn.ok && torn.damage, { offset: 207, validFrameAfter: false, durableAfter: false, zeroFilled: false }, 'a torn last frame is a tail')
   t.end()
@@ -302,3 +288,16 @@ test('wal: a visitor that refuses a frame stops the walk there', async t => {
   t.same(scan.ok && { validEnd: scan.validEnd, stopped: scan.stopped, damage: scan.damage }, { validEnd: third.ok ? third.frames[2].offset : -1, stopped: true, damage: null })
   t.is(seen.length, 3)
 })
+
+// How many single-byte flips between the segment header and `end` read as damage that a later
+// valid frame records as durable.
+function flipsReadAsDurableDamage (bytes: Uint8Array, end: number): number {
+  let flagged = 0
+  for (let i = SEGMENT_HEADER_SIZE; i < end; i++) {
+    const bad = bytes.slice()
+    bad[i] ^= 0x40
+    const read = readSegment(bad)
+    if (read.ok && read.damage !== null && read.damage.validFrameAfter && read.damage.durableAfter) flagged++
+  }
+  return flagged
+}
