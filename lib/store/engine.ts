@@ -73,13 +73,16 @@ const MAX_GROUP_BYTES = 64 * 1024 * 1024
 
 interface PendingWrite {
   ops: readonly WriteOp[]
+  /** Its record's size (recordSize), computed once when it was queued. */
+  size: number
 }
 
 /**
  * Writes queued one after another, committed as one group and answered by
  * one promise: a queued write costs its operations and a slot in `writes`,
- * not a promise and a task of its own. A run takes writes until it leaves
- * the queue for the log, or holds MAX_GROUP_BYTES.
+ * not a promise and a task of its own. A run takes writes while it is the
+ * last in its list (until it leaves the queue for the log, or a write would
+ * take it past MAX_GROUP_BYTES and so starts the next run).
  */
 interface WriteRun {
   kind: 'write'
@@ -88,8 +91,6 @@ interface WriteRun {
   bytes: number
   /** True when any write asked for sync. */
   sync: boolean
-  /** True when the run takes no more writes. */
-  full: boolean
   done: Promise<void>
   resolve: () => void
   reject: (err: Error) => void
@@ -318,7 +319,7 @@ export class Engine {
     }
     const frame = WalWriter.frameSize(bytes)
     const run = openRun(this.#queueFor(), frame)
-    run.writes.push({ ops })
+    run.writes.push({ ops, size: bytes })
     run.bytes += frame
     if (sync) run.sync = true
     this.#drain()
@@ -330,6 +331,9 @@ export class Engine {
   // checkpoint forever. A turn of the event loop is noted by a setImmediate; when none has
   // come for TURN_BUDGET_MS, writes wait in #waiting for one, and are queued then, together.
   #queueFor (): Task[] {
+    // Writes already waiting go first: a later write must never overtake them (this also holds
+    // between the turn noted below and the one that queues them).
+    if (this.#waiting.length > 0) return this.#waiting
     if (!this.#turnScheduled) {
       // A run of writes starts here, and the event loop was free until now: the budget counts
       // from this write. (Counting from the last turn seen, perhaps long ago, made the second
@@ -340,14 +344,12 @@ export class Engine {
         this.#turnScheduled = false
         this.#lastTurn = performance.now()
       })
-    } else if (this.#waiting.length > 0 || performance.now() - this.#lastTurn > TURN_BUDGET_MS) {
-      if (this.#waiting.length === 0) {
-        setImmediate(() => {
-          for (const run of this.#waiting) this.#queue.push(run)
-          this.#waiting = []
-          this.#drain()
-        })
-      }
+    } else if (performance.now() - this.#lastTurn > TURN_BUDGET_MS) {
+      setImmediate(() => {
+        for (const run of this.#waiting) this.#queue.push(run)
+        this.#waiting = []
+        this.#drain()
+      })
       return this.#waiting
     }
     return this.#queue
@@ -381,20 +383,16 @@ export class Engine {
 
   // Steps 2-4 of the commit protocol for one group.
   async #commitGroup (run: WriteRun): Promise<void> {
-    run.full = true
     const group = run.writes
     if (this.#failure !== null) return run.reject(this.#refusal())
-    // 2. Number, encode and frame every batch into one buffer.
-    const sizes = group.map(w => recordSize(w.ops))
-    let total = 0
-    for (const size of sizes) total += WalWriter.frameSize(size)
-    const buf = new Uint8Array(total)
+    // 2. Number, encode and frame every batch into one buffer (its size summed as writes joined).
+    const buf = new Uint8Array(run.bytes)
     const stored: WriteOp[][] = []
     let at = 0
     for (let i = 0; i < group.length; i++) {
       stored.push(encodeRecord(buf, at + FRAME_HEADER_SIZE, this.#seq + 1 + i, group[i].ops))
-      this.#writer.seal(buf, at, sizes[i])
-      at += WalWriter.frameSize(sizes[i])
+      this.#writer.seal(buf, at, group[i].size)
+      at += WalWriter.frameSize(group[i].size)
     }
     // 3. Append, and sync once for the group if anyone asked for it.
     try {
@@ -614,18 +612,15 @@ export class Engine {
   }
 }
 
-// The run at the end of `list` that takes a write of `frame` bytes: the last one, unless it is
-// full or the write would overfill it (a write alone in its run may be larger).
+// The run at the end of `list` that takes a write of `frame` bytes: the last one, unless the
+// write would take it past MAX_GROUP_BYTES (a write alone in its run may be larger).
 function openRun (list: Task[], frame: number): WriteRun {
   const last = list[list.length - 1]
-  if (last !== undefined && last.kind === 'write' && !last.full) {
-    if (last.bytes + frame <= MAX_GROUP_BYTES) return last
-    last.full = true
-  }
+  if (last !== undefined && last.kind === 'write' && last.bytes + frame <= MAX_GROUP_BYTES) return last
   let resolve = (): void => {}
   let reject = (_err: Error): void => {}
   const done = new Promise<void>((_resolve, _reject) => { resolve = _resolve; reject = _reject })
-  const run: WriteRun = { kind: 'write', writes: [], bytes: 0, sync: false, full: false, done, resolve, reject }
+  const run: WriteRun = { kind: 'write', writes: [], bytes: 0, sync: false, done, resolve, reject }
   list.push(run)
   return run
 }

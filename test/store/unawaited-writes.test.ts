@@ -105,3 +105,21 @@ test('unawaited writes: writes waiting for a turn of the event loop are committe
   t.is(reopened.seq, 3)
   await reopened.close()
 })
+
+test('unawaited writes: a write issued while others wait for a turn never overtakes them', async t => {
+  const fs = new SimulatedFileSystem()
+  const engine = await Engine.open('/db', { fs, createIfMissing: true, errorIfExists: false })
+  const k = bytes('k')
+  const writes: Array<Promise<void>> = [engine.write([{ type: 'put', key: bytes('a'), value: bytes('1') }], false)]
+  // Queued now, this runs after the turn that the first write noted and before the one that
+  // queues the writes held back below: the window in which a write could jump ahead of them.
+  setImmediate(() => { writes.push(engine.write([{ type: 'put', key: k, value: bytes('late') }], false)) })
+  const started = performance.now()
+  while (performance.now() - started < 10) { /* outlast the engine's 4 ms turn budget */ }
+  writes.push(engine.write([{ type: 'put', key: k, value: bytes('early') }], false))
+  await new Promise(resolve => setImmediate(resolve))
+  await new Promise(resolve => setImmediate(resolve))
+  await Promise.all(writes)
+  t.is(new TextDecoder().decode(engine.get(k)), 'late', 'the later write is applied last')
+  await engine.close()
+})
