@@ -33,7 +33,10 @@ export type OpenMode =
 
 /** An open file. Positions are absolute byte offsets. */
 export interface FileHandle {
-  /** Reads up to `buffer.length` bytes at `position`; resolves with the count read (0 at the end). */
+  /**
+   * Reads `buffer.length` bytes at `position`, fewer only where the file ends; resolves with
+   * the count read (0 at or past the end). Callers need no loop of their own.
+   */
   read (buffer: Uint8Array, position: number): Promise<number>
   /** Writes all of `buffer` at `position`, or rejects (possibly after writing a prefix). */
   write (buffer: Uint8Array, position: number): Promise<void>

@@ -5,7 +5,7 @@
  * "Measured decisions").
  */
 import { MAX_WHOLE_FILE, cannotReadWhole } from './file-system'
-import type { FileHandle, FileSystem } from './file-system'
+import type { FileSystem } from './file-system'
 
 /**
  * Reads the whole file at `path` into a new SharedArrayBuffer, if `wanted`
@@ -20,25 +20,13 @@ export async function readFileShared (
   try {
     const size = await handle.size()
     const head = new Uint8Array(Math.min(size, headLength))
-    if (!wanted(head.subarray(0, await readAll(handle, head)))) return null
+    if (!wanted(head.subarray(0, await handle.read(head, 0)))) return null
     const bytes = sharedBuffer(path, size)
-    const length = await readAll(handle, bytes)
+    const length = await handle.read(bytes, 0)
     return length === size ? bytes : bytes.subarray(0, length)
   } finally {
     await handle.close()
   }
-}
-
-// Reads from the start of the file into `buffer` until it is full or the file ends (it may have
-// shrunk meanwhile: what is there is what is read); returns the count read.
-async function readAll (handle: FileHandle, buffer: Uint8Array): Promise<number> {
-  let length = 0
-  while (length < buffer.length) {
-    const n = await handle.read(buffer.subarray(length), length)
-    if (n === 0) break
-    length += n
-  }
-  return length
 }
 
 function sharedBuffer (path: string, size: number): Uint8Array {

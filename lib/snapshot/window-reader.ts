@@ -33,7 +33,7 @@ export const MIN_WINDOW_SIZE = 16
 export interface SnapshotSource {
   readonly path: string
   readonly size: number
-  /** Reads up to `buffer.length` bytes at `position`; resolves with the count read (0 at the end). */
+  /** As FileHandle.read: `buffer.length` bytes at `position`, fewer only where the file ends. */
   read: (buffer: Uint8Array, position: number) => Promise<number>
 }
 
@@ -183,17 +183,13 @@ async function readAt (file: SnapshotSource, position: number, length: number): 
 
 // The size was taken when the file was opened: a file that ends sooner changed meanwhile.
 async function readInto (file: SnapshotSource, into: Uint8Array, position: number): Promise<void> {
-  let done = 0
-  while (done < into.length) {
-    let n: number
-    try {
-      n = await file.read(into.subarray(done), position + done)
-    } catch (err) {
-      throw ioError(`Reading snapshot ${file.path} failed: ${(err as Error).message}`, err)
-    }
-    if (n === 0) throw ioError(`Snapshot ${file.path} ends at ${position + done} bytes, not ${file.size}: it changed while being read`)
-    done += n
+  let n: number
+  try {
+    n = await file.read(into, position)
+  } catch (err) {
+    throw ioError(`Reading snapshot ${file.path} failed: ${(err as Error).message}`, err)
   }
+  if (n < into.length) throw ioError(`Snapshot ${file.path} ends at ${position + n} bytes, not ${file.size}: it changed while being read`)
 }
 
 function allocate (length: number, file: SnapshotSource): Uint8Array {

@@ -120,12 +120,7 @@ export async function readSegmentHeader (fs: FileSystem, path: string): Promise<
 // Reads `length` bytes at `at` into a new buffer, fewer where the file ends.
 async function readAt (handle: FileHandle, at: number, length: number): Promise<Uint8Array> {
   const buffer = new Uint8Array(length)
-  let read = 0
-  while (read < length) {
-    const n = await handle.read(buffer.subarray(read), at + read)
-    if (n === 0) break
-    read += n
-  }
+  const read = await handle.read(buffer, at)
   return read === length ? buffer : buffer.subarray(0, read)
 }
 
