@@ -37,6 +37,16 @@ export function ioError (message: string, cause?: unknown): Error {
   return levelError(message, 'LEVEL_IO_ERROR', { cause })
 }
 
+/**
+ * `err` itself when it carries a code of ours (LEVEL_*), else a LEVEL_IO_ERROR
+ * saying what failed, with `err` (a file-system error, say) as its cause.
+ */
+export function asIoError (err: unknown, what: string): unknown {
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && code.startsWith('LEVEL_')) return err
+  return ioError(`${what}: ${(err as Error)?.message ?? String(err)}`, err)
+}
+
 /** True when `err` is an error carrying the given code (on itself, not on a cause). */
 export function hasCode (err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code

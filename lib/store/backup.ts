@@ -20,7 +20,7 @@
  * removes: an empty database, never a wrong one.
  */
 import { dirname, resolve, sep } from 'node:path'
-import { ioError } from '../errors'
+import { asIoError, ioError } from '../errors'
 import type { FileSystem } from '../fs/file-system'
 import { toHex } from '../bytes'
 import type { Tree } from '../tree/tree'
@@ -54,15 +54,8 @@ export async function writeBackup (fs: FileSystem, source: string, target: strin
   try {
     return await backupSteps(fs, source, target, state)
   } catch (err) {
-    // File-system errors (they carry an errno code) become LEVEL_IO_ERROR; ours keep their code.
-    if (hasLevelCode(err)) throw err
-    throw ioError(`Backup to ${target} failed: ${(err as Error).message}`, err)
+    throw asIoError(err, `Backup to ${target} failed`)
   }
-}
-
-function hasLevelCode (err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' && code.startsWith('LEVEL_')
 }
 
 async function backupSteps (fs: FileSystem, source: string, target: string, state: CapturedState): Promise<BackupResult> {

@@ -10,8 +10,8 @@
  * failure, removed by the next success. Its format is JSON (docs/FORMAT.md).
  */
 import { join } from 'node:path'
+import { isErrno } from '../fs/file-system'
 import type { FileSystem } from '../fs/file-system'
-import { hasCode } from '../errors'
 import type { CheckpointResult } from './checkpoint'
 import { CHECKPOINT_FAILED_NAME } from './file-names'
 
@@ -104,12 +104,7 @@ export async function clearCheckpointFailure (fs: FileSystem, directory: string)
 }
 
 async function removeIfPresent (fs: FileSystem, path: string): Promise<void> {
-  if ((await fs.stat(path)) === null) return
-  try {
-    await fs.unlink(path)
-  } catch (err) {
-    if (!hasCode(err, 'ENOENT')) throw err
-  }
+  await fs.unlink(path).catch((err: unknown) => { if (!isErrno(err, 'ENOENT')) throw err })
 }
 
 /**

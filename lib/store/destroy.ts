@@ -8,7 +8,7 @@
  * link are left.
  */
 import { join } from 'node:path'
-import { hasCode, ioError } from '../errors'
+import { asIoError, ioError } from '../errors'
 import type { FileSystem } from '../fs/file-system'
 import { listDirectory } from './directory-listing'
 import { classify } from './file-names'
@@ -24,8 +24,7 @@ export async function destroyDatabase (fs: FileSystem, directory: string): Promi
   try {
     await destroy(fs, directory)
   } catch (err) {
-    if (hasCode(err, 'LEVEL_LOCKED') || hasCode(err, 'LEVEL_CORRUPTION') || hasCode(err, 'LEVEL_IO_ERROR')) throw err
-    throw ioError(`Could not destroy the database in ${directory}: ${(err as Error).message}`, err)
+    throw asIoError(err, `Could not destroy the database in ${directory}`)
   }
 }
 

@@ -21,7 +21,7 @@
  * writers go on (checkpoint.ts).
  */
 import { join } from 'node:path'
-import { hasCode, ioError, levelError } from '../errors'
+import { asIoError, hasCode, ioError, levelError } from '../errors'
 import type { FileSystem } from '../fs/file-system'
 import { nodeFileSystem } from '../fs/node-file-system'
 import { watchSyncs } from '../fs/sync-watch'
@@ -190,7 +190,7 @@ export class Engine {
       await prepareDirectory(fs, directory, options.createIfMissing)
       lock = await DatabaseLock.acquire(fs, directory)
     } catch (err) {
-      throw asEngineError(err)
+      throw asIoError(err, 'File-system error during open')
     }
     try {
       const plan = await planRecovery(fs, directory, options.recovery ?? 'strict', paramsForNewDatabase(options.salt))
@@ -225,7 +225,7 @@ export class Engine {
       return engine
     } catch (err) {
       await lock.release().catch(() => {})
-      throw asEngineError(err)
+      throw asIoError(err, 'File-system error during open')
     }
   }
 
@@ -633,13 +633,4 @@ async function prepareDirectory (fs: FileSystem, directory: string, createIfMiss
     return
   }
   if (!stat.isDirectory) throw ioError(`Location ${directory} exists and is not a directory`)
-}
-
-// Errors of our own keep their code; file-system errors (they carry an errno code) become LEVEL_IO_ERROR.
-function asEngineError (err: unknown): unknown {
-  const code = (err as { code?: unknown } | null)?.code
-  if (typeof code === 'string' && !code.startsWith('LEVEL_')) {
-    return ioError(`File-system error during open: ${(err as Error).message}`, err)
-  }
-  return err
 }

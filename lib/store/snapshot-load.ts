@@ -33,8 +33,10 @@ import type { Result } from '../result'
 import { layoutSnapshot, worthAWorker } from './snapshot-layout'
 
 /**
- * How snapshots are read: whole up to `wholeFileLimit` bytes, larger ones in
- * windows of `windowSize` bytes. Tests lower both to read small files in windows.
+ * How snapshots are read: whole up to `wholeFileLimit` bytes (with a second,
+ * shared copy for the layout worker, so two buffers of the file's size at
+ * once), larger ones in windows of `windowSize` bytes, entries only. Tests
+ * lower both to read small files in windows.
  */
 export const snapshotReading = {
   wholeFileLimit: 2 ** 31 - 1,
