@@ -19,7 +19,7 @@
  * A crash leaves at worst a directory with a temporary file, which open()
  * removes: an empty database, never a wrong one.
  */
-import { dirname, resolve, sep } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { asIoError, ioError } from '../errors'
 import type { FileSystem } from '../fs/file-system'
 import { toHex } from '../bytes'
@@ -61,8 +61,6 @@ export async function writeBackup (fs: FileSystem, source: string, target: strin
 async function backupSteps (fs: FileSystem, source: string, target: string, state: CapturedState): Promise<BackupResult> {
   // 1. The target must be somewhere else and hold nothing. Inside the database it would be
   // another database's files in this one's directory, deleted with it.
-  if (resolve(target) === resolve(source)) throw ioError(`Backup target ${target} is the database itself`)
-  if (resolve(target).startsWith(resolve(source) + sep)) throw ioError(`Backup target ${target} is inside the database ${source}`)
   await refuseInside(fs, source, target)
   const stat = await fs.stat(target)
   if (stat !== null && !stat.isDirectory) throw ioError(`Backup target ${target} exists and is not a directory`)
@@ -78,8 +76,8 @@ async function backupSteps (fs: FileSystem, source: string, target: string, stat
   return { location: target, file, seq, entries: tree.size, bytes, root: toHex(root) }
 }
 
-// The same checks by identity (device and inode): a target reached through a symbolic link to
-// the database, or to a directory inside it, is refused as well.
+// Compared by identity (device and inode), the target and each of its parents: a target reached
+// through a symbolic link to the database, or to a directory inside it, is refused as well.
 async function refuseInside (fs: FileSystem, source: string, target: string): Promise<void> {
   const database = await fs.stat(source)
   if (database === null) return
