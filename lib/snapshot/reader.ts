@@ -17,11 +17,6 @@ import type { Result } from '../result'
 /** The outcome of reading a snapshot. */
 export type SnapshotRead = Result<{ header: SnapshotHeader }>
 
-/** Validates only the header of a snapshot. */
-export function readSnapshotHeader (bytes: Uint8Array): SnapshotRead {
-  return decodeSnapshotHeader(bytes)
-}
-
 /** Validates a whole snapshot and calls `onEntry` for each entry in order. */
 export function readSnapshot (bytes: Uint8Array, onEntry: (key: Uint8Array, value: Uint8Array) => void): SnapshotRead {
   const decoded = decodeSnapshotHeader(bytes)

@@ -26,8 +26,7 @@ import type { Tree } from '../tree/tree'
 import { classify } from './file-names'
 import { locationState, readView } from './inspect'
 import { listLog } from './log-listing'
-import { readSnapshotHeader } from '../snapshot/reader'
-import { SNAPSHOT_HEADER_SIZE } from '../snapshot/format'
+import { SNAPSHOT_HEADER_SIZE, decodeSnapshotHeader } from '../snapshot/format'
 import type { DatabaseView } from './inspect'
 
 /** What the integrity check found. */
@@ -170,7 +169,7 @@ async function snapshotCount (fs: FileSystem, path: string): Promise<number | nu
   try {
     const bytes = new Uint8Array(SNAPSHOT_HEADER_SIZE)
     const n = await file.read(bytes, 0)
-    const read = readSnapshotHeader(bytes.subarray(0, n))
+    const read = decodeSnapshotHeader(bytes.subarray(0, n))
     return read.ok ? read.header.count : null
   } finally {
     await file.close()

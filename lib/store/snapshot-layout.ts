@@ -11,7 +11,8 @@
 import { Worker } from 'node:worker_threads'
 import { join } from 'node:path'
 import { bytesEqual } from '../bytes'
-import { readEntrySpans, readSnapshotHeader } from '../snapshot/reader'
+import { readEntrySpans } from '../snapshot/reader'
+import { decodeSnapshotHeader } from '../snapshot/format'
 import { layoutTree, newTreeLayout } from '../tree/build'
 import type { TreeLayout } from '../tree/build'
 import type { TreeParams } from '../tree/params'
@@ -47,7 +48,7 @@ export type WorkerReply = Result<object>
 
 /** Whether the snapshot whose header is `head` says it has enough entries to be laid out by a worker. */
 export function worthAWorker (head: Uint8Array): boolean {
-  const header = readSnapshotHeader(head)
+  const header = decodeSnapshotHeader(head)
   return header.ok && header.header.count >= PARALLEL_THRESHOLD
 }
 

@@ -19,9 +19,9 @@ import { bytesEqual, toHex } from '../bytes'
 import type { FileSystem } from '../fs/file-system'
 import { readFileShared } from '../fs/read-shared'
 import { KeyTable } from '../lookup/key-table'
-import { SNAPSHOT_HEADER_SIZE } from '../snapshot/format'
+import { SNAPSHOT_HEADER_SIZE, decodeSnapshotHeader } from '../snapshot/format'
 import type { SnapshotHeader } from '../snapshot/format'
-import { readSnapshot, readSnapshotHeader } from '../snapshot/reader'
+import { readSnapshot } from '../snapshot/reader'
 import { SNAPSHOT_WINDOW_SIZE, readSnapshotInWindows } from '../snapshot/window-reader'
 import { entryNode, layoutTree, linkLayout, newTreeLayout } from '../tree/build'
 import type { TreeLayout } from '../tree/build'
@@ -175,7 +175,7 @@ async function loadInWindows (fs: FileSystem, path: string, seq: number, walIden
 
 // Whose snapshot this is, from its header alone, or why it is not usable.
 function checkHeader (head: Uint8Array, seq: number, walIdentity: Uint8Array | null): Result<{ header: SnapshotHeader, identity: Identity }> {
-  const read = readSnapshotHeader(head)
+  const read = decodeSnapshotHeader(head)
   if (!read.ok) return read
   const { header } = read
   const identity = decodeIdentity(header.identity)
