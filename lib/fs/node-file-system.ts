@@ -2,7 +2,7 @@
  * The real file system, over `node:fs/promises`. This file and the test
  * doubles are the only code that touches a disk.
  */
-import { promises as fsp, constants, writeSync } from 'node:fs'
+import { promises as fsp, constants, readSync, writeSync } from 'node:fs'
 import type { BigIntStats } from 'node:fs'
 import { MAX_WHOLE_FILE, cannotReadWhole } from './file-system'
 import type { FileHandle, FileStat, FileSystem, OpenMode } from './file-system'
@@ -29,6 +29,23 @@ class NodeFileHandle implements FileHandle {
       while (total < buffer.length) {
         const length = Math.min(buffer.length - total, READ_LIMIT)
         const { bytesRead } = await this.handle.read(buffer, total, length, position + total)
+        if (bytesRead === 0) break
+        total += bytesRead
+      }
+    } catch (err) {
+      throw withPath(err, this.path)
+    }
+    return total
+  }
+
+  readSync (buffer: Uint8Array, position: number): number {
+    let total = 0
+    try {
+      // A closed handle's descriptor is -1: refused as its async read refuses it.
+      if (this.handle.fd === -1) throw closedError('read')
+      while (total < buffer.length) {
+        const length = Math.min(buffer.length - total, READ_LIMIT)
+        const bytesRead = readSync(this.handle.fd, buffer, total, length, position + total)
         if (bytesRead === 0) break
         total += bytesRead
       }
@@ -180,6 +197,11 @@ function wholeFileBuffer (path: string, size: number): Uint8Array {
     throw cannotReadWhole(path, size, err)
   }
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length)
+}
+
+// The error Node's promise API gives a call on a closed handle (EBADF, 'file closed').
+function closedError (syscall: string): Error {
+  return Object.assign(new Error('file closed'), { code: 'EBADF', syscall })
 }
 
 // Node's errors of reads through a handle name no file: the path is added to the message.

@@ -23,6 +23,7 @@ export function watchSyncs (fs: FileSystem, onFailure: (err: unknown) => void): 
       const handle = await fs.open(path, mode)
       return {
         read: async (buffer, position) => await handle.read(buffer, position),
+        readSync: (buffer, position) => handle.readSync(buffer, position),
         write: async (buffer, position) => await handle.write(buffer, position),
         sync: async () => await watched(async () => await handle.sync()),
         truncate: async size => await handle.truncate(size),

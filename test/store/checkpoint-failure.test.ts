@@ -22,6 +22,7 @@ function fullForSnapshots (fs: SimulatedFileSystem): FileSystem & { full: boolea
     if (!path.includes('.mls.tmp-')) return handle
     return {
       read: async (buffer, position) => await handle.read(buffer, position),
+      readSync: (buffer, position) => handle.readSync(buffer, position),
       write: async (buffer, position) => {
         if (state.full) throw errnoError('ENOSPC', 'write', path)
         await handle.write(buffer, position)

@@ -143,6 +143,10 @@ test('snapshot windows: a failed read is an I/O error, never damage: the snapsho
           read: async (buffer, position) => {
             if (++reads === nth) throw Object.assign(new Error('i/o error'), { code: 'EIO' })
             return await handle.read(buffer, position)
+          },
+          readSync: (buffer, position) => {
+            if (++reads === nth) throw Object.assign(new Error('i/o error'), { code: 'EIO' })
+            return handle.readSync(buffer, position)
           }
         }
       }
@@ -180,6 +184,7 @@ function passThrough (): FileSystem {
 function passThroughHandle (handle: FileHandle): FileHandle {
   return {
     read: async (buffer, position) => await handle.read(buffer, position),
+    readSync: (buffer, position) => handle.readSync(buffer, position),
     write: async (buffer, position) => await handle.write(buffer, position),
     sync: async () => await handle.sync(),
     truncate: async size => await handle.truncate(size),

@@ -41,8 +41,16 @@ export function withKillPoint (fs: FileSystem, point: KillPoint): FileSystem {
     if (hit && point.when === 'after') point.onPoint(call)
     return result
   }
+  const runSync = <T> (call: KillPointCall, body: () => T): T => {
+    const hit = point.matches(call) && ++seen === point.nth
+    if (hit && point.when === 'before') point.onPoint(call)
+    const result = body()
+    if (hit && point.when === 'after') point.onPoint(call)
+    return result
+  }
   const handleOf = (path: string, handle: FileHandle): FileHandle => ({
     read: async (buffer, position) => await run({ op: 'read', path }, async () => await handle.read(buffer, position)),
+    readSync: (buffer, position) => runSync({ op: 'read', path }, () => handle.readSync(buffer, position)),
     write: async (buffer, position) => await run({ op: 'write', path, offset: position }, async () => await handle.write(buffer, position)),
     sync: async () => await run({ op: 'sync', path }, async () => await handle.sync()),
     truncate: async size => await run({ op: 'truncate', path }, async () => await handle.truncate(size)),

@@ -6,6 +6,7 @@
  */
 import type { FileHandle } from '../../../lib/fs/file-system'
 import { failedSyncFile, syncedFile } from './disk-state'
+import type { FileNode } from './disk-state'
 import { errnoError } from './faults'
 import type { SimulatedFileSystem } from './simulated-file-system'
 import type { FsOp } from './trace'
@@ -21,13 +22,21 @@ export class SimulatedFileHandle implements FileHandle {
   }
 
   async read (buffer: Uint8Array, position: number): Promise<number> {
-    return await this.fs.handleCall('read', this.path, this.id, { offset: position, length: buffer.length }, (file, fail) => {
-      this.#open('read')
-      fail()
-      const bytes = file.live.subarray(Math.min(position, file.live.length), Math.min(position + buffer.length, file.live.length))
-      buffer.set(bytes)
-      return { value: bytes.length }
-    })
+    return await this.fs.handleCall('read', this.path, this.id, { offset: position, length: buffer.length }, (file, fail) => this.#read(file, fail, buffer, position))
+  }
+
+  // Traced and failed as a read: the trace and the faults see one kind of read, whichever thread.
+  readSync (buffer: Uint8Array, position: number): number {
+    return this.fs.handleCallSync('read', this.path, this.id, { offset: position, length: buffer.length }, (file, fail) => this.#read(file, fail, buffer, position))
+  }
+
+  // Reads what the page cache holds: unsynced data included, as on a live POSIX disk.
+  #read (file: FileNode, fail: () => boolean, buffer: Uint8Array, position: number): { value: number } {
+    this.#open('read')
+    fail()
+    const bytes = file.live.subarray(Math.min(position, file.live.length), Math.min(position + buffer.length, file.live.length))
+    buffer.set(bytes)
+    return { value: bytes.length }
   }
 
   async write (buffer: Uint8Array, position: number): Promise<void> {

@@ -246,6 +246,19 @@ export class SimulatedFileSystem implements FileSystem {
     })
   }
 
+  /**
+   * @internal As {@link handleCall}, on this thread: for the synchronous calls on a handle,
+   * which the scheduler cannot delay but which are traced and failed as their async twins.
+   */
+  handleCallSync<T> (op: FsOp, path: string, id: number, details: CallDetails, body: (file: FileNode, fail: () => boolean) => { value: T, file?: FileNode, data?: Uint8Array, mutating?: boolean }): T {
+    return this.#run(op, path, { ...details, node: id }, (fail) => {
+      const file = this.#file(this.#node(id), op, path)
+      const result = body(file, fail)
+      if (result.file !== undefined) this.#nodes.set(id, result.file)
+      return { value: result.value, node: id, data: result.data, mutating: result.mutating ?? false }
+    })
+  }
+
   /** @internal Issues a data operation on a file node. */
   applyData (file: FileNode, op: DataOp): FileNode {
     return withDataOp(file, op)
@@ -273,6 +286,14 @@ export class SimulatedFileSystem implements FileSystem {
   ): Promise<T> {
     if (this.#scheduler !== null) await this.#scheduler()
     else await Promise.resolve()
+    return this.#run(op, path, details, body)
+  }
+
+  // The part of a call after the scheduler's turn: all of a synchronous call.
+  #run<T> (
+    op: FsOp, path: string, details: CallDetails,
+    body: (fail: () => boolean) => { value: T, node?: number, data?: Uint8Array, mutating?: boolean }
+  ): T {
     const index = this.trace.length
     const fires = this.#faultFires(op, index)
     const fail = (): boolean => {
