@@ -81,11 +81,11 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     if (typeof location !== 'string' || location === '') {
       throw new TypeError("The first argument 'location' must be a non-empty string")
     }
-    const { fs, sync, checkpointBytes, recovery, salt, ...forward } = options ?? {}
+    const { fs, sync, checkpointBytes, recovery, salt, cacheBytes, mergeRatio, ...forward } = options ?? {}
     assertSaltOption(salt)
     super(MANIFEST, forward)
     this.#location = location
-    this.#engineOptions = { fs: fs ?? nodeFileSystem, sync, checkpointBytes, recovery, salt }
+    this.#engineOptions = { fs: fs ?? nodeFileSystem, sync, checkpointBytes, recovery, salt, cacheBytes, mergeRatio }
   }
 
   /** The directory of the database. */
@@ -241,17 +241,13 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   /**
    * A full integrity scan of the current state (or `options.snapshot`):
    * search-tree and heap order, subtree sizes, every cached hash and the root
-   * recomputed; for the current state, also the table that answers point
-   * reads, against the tree. Resolves with a report; `ok` is false when
+   * recomputed, every node of the image files read and checked on the way.
+   * Resolves with a report; `ok` is false when
    * anything is wrong.
    */
   async check (options?: RootOptions): Promise<CheckReport> {
     if (this.status === 'opening') return await this.deferAsync(async () => await this.check(options))
-    // The table is compared with the current tree now, in one synchronous pass (checkTable).
-    const tableProblems = this.#snapshotOption(options) === null ? this.#open().checkTable() : []
-    const report = await this.#withVersion(options, checkTree)
-    if (tableProblems.length === 0) return report
-    return { ...report, ok: false, problems: [...report.problems, ...tableProblems] }
+    return await this.#withVersion(options, checkTree)
   }
 
   /** The public parameters of the root (the salt); null while the database is not open. */

@@ -24,7 +24,9 @@ import { asIoError, ioError } from '../errors'
 import type { FileSystem } from '../fs/file-system'
 import { toHex } from '../bytes'
 import type { Tree } from '../tree/tree'
-import { publishTree } from './checkpoint'
+import { randomBytes } from 'node:crypto'
+import { writeImage } from '../image/write-image'
+import { snapshotName, snapshotTempName } from './file-names'
 
 /** What a backup wrote. */
 export interface BackupResult {
@@ -72,8 +74,12 @@ async function backupSteps (fs: FileSystem, source: string, target: string, stat
   }
   // 3-4. Hash and publish.
   const { tree, seq, identity } = state
-  const { file, bytes, root } = await publishTree(fs, target, identity, tree, seq)
-  return { location: target, file, seq, entries: tree.size, bytes, root: toHex(root) }
+  // A base image holding every node; the nodes stay the source's (nothing is adopted).
+  const file = snapshotName(seq)
+  const written = await writeImage({
+    fs, directory: target, name: file, tempName: snapshotTempName(seq, randomBytes(8).toString('hex')), identity, seq, kind: 'base', chain: [], tree
+  })
+  return { location: target, file, seq, entries: tree.size, bytes: written.bytes, root: toHex(written.header.root) }
 }
 
 // Compared by identity (device and inode), the target and each of its parents: a target reached

@@ -1,77 +1,115 @@
 /**
  * The checkpoint procedure, after the log was rotated (engine.ts):
  *  1. hash the captured tree version (in slices, so writers keep going);
- *  2. publish it as snapshot-<seq>.mls (temp file, fsync, rename, directory
- *     fsync: snapshot/writer.ts);
- *  3. only then delete what the snapshot covers: older snapshots and every
- *     segment before the one the rotation started; fsync the directory.
- * A crash anywhere leaves either the old snapshot with its whole log, or the
- * new snapshot with possibly some covered log that recovery skips and removes.
+ *  2. publish it as an image (lib/image/write-image.ts: temp file, fsync,
+ *     rename, directory fsync): a delta of the nodes made since the current
+ *     generation was written, or, when the deltas have grown past
+ *     `mergeRatio` times the base (or there are MAX_DELTAS of them), a new
+ *     base holding every node;
+ *  3. only then delete what the image covers: older snapshots and images not
+ *     in its chain, and every segment before the one the rotation started;
+ *     fsync the directory.
+ * A crash anywhere leaves either the old generation with its whole log, or the
+ * new one with possibly some covered log that recovery skips and removes.
  */
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { FileSystem } from '../fs/file-system'
-import { publishSnapshot } from '../snapshot/writer'
+import type { Generation } from '../image/generation'
+import { Generation as NewGeneration } from '../image/generation'
+import type { NodeCache } from '../image/node-cache'
+import { writeImage } from '../image/write-image'
 import type { Tree } from '../tree/tree'
-import { classify, snapshotName, snapshotTempName } from './file-names'
+import { classify, deltaName, deltaTempName, snapshotName, snapshotTempName } from './file-names'
+import { MAX_DELTAS } from './options'
 
 /** What a checkpoint wrote and removed. */
 export interface CheckpointResult {
-  /** Sequence number the newest snapshot covers. */
+  /** Sequence number the newest image covers. */
   seq: number
-  /** The snapshot file written, or null when nothing changed since the last one. */
+  /** The image file written, or null when nothing changed since the last one. */
   file: string | null
-  /** Size of the snapshot file written. */
+  /** Size of the image file written. */
   bytes: number
-  /** Entries in the snapshot. */
+  /** Entries in the state. */
   entries: number
-  /** Files deleted because the snapshot covers them. */
+  /** Files deleted because the image covers them. */
   removed: string[]
+  /** Whether the image is a base (every node) or a delta (the nodes changed since the last image). */
+  kind?: 'base' | 'delta'
 }
 
-/** Steps 1-3 for a tree version captured at `seq`, whose log continues in segment `segment`. */
-export async function writeCheckpoint (
-  fs: FileSystem, directory: string, identity: Uint8Array,
-  captured: { tree: Tree, seq: number, segment: number }
-): Promise<CheckpointResult> {
-  const { tree, seq, segment } = captured
-  const { file, bytes } = await publishTree(fs, directory, identity, tree, seq)
+/** A checkpoint's input: the version captured at `seq`, whose log continues in segment `segment`. */
+export interface Captured {
+  tree: Tree
+  seq: number
+  segment: number
+}
 
+/** What the engine needs to go on after a checkpoint. */
+export interface CheckpointOutcome {
+  result: CheckpointResult
+  /** The generation that now holds the captured state. */
+  generation: Generation
+  /** True when a new base was written: the current tree must be moved onto it (engine.ts). */
+  rebased: boolean
+}
+
+/** Whether the next image must be a base: no image yet, or the deltas outgrew the base. */
+export function needsBase (generation: Generation | null, mergeRatio: number): boolean {
+  if (generation === null) return true
+  const files = generation.files
+  if (files.length - 1 >= MAX_DELTAS) return true
+  let deltas = 0
+  for (let i = 1; i < files.length; i++) deltas += files[i].header.end
+  return deltas > mergeRatio * files[0].header.end
+}
+
+/** Steps 1-3 (see the file header). */
+export async function writeCheckpoint (
+  fs: FileSystem, directory: string, identity: Uint8Array, captured: Captured,
+  current: Generation | null, cache: NodeCache, base: boolean
+): Promise<CheckpointOutcome> {
+  const { tree, seq, segment } = captured
+  const chain = base || current === null ? [] : current.files
+  const random = randomBytes(8).toString('hex')
+  const name = chain.length === 0 ? snapshotName(seq) : deltaName(seq)
+  const written = await writeImage({
+    fs,
+    directory,
+    name,
+    tempName: chain.length === 0 ? snapshotTempName(seq, random) : deltaTempName(seq, random),
+    identity,
+    seq,
+    kind: chain.length === 0 ? 'base' : 'delta',
+    chain,
+    tree
+  })
+  const handle = await fs.open(join(directory, name), 'read')
+  const generation = (chain.length === 0 ? new NewGeneration(cache) : current as Generation).extended(name, handle, written.header)
+  // The nodes written from memory are in the new file from now on: later deltas refer to them there.
+  const file = generation.newest
+  for (const { node, at, len } of written.adopted) {
+    node.src = file
+    node.at = at
+    node.len = len
+  }
+
+  const keep = new Set(generation.files.map(f => f.name))
   const removed: string[] = []
-  for (const name of await fs.readdir(directory)) {
-    const kind = classify(name)
-    if ((kind.kind === 'snapshot' && kind.seq < seq) || (kind.kind === 'segment' && kind.number < segment)) {
-      await fs.unlink(join(directory, name))
-      removed.push(name)
+  for (const entry of await fs.readdir(directory)) {
+    const kind = classify(entry)
+    if (((kind.kind === 'snapshot' || kind.kind === 'delta') && !keep.has(entry)) || (kind.kind === 'segment' && kind.number < segment)) {
+      await fs.unlink(join(directory, entry))
+      removed.push(entry)
     }
   }
   if (removed.length > 0) await fs.syncDirectory(directory)
-  return { seq, file, bytes, entries: tree.size, removed }
-}
-
-/** What {@link publishTree} wrote. */
-export interface PublishedTree {
-  /** The snapshot's file name in its directory. */
-  file: string
-  bytes: number
-  root: Uint8Array
-}
-
-/**
- * Hashes `tree` (in slices) and publishes it as the snapshot of `seq` in
- * `directory`: written to a temporary name, synced, renamed, the directory
- * synced (snapshot/writer.ts). A checkpoint and a backup both end here.
- */
-export async function publishTree (fs: FileSystem, directory: string, identity: Uint8Array, tree: Tree, seq: number): Promise<PublishedTree> {
-  const root = await tree.rootAsync()
-  const file = snapshotName(seq)
-  const { bytes } = await publishSnapshot({
-    fs,
-    directory,
-    tempPath: join(directory, snapshotTempName(seq, randomBytes(8).toString('hex'))),
-    finalPath: join(directory, file)
-  }, { identity, seq, count: tree.size, root }, entriesOf(tree))
-  return { file, bytes, root }
+  return {
+    result: { seq, file: name, bytes: written.bytes, entries: tree.size, removed, kind: chain.length === 0 ? 'base' : 'delta' },
+    generation,
+    rebased: chain.length === 0
+  }
 }
 
 /** The entries of a tree version in ascending key order. */

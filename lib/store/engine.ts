@@ -30,10 +30,12 @@ import { WalWriter } from '../wal/writer'
 import { FRAME_HEADER_SIZE, MAX_PAYLOAD_LENGTH, newSegmentSalt } from '../wal/format'
 import { Tree } from '../tree/tree'
 import type { TreeParams } from '../tree/params'
-import type { KeyTable } from '../lookup/key-table'
+import type { Generation } from '../image/generation'
+import { NodeCache } from '../image/node-cache'
+import { detachWritten } from '../tree/detach'
 import { applyOps, encodeRecord, recordSize } from './batch-record'
 import type { WriteOp } from './batch-record'
-import { writeCheckpoint } from './checkpoint'
+import { needsBase, writeCheckpoint } from './checkpoint'
 import { writeBackup } from './backup'
 import type { BackupResult } from './backup'
 import type { CheckpointResult } from './checkpoint'
@@ -41,11 +43,11 @@ import { clearCheckpointFailure, recordCheckpointFailure } from './checkpoint-st
 import type { CheckpointFailure, CheckpointStatus } from './checkpoint-status'
 import { segmentName } from './file-names'
 import { DatabaseLock } from './lock'
-import { LiveState, tableProblems } from './live-state'
+import { LiveState } from './live-state'
 import { planRecovery } from './recovery'
 import { paramsForNewDatabase } from './salt'
 import { carryOut } from './recovery-actions'
-import { DEFAULT_CHECKPOINT_BYTES } from './options'
+import { CLOSE_CHECKPOINT_BYTES, DEFAULT_CACHE_BYTES, DEFAULT_CHECKPOINT_BYTES, DEFAULT_MERGE_RATIO } from './options'
 import type { EngineOptions, RecoveryReport } from './options'
 
 /**
@@ -127,8 +129,17 @@ export class Engine {
   // The current version. The open edit changes its nodes in place: it never leaves the engine
   // but through captureVersion(), which closes the edit first.
   #live: Tree
-  // The current version's entries by key, for point reads (live-state.ts); changed with #live.
-  readonly #table: KeyTable
+  // The image files the current version reads from (null: none written yet), and those of
+  // versions before the last new base, which captured versions may still read.
+  #generation: Generation | null
+  readonly #retired: Generation[] = []
+  readonly #cache: NodeCache
+  // A version 1 snapshot was loaded into memory: the next checkpoint writes a base, even with no new batch.
+  #migrate: boolean
+  // The batches applied since a checkpoint that writes a new base captured its version: moved
+  // onto the base once it is written (null when no such checkpoint runs).
+  #sinceCapture: WriteOp[][] | null = null
+  #baseNext = false
   // The edit that nodes created since the version was last captured belong to (0: none open).
   #edit = 0
   // Operations applied since the root was last computed: a bound on the hashing it needs.
@@ -162,13 +173,15 @@ export class Engine {
     private readonly directory: string,
     private readonly lock: DatabaseLock,
     private readonly identityBytes: Uint8Array,
-    private readonly options: Required<Pick<EngineOptions, 'sync' | 'checkpointBytes'>>,
-    state: { tree: Tree, table: KeyTable, seq: number, writer: WalWriter, snapshotSeq: number },
+    private readonly options: Required<Pick<EngineOptions, 'sync' | 'checkpointBytes' | 'mergeRatio'>>,
+    state: { tree: Tree, seq: number, writer: WalWriter, snapshotSeq: number, generation: Generation | null, migrate: boolean, cache: NodeCache },
     readonly recovery: RecoveryReport,
     private readonly onCheckpoint: (status: CheckpointStatus) => void
   ) {
     this.#live = state.tree
-    this.#table = state.table
+    this.#generation = state.generation
+    this.#migrate = state.migrate
+    this.#cache = state.cache
     this.#seq = state.seq
     this.#writer = state.writer
     this.#snapshotSeq = state.snapshotSeq
@@ -193,7 +206,8 @@ export class Engine {
       throw asIoError(err, 'File-system error during open')
     }
     try {
-      const plan = await planRecovery(fs, directory, options.recovery ?? 'strict', paramsForNewDatabase(options.salt))
+      const cache = new NodeCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES)
+      const plan = await planRecovery(fs, directory, options.recovery ?? 'strict', paramsForNewDatabase(options.salt), cache)
       if (plan.existed && options.errorIfExists) {
         throw levelError(`Database ${directory} exists (errorIfExists is set)`, 'LEVEL_DATABASE_NOT_OPEN')
       }
@@ -219,8 +233,27 @@ export class Engine {
       }
       const engine = new Engine(fs, directory, lock, plan.identityBytes, {
         sync: options.sync ?? true,
-        checkpointBytes: options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES
-      }, { tree: plan.tree, table: plan.table, seq: plan.seq, writer: outcome.writer, snapshotSeq: plan.snapshot?.seq ?? 0 }, report, onCheckpoint)
+        checkpointBytes: options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES,
+        mergeRatio: options.mergeRatio ?? DEFAULT_MERGE_RATIO
+      }, {
+        tree: plan.tree,
+        seq: plan.seq,
+        writer: outcome.writer,
+        snapshotSeq: plan.snapshot?.seq ?? 0,
+        generation: plan.generation,
+        migrate: plan.migrate,
+        cache
+      }, report, onCheckpoint)
+      // A version 1 snapshot is written as a base image now (the first release's state is in
+      // memory until then); its file is replaced only once the image is durable (checkpoint.ts).
+      if (plan.migrate) {
+        try {
+          await engine.checkpoint()
+        } catch (err) {
+          await engine.close().catch(() => {})
+          throw err
+        }
+      }
       engine.#maybeCheckpoint()
       return engine
     } catch (err) {
@@ -257,19 +290,19 @@ export class Engine {
   /** The value of `key` in the current version, or undefined; the version is not captured. */
   get (key: Uint8Array): Uint8Array | undefined {
     this.#assertIndexWhole()
-    return this.#table.get(key)
+    return this.#live.get(key)
   }
 
   /** Whether `key` is in the current version; the version is not captured. */
   has (key: Uint8Array): boolean {
     this.#assertIndexWhole()
-    return this.#table.has(key)
+    return this.#live.has(key)
   }
 
-  /** How the key table differs from the current version (empty when it matches); nothing is captured. */
-  checkTable (): string[] {
-    this.#assertIndexWhole()
-    return tableProblems(this.#live, this.#table)
+  /** The cache of image nodes: its budget, bytes held, hits and misses. */
+  get cache (): { budget: number, bytes: number, hits: number, misses: number } {
+    const c = this.#cache
+    return { budget: c.budget, bytes: c.bytes, hits: c.hits, misses: c.misses }
   }
 
   /**
@@ -411,12 +444,11 @@ export class Engine {
     if (this.#edit === 0) this.#edit = Tree.newEdit()
     try {
       this.#live = this.#live.edit(tree => {
-        const live = new LiveState(tree, this.#table)
+        const live = new LiveState(tree)
         for (const ops of stored) {
           applyOps(live, ops)
           this.#unhashedOps += ops.length
         }
-        live.flush()
         return live.tree
       }, this.#edit)
     } catch (err) {
@@ -427,6 +459,7 @@ export class Engine {
       this.#failure ??= this.#broken
       return run.reject(ioError('Applying a logged batch to the index failed; reopen the database', err))
     }
+    if (this.#sinceCapture !== null) this.#sinceCapture.push(...stored)
     this.#seq += group.length
     this.stats.groups++
     this.stats.batches += group.length
@@ -513,17 +546,44 @@ export class Engine {
     // WAL_BYTES_PER_SYNC. Most of that sync is done first, as a task of its own: writers that
     // queue meanwhile commit between the two waits, instead of waiting for both in a row.
     await new Promise<void>((resolve, reject) => this.#enqueue({ kind: 'sync', resolve, reject }))
+    // Decided before the capture: a base must record the batches applied after it (#rotate).
+    const base = this.#migrate || needsBase(this.#generation, this.options.mergeRatio)
+    this.#baseNext = base
     const captured = await new Promise<{ tree: Tree, seq: number, segment: number } | null>((resolve, reject) =>
       this.#enqueue({ kind: 'rotate', resolve, reject }))
     if (captured === null) return { seq: this.#snapshotSeq, file: null, bytes: 0, entries: this.#live.size, removed: [] }
-    let result: CheckpointResult
     try {
-      result = await writeCheckpoint(this.#watched, this.directory, this.identityBytes, captured)
+      const outcome = await writeCheckpoint(this.#watched, this.directory, this.identityBytes, captured, this.#generation, this.#cache, base)
+      if (outcome.rebased) this.#rebase(outcome.generation)
+      else this.#live = Tree.fromRoot(detachWritten(this.#live.top), this.#live.params)
+      this.#generation = outcome.generation
+      this.#migrate = false
+      this.#snapshotSeq = captured.seq
+      return outcome.result
     } catch (err) {
-      throw hasCode(err, 'LEVEL_IO_ERROR') ? err : ioError('Checkpoint failed; the log still holds everything', err)
+      throw hasCode(err, 'LEVEL_IO_ERROR') || hasCode(err, 'LEVEL_CORRUPTION') ? err : ioError('Checkpoint failed; the log still holds everything', err)
+    } finally {
+      this.#sinceCapture = null
     }
-    this.#snapshotSeq = captured.seq
-    return result
+  }
+
+  // After a new base: the current version is the base's tree with the batches applied since its
+  // capture applied again, so that nothing reaches the files the base replaces. Synchronous: no
+  // batch commits meanwhile. The replaced files stay open for versions captured before.
+  #rebase (generation: Generation): void {
+    const batches = this.#sinceCapture ?? []
+    const top = generation.newest.topStub()
+    let tree = Tree.fromRoot(top, this.#live.params)
+    if (batches.length > 0) {
+      tree = tree.edit(start => {
+        const live = new LiveState(start)
+        for (const ops of batches) applyOps(live, ops)
+        return live.tree
+      })
+    }
+    this.#live = tree
+    this.#edit = 0
+    if (this.#generation !== null) this.#retired.push(this.#generation)
   }
 
   // Between groups: make the current segment durable (a sync of the log, queued like a group).
@@ -542,7 +602,7 @@ export class Engine {
   // Between groups: make the current segment durable, start the next one, capture the tree.
   async #rotate (task: PendingRotation): Promise<void> {
     if (this.#failure !== null) return task.reject(this.#refusal())
-    if (this.#seq === this.#snapshotSeq) return task.resolve(null)
+    if (this.#seq === this.#snapshotSeq && !this.#migrate) return task.resolve(null)
     const old = this.#writer
     const number = old.header.segment + 1
     try {
@@ -563,6 +623,7 @@ export class Engine {
       return task.reject(ioError('Log rotation failed; writes are disabled until reopened', err))
     }
     await old.close().catch(() => {})
+    if (this.#baseNext) this.#sinceCapture = []
     task.resolve({ tree: this.captureVersion(), seq: this.#seq, segment: number })
   }
 
@@ -591,6 +652,11 @@ export class Engine {
     this.#drain()
     while (this.#draining !== null) await this.#draining
     while (this.#checkpoint !== null) await this.#checkpoint.catch(() => {})
+    // More than a little log not in an image: written as one now, so that the next open reads
+    // only the image's header and that little log. Its failure loses nothing (the log has it).
+    if (this.#failure === null && (this.#migrate || this.#writer.size > CLOSE_CHECKPOINT_BYTES)) {
+      await this.#checkpointNow(false).catch(() => {})
+    }
     let problem: Error | null = this.#failure
     try {
       // Writes made with sync: false become durable at a clean close, and the zeros
@@ -601,6 +667,7 @@ export class Engine {
     }
     // The data is synced (or known lost): an error closing the descriptor adds nothing.
     await this.#writer.close().catch(() => {})
+    for (const generation of [...this.#retired, ...(this.#generation === null ? [] : [this.#generation])]) await generation.close()
     try {
       await this.lock.release()
     } catch (err) {

@@ -14,13 +14,16 @@ export const CHECKPOINT_FAILED_NAME = 'CHECKPOINT-FAILED'
 const SEGMENT = /^wal-(\d{20})\.log$/
 const SNAPSHOT = /^snapshot-(\d{20})\.mls$/
 const SNAPSHOT_TEMP = /^snapshot-\d{20}\.mls\.tmp-[0-9a-f]{16}$/
+// A delta image (lib/image): the nodes a checkpoint changed, referring to the files before it.
+const DELTA = /^delta-(\d{20})\.mld$/
+const DELTA_TEMP = /^delta-\d{20}\.mld\.tmp-[0-9a-f]{16}$/
 // A segment rewritten by recovery (recovery-actions.ts) before it is renamed over the original.
 const SEGMENT_TEMP = /^wal-\d{20}\.log\.tmp-[0-9a-f]{16}$/
 // The lock's content is written under this name, then linked to LOCK (lock.ts);
 // a crash in between leaves it behind.
 const LOCK_TEMP = /^LOCK\.tmp-[0-9a-f]{16}$/
 // Only segments and snapshots are ever set aside (recovery-actions.ts): a user's x.corrupt-1 is not ours.
-const SET_ASIDE = /^(?:wal-\d{20}\.log|snapshot-\d{20}\.mls)\.(?:corrupt|discarded)-\d+$/
+const SET_ASIDE = /^(?:wal-\d{20}\.log|snapshot-\d{20}\.mls|delta-\d{20}\.mld)\.(?:corrupt|discarded)-\d+$/
 
 function pad (n: number): string {
   return String(n).padStart(20, '0')
@@ -34,6 +37,16 @@ export function segmentName (n: number): string {
 /** File name of the snapshot at sequence number `seq`. */
 export function snapshotName (seq: number): string {
   return `snapshot-${pad(seq)}.mls`
+}
+
+/** File name of the delta image at `seq`. */
+export function deltaName (seq: number): string {
+  return `delta-${pad(seq)}.mld`
+}
+
+/** A fresh temporary name for the delta image at `seq`. */
+export function deltaTempName (seq: number, random: string): string {
+  return `${deltaName(seq)}.tmp-${random}`
 }
 
 /** A fresh temporary name for a rewritten copy of segment `n`. */
@@ -55,6 +68,7 @@ export function setAsideName (name: string, kind: 'corrupt' | 'discarded', stamp
 export type FileKind =
   | { kind: 'segment', number: number }
   | { kind: 'snapshot', seq: number }
+  | { kind: 'delta', seq: number }
   | { kind: 'temp' }
   | { kind: 'lock' }
   | { kind: 'status' }
@@ -72,7 +86,9 @@ export function classify (name: string): FileKind {
   if (m !== null) return { kind: 'segment', number: Number(m[1]) }
   m = SNAPSHOT.exec(name)
   if (m !== null) return { kind: 'snapshot', seq: Number(m[1]) }
-  if (SNAPSHOT_TEMP.test(name) || SEGMENT_TEMP.test(name) || LOCK_TEMP.test(name)) return { kind: 'temp' }
+  m = DELTA.exec(name)
+  if (m !== null) return { kind: 'delta', seq: Number(m[1]) }
+  if (SNAPSHOT_TEMP.test(name) || DELTA_TEMP.test(name) || SEGMENT_TEMP.test(name) || LOCK_TEMP.test(name)) return { kind: 'temp' }
   if (name === LOCK_NAME) return { kind: 'lock' }
   if (name === CHECKPOINT_FAILED_NAME) return { kind: 'status' }
   if (SET_ASIDE.test(name)) return { kind: 'set-aside' }

@@ -6,6 +6,8 @@
  * database and beside a process that has the database open (the view is
  * then a moment's picture).
  */
+import { NodeCache } from '../image/node-cache'
+import { DEFAULT_CACHE_BYTES } from './options'
 import { join } from 'node:path'
 import { levelError } from '../errors'
 import { isErrno } from '../fs/file-system'
@@ -59,7 +61,7 @@ export async function readView (fs: FileSystem, directory: string, options: View
   for (let attempt = 1; ; attempt++) {
     try {
       const files = await listFiles(reader, directory)
-      const plan = await planRecovery(reader, directory, options.mode ?? 'strict', DEFAULT_PARAMS)
+      const plan = await planRecovery(reader, directory, options.mode ?? 'strict', DEFAULT_PARAMS, new NodeCache(DEFAULT_CACHE_BYTES))
       if (!plan.existed) throw levelError(`No database in ${directory} (no log segment and no snapshot)`, 'LEVEL_DATABASE_NOT_OPEN')
       return { location: directory, files, lock: await readLockState(reader, directory), plan }
     } catch (err) {

@@ -33,10 +33,29 @@ export interface EngineOptions {
    * proofs carry it and the root binds it (docs/MERKLE.md).
    */
   salt?: SaltOption
+  /**
+   * Bytes of tree nodes read from the image files kept in memory (default
+   * 128 MiB). The operating system's page cache holds the files besides.
+   */
+  cacheBytes?: number
+  /**
+   * A checkpoint writes a new base image, instead of a delta, once the deltas
+   * since the base hold this many times the base's bytes (default 2), or the
+   * chain is {@link MAX_DELTAS} deltas long.
+   */
+  mergeRatio?: number
 }
 
 /** Default WAL size that triggers a background checkpoint. */
 export const DEFAULT_CHECKPOINT_BYTES = 64 * 1024 * 1024
+/** Default budget of image nodes kept in memory. */
+export const DEFAULT_CACHE_BYTES = 128 * 1024 * 1024
+/** Default ratio of deltas to base past which a checkpoint writes a new base. */
+export const DEFAULT_MERGE_RATIO = 2
+/** The most deltas a base carries: each is an open file, and a lookup may cross all of them. */
+export const MAX_DELTAS = 16
+/** Log bytes not covered by an image past which close() checkpoints, so that the next open replays little. */
+export const CLOSE_CHECKPOINT_BYTES = 1024 * 1024
 
 /** What the last open() did. */
 export interface RecoveryReport {

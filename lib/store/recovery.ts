@@ -38,7 +38,9 @@ import { Tree } from '../tree/tree'
 import type { TreeParams } from '../tree/params'
 import { applyOps, decodeRecord } from './batch-record'
 import { LiveState } from './live-state'
-import { KeyTable } from '../lookup/key-table'
+import type { Generation } from '../image/generation'
+import { NodeCache } from '../image/node-cache'
+import { DEFAULT_CACHE_BYTES } from './options'
 import { classify } from './file-names'
 import { listDirectory } from './directory-listing'
 import { loadSnapshot } from './snapshot-load'
@@ -54,8 +56,10 @@ export interface RecoveryFindings {
   readonly identity: Identity
   readonly identityBytes: Uint8Array
   readonly tree: Tree
-  /** The entries of `tree` by key (lib/lookup/key-table.ts). */
-  readonly table: KeyTable
+  /** The image files `tree` reads from; null when it is all in memory (a version 1 snapshot, or none). */
+  readonly generation: Generation | null
+  /** A version 1 snapshot was loaded: the next checkpoint writes it as an image (a base). */
+  readonly migrate: boolean
   /** Sequence number of the last applied batch. */
   readonly seq: number
   /** Whether the directory held a database before. */
@@ -105,7 +109,7 @@ export interface RecoveryPlan extends RecoveryFindings {
 type SegmentFile = { name: string, number: number } & SegmentHeaderRead
 
 /** Reads the directory and works out the recovered state (changes nothing). */
-export async function planRecovery (fs: FileSystem, directory: string, mode: RecoveryMode, params: TreeParams): Promise<RecoveryPlan> {
+export async function planRecovery (fs: FileSystem, directory: string, mode: RecoveryMode, params: TreeParams, cache = new NodeCache(DEFAULT_CACHE_BYTES)): Promise<RecoveryPlan> {
   const names = await listDirectory(fs, directory)
   const temps: string[] = []
   const unknown: string[] = []
@@ -115,7 +119,7 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
     const kind = classify(name)
     if (kind.kind === 'temp') temps.push(name)
     else if (kind.kind === 'unknown') unknown.push(name)
-    else if (kind.kind === 'snapshot') snapshots.push({ name, seq: kind.seq })
+    else if (kind.kind === 'snapshot' || kind.kind === 'delta') snapshots.push({ name, seq: kind.seq })
     else if (kind.kind === 'segment') segments.push({ name, number: kind.number, ...await readSegmentHeader(fs, join(directory, name)) })
   }
   snapshots.sort((a, b) => b.seq - a.seq)
@@ -123,14 +127,15 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
   const existed = snapshots.length > 0 || segments.length > 0
 
   const walIdentity = establishIdentity(segments.map(s => s.ok ? s.header.identity : null))
-  const chosen = await loadSnapshot(fs, directory, snapshots, walIdentity)
+  const chosen = await loadSnapshot(fs, directory, snapshots, walIdentity, cache)
   const start = startingState(chosen.loaded, walIdentity, params)
   const replayed = await replay(fs, directory, segments, mode, start, chosen.skipped)
   const plan: RecoveryPlan = {
     identity: start.identity,
     identityBytes: start.identityBytes,
     tree: replayed.tree,
-    table: start.table,
+    generation: chosen.loaded?.generation ?? null,
+    migrate: chosen.loaded !== null && chosen.loaded.generation === null,
     seq: replayed.seq,
     existed,
     snapshot: chosen.loaded === null ? null : { name: chosen.loaded.name, seq: chosen.loaded.header.seq, bytes: chosen.loaded.bytes },
@@ -155,7 +160,6 @@ interface StartingState {
   identity: Identity
   identityBytes: Uint8Array
   tree: Tree
-  table: KeyTable
   seq: number
 }
 
@@ -163,15 +167,15 @@ interface StartingState {
 // names; else an empty one of a new database.
 function startingState (snapshot: LoadedSnapshot | null, walIdentity: Uint8Array | null, params: TreeParams): StartingState {
   if (snapshot !== null) {
-    return { identity: snapshot.identity, identityBytes: snapshot.header.identity, tree: snapshot.tree, table: snapshot.table, seq: snapshot.header.seq }
+    return { identity: snapshot.identity, identityBytes: snapshot.header.identity, tree: snapshot.tree, seq: snapshot.header.seq }
   }
   if (walIdentity !== null) {
     const identity = decodeIdentity(walIdentity)
     if (identity === null) throw corruption('WAL segment header carries a malformed identity')
-    return { identity, identityBytes: walIdentity, tree: Tree.empty(identity.params), table: new KeyTable(), seq: 0 }
+    return { identity, identityBytes: walIdentity, tree: Tree.empty(identity.params), seq: 0 }
   }
   const identity = newIdentity(params)
-  return { identity, identityBytes: encodeIdentity(identity), tree: Tree.empty(params), table: new KeyTable(), seq: 0 }
+  return { identity, identityBytes: encodeIdentity(identity), tree: Tree.empty(params), seq: 0 }
 }
 
 // A damaged snapshot names the sequence number it covered. Recovering to an older state than
@@ -180,7 +184,7 @@ function checkNothingLost (plan: RecoveryPlan, mode: RecoveryMode): void {
   if (mode === 'pointInTime') return
   for (const skipped of plan.snapshotsSkipped) {
     const kind = classify(skipped.name)
-    if (kind.kind === 'snapshot' && kind.seq > plan.seq) {
+    if ((kind.kind === 'snapshot' || kind.kind === 'delta') && kind.seq > plan.seq) {
       throw corruption(`Snapshot ${skipped.name} is damaged (${skipped.problem}) and the log does not cover the batches it held`)
     }
   }
@@ -215,7 +219,7 @@ async function replay (
 ): Promise<Replayed> {
   const out: Replayed = { tree: start.tree, seq: start.seq, recordsReplayed: 0, obsolete: [], setAside: [], truncate: null, resume: null }
   const snapshotSeq = start.seq
-  const live = new LiveState(start.tree, start.table)
+  const live = new LiveState(start.tree)
   // One edit for the whole replay: batches reuse the nodes earlier batches of the replay created.
   // No version made under it escapes before the replay ends, across the reads in between.
   const edit = Tree.newEdit()
@@ -300,7 +304,6 @@ async function replay (
       out.resume = { name: file.name, header, end: validEnd }
     }
   }
-  live.flush()
   out.tree = live.tree
   out.seq = seq
   return out
@@ -310,7 +313,7 @@ async function replay (
 function gapProblem (snapshotsSkipped: SnapshotChoice['skipped'], seq: number, segment: string, firstSeq: number): string {
   const blamed = snapshotsSkipped.find(s => {
     const kind = classify(s.name)
-    return kind.kind === 'snapshot' && kind.seq > seq
+    return (kind.kind === 'snapshot' || kind.kind === 'delta') && kind.seq > seq
   })
   const gap = `expected sequence ${seq + 1}, ${segment} starts at ${firstSeq}`
   if (blamed === undefined) return `WAL gap: ${gap}`

@@ -18,7 +18,14 @@ import { join } from 'node:path'
 import { bytesEqual, toHex } from '../bytes'
 import type { FileSystem } from '../fs/file-system'
 import { readFileShared } from '../fs/read-shared'
-import { KeyTable } from '../lookup/key-table'
+import { readU32LE } from '../bytes'
+import { IMAGE_VERSION } from '../image/format'
+import { openGeneration, readImageHeader } from '../image/generation'
+import type { Generation } from '../image/generation'
+import type { NodeCache } from '../image/node-cache'
+import { rootDigest } from '../tree/lazy-hashing'
+import { nodeHashBytes } from '../tree/cached-digests'
+import { deltaName, snapshotName } from './file-names'
 import { SNAPSHOT_HEADER_SIZE, decodeSnapshotHeader } from '../snapshot/format'
 import type { SnapshotHeader } from '../snapshot/format'
 import { readSnapshot } from '../snapshot/reader'
@@ -56,19 +63,22 @@ export interface SnapshotChoice {
 /** Loads the newest usable of `snapshots` (newest first); the others are skipped or older. */
 export async function loadSnapshot (
   fs: FileSystem, directory: string, snapshots: Array<{ name: string, seq: number }>,
-  walIdentity: Uint8Array | null
+  walIdentity: Uint8Array | null, cache: NodeCache
 ): Promise<SnapshotChoice> {
   let chosen: LoadedSnapshot | null = null
   const skipped: Array<{ name: string, problem: string }> = []
   const older: string[] = []
   for (const { name, seq } of snapshots) {
     if (chosen !== null) {
-      older.push(name)
+      // Files of the chosen image's chain are its own, not older states.
+      if (chosen.generation === null || !chosen.generation.files.some(f => f.name === name)) older.push(name)
       continue
     }
     const path = join(directory, name)
     const size = (await fs.stat(path))?.size ?? 0
-    const loaded = size > snapshotReading.wholeFileLimit
+    const loaded = await versionOf(fs, path) === IMAGE_VERSION
+      ? await openImage(fs, directory, name, seq, walIdentity, cache)
+      : size > snapshotReading.wholeFileLimit
       ? await loadInWindows(fs, path, seq, walIdentity)
       : await loadWhole(fs, path, seq, walIdentity)
     if (!loaded.ok) {
@@ -85,9 +95,40 @@ interface Loaded {
   header: SnapshotHeader
   identity: Identity
   tree: Tree
-  table: KeyTable
   /** Size of the file. */
   bytes: number
+  /** The image files the tree is read from; null for a version 1 snapshot, read whole into memory. */
+  generation: Generation | null
+}
+
+// The format version a snapshot file says it has (0 when it is too short to say).
+async function versionOf (fs: FileSystem, path: string): Promise<number> {
+  const handle = await fs.open(path, 'read')
+  try {
+    const head = new Uint8Array(12)
+    return await handle.read(head, 0) < 12 ? 0 : readU32LE(head, 8)
+  } finally {
+    await handle.close()
+  }
+}
+
+// Opens a tree image and its chain: headers only, and the root they name checked against the top node's hash.
+async function openImage (fs: FileSystem, directory: string, name: string, seq: number, walIdentity: Uint8Array | null, cache: NodeCache): Promise<LoadResult> {
+  const read = await readImageHeader(fs, join(directory, name), seq, walIdentity)
+  if (!read.ok) return read
+  const { header } = read
+  const identity = decodeIdentity(header.identity)
+  if (identity === null) return { ok: false, problem: 'malformed identity' }
+  const opened = await openGeneration(fs, directory, { name, header }, { base: snapshotName, delta: deltaName }, cache)
+  if (!opened.ok) return opened
+  const { generation } = opened
+  const tree = Tree.fromRoot(generation.newest.topStub(), identity.params)
+  const root = tree.size === 0 ? tree.root() : rootDigest(nodeHashBytes(tree.top), header.count, identity.params)
+  if (!bytesEqual(root, header.root)) {
+    await generation.close()
+    return { ok: false, problem: `Merkle root mismatch: the header says ${toHex(header.root)}, its top node gives ${toHex(root)}` }
+  }
+  return { ok: true, snapshot: { header: { identity: header.identity, seq, count: header.count, root: header.root }, identity, tree, bytes: generation.bytes, generation } }
 }
 
 /** The snapshot recovery starts from. */
@@ -103,12 +144,6 @@ class LoadedEntries {
     this.keys.push(key)
     this.values.push(value)
     this.nodes.push(entryNode(key, value))
-  }
-
-  table (): KeyTable {
-    const table = new KeyTable(this.keys.length)
-    table.addDistinct(this.keys, this.values)
-    return table
   }
 }
 
@@ -144,10 +179,9 @@ async function loadWhole (fs: FileSystem, path: string, seq: number, walIdentity
     layout.cancel()
     return body
   }
-  const table = entries.table()
   const laidOut = await layout.result
   if (!laidOut.ok) return laidOut
-  return finish(header, identity, laidOut.layout, entries.nodes, table, bytes.length)
+  return finish(header, identity, laidOut.layout, entries.nodes, bytes.length)
 }
 
 async function loadInWindows (fs: FileSystem, path: string, seq: number, walIdentity: Uint8Array | null): Promise<LoadResult> {
@@ -164,10 +198,9 @@ async function loadInWindows (fs: FileSystem, path: string, seq: number, walIden
     const entries = new LoadedEntries()
     const body = await readSnapshotInWindows(source, entries.add, snapshotReading.windowSize)
     if (!body.ok) return body
-    const table = entries.table()
     const layout = newTreeLayout(entries.keys.length, false)
     layoutTree(entries, identity.params, layout)
-    return finish(header, identity, layout, entries.nodes, table, size)
+    return finish(header, identity, layout, entries.nodes, size)
   } finally {
     await handle.close()
   }
@@ -186,11 +219,11 @@ function checkHeader (head: Uint8Array, seq: number, walIdentity: Uint8Array | n
 }
 
 // Links the nodes as the layout says and checks the root the header names.
-function finish (header: SnapshotHeader, identity: Identity, layout: TreeLayout, nodes: TreeNode[], table: KeyTable, bytes: number): LoadResult {
+function finish (header: SnapshotHeader, identity: Identity, layout: TreeLayout, nodes: TreeNode[], bytes: number): LoadResult {
   const tree = Tree.fromRoot(linkLayout(layout, nodes), identity.params)
   const root = tree.root()
   if (!bytesEqual(root, header.root)) {
     return { ok: false, problem: `Merkle root mismatch: file says ${toHex(header.root)}, entries give ${toHex(root)}` }
   }
-  return { ok: true, snapshot: { header, identity, tree, table, bytes } }
+  return { ok: true, snapshot: { header, identity, tree, bytes, generation: null } }
 }

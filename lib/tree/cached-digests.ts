@@ -242,3 +242,21 @@ export function valueHashBytes (node: TreeNode): Uint8Array {
   else copyDigestBytes((node.slab as HashSlab).valueHashes, node.slot * 32, out, 0)
   return out
 }
+
+/** A digests object holding the node hash at `n[na..]` and the value hash at `v[va..]` (a node read from an image). */
+export function knownHashes (n: Uint8Array, na: number, v: Uint8Array, va: number): NodeHashes {
+  const x = newHashes()
+  x.h0 = (n[na + 0] << 16) | (n[na + 1] << 8) | n[na + 2]
+  x.h1 = (n[na + 3] << 16) | (n[na + 4] << 8) | n[na + 5]
+  x.h2 = (n[na + 6] << 16) | (n[na + 7] << 8) | n[na + 8]
+  x.h3 = (n[na + 9] << 16) | (n[na + 10] << 8) | n[na + 11]
+  x.h4 = (n[na + 12] << 16) | (n[na + 13] << 8) | n[na + 14]
+  x.h5 = (n[na + 15] << 16) | (n[na + 16] << 8) | n[na + 17]
+  x.h6 = (n[na + 18] << 16) | (n[na + 19] << 8) | n[na + 20]
+  x.h7 = (n[na + 21] << 16) | (n[na + 22] << 8) | n[na + 23]
+  x.h8 = (n[na + 24] << 16) | (n[na + 25] << 8) | n[na + 26]
+  x.h9 = (n[na + 27] << 16) | (n[na + 28] << 8) | n[na + 29]
+  x.h10 = (n[na + 30] << 8) | n[na + 31]
+  setValueFields(x, v, va)
+  return x
+}

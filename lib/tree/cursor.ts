@@ -5,6 +5,7 @@
  * cursor is unaffected by later writes: that is the implicit snapshot.
  */
 import { compareKeys, keyPrefix } from '../bytes'
+import { resolve, resolveOrNull } from './node'
 import type { TreeNode } from './node'
 
 /**
@@ -81,15 +82,15 @@ export class TreeCursor {
     const stack = this.#stack
     stack.length = 0
     const tp = keyPrefix(target)
-    let node = this.root
+    let node = resolveOrNull(this.root)
     while (node !== null) {
       const c = compareKeys(node.key, node.kp, target, tp)
       const onSide = this.reverse ? (c < 0 || (c === 0 && inclusive)) : (c > 0 || (c === 0 && inclusive))
       if (onSide) {
         stack.push(node)
-        node = this.reverse ? node.right : node.left
+        node = resolveOrNull(this.reverse ? node.right : node.left)
       } else {
-        node = this.reverse ? node.left : node.right
+        node = resolveOrNull(this.reverse ? node.left : node.right)
       }
     }
   }
@@ -162,7 +163,7 @@ export class TreeCursor {
         loadAhead(head, ready, capacity, reverse)
       }
       ready--
-      const node = waiting[head] as TreeNode
+      const node = resolve(waiting[head] as TreeNode)
       const count = waitingCount[head]
       const at = waitingAt[head]
       waiting[head] = null
@@ -191,29 +192,31 @@ export class TreeCursor {
   }
 
   /** Pushes the path to the entry `rank` places into `node`'s subtree (in the cursor's direction). */
-  #descendToRank (node: TreeNode | null, rank: number): void {
+  #descendToRank (from: TreeNode | null, rank: number): void {
     const stack = this.#stack
     const reverse = this.reverse
+    let node = resolveOrNull(from)
     while (node !== null) {
       const near = reverse ? node.right : node.left
       const nearSize = near === null ? 0 : near.size
       if (rank < nearSize) {
         stack.push(node)
-        node = near
+        node = resolveOrNull(near)
       } else if (rank === nearSize) {
         stack.push(node)
         return
       } else {
         rank -= nearSize + 1
-        node = reverse ? node.left : node.right
+        node = resolveOrNull(reverse ? node.left : node.right)
       }
     }
   }
 
-  #descend (node: TreeNode | null): void {
+  #descend (from: TreeNode | null): void {
+    let node = resolveOrNull(from)
     while (node !== null) {
       this.#stack.push(node)
-      node = this.reverse ? node.right : node.left
+      node = resolveOrNull(this.reverse ? node.right : node.left)
     }
   }
 }

@@ -18,6 +18,7 @@
  * edit number again (the engine does so until a reader captures the tree).
  */
 
+import { keyPrefix as keyPrefixOf } from '../bytes'
 import type { HashSlab, NodeHashes } from './cached-digests'
 
 let activeEdit = 0
@@ -78,6 +79,92 @@ export interface TreeNode {
    */
   slab: HashSlab | null
   slot: number
+  /**
+   * A stub stands for a node of a tree image that is not read yet: it knows only
+   * its size and its node hash (slab, slot); {@link resolve} gives the node itself.
+   */
+  readonly stub: boolean
+  /** The image file holding this node once it is written there (null: in memory only). */
+  src: NodeSource | null
+  /** Where the node's record starts in `src`, and its length in bytes. */
+  at: number
+  len: number
+}
+
+/** Where stubs are read from: an image file (lib/image). */
+export interface NodeSource {
+  /** The node a stub of this source stands for, read from its record (or a cache of them). */
+  fetch (stub: TreeNode): TreeNode
+}
+
+/**
+ * The node `node` stands for: itself, or, for a stub, the node read from its
+ * image. Every read of a child's key, value, priority or children goes through
+ * here; a child's size and a clean child's hash are known to its stub.
+ */
+export function resolve (node: TreeNode): TreeNode {
+  return node.stub ? (node.src as NodeSource).fetch(node) : node
+}
+
+/** Like {@link resolve}, passing null through. */
+export function resolveOrNull (node: TreeNode | null): TreeNode | null {
+  return node === null || !node.stub ? node : (node.src as NodeSource).fetch(node)
+}
+
+const NO_BYTES = new Uint8Array(0)
+
+/**
+ * A stub of the node at `at` (`len` bytes) in `src`, with `size` entries below
+ * it and its node hash in `slab` at `slot`.
+ */
+export function stubNode (src: NodeSource, at: number, len: number, size: number, slab: HashSlab, slot: number): TreeNode {
+  return {
+    key: NO_BYTES,
+    kp: 0,
+    left: null,
+    right: null,
+    value: NO_BYTES,
+    dirty: false,
+    valueHashed: false,
+    prio: 0,
+    size,
+    edit: 0,
+    hashes: null,
+    ownsHashes: false,
+    slab,
+    slot,
+    stub: true,
+    src,
+    at,
+    len
+  }
+}
+
+/**
+ * A node read from an image (clean, both hashes known from `hashes`), whose
+ * children are stubs or null.
+ */
+export function imageNode (key: Uint8Array, value: Uint8Array, prio: number, left: TreeNode | null, right: TreeNode | null, size: number, hashes: NodeHashes, src: NodeSource, at: number, len: number): TreeNode {
+  return {
+    key,
+    kp: keyPrefixOf(key),
+    left,
+    right,
+    value,
+    dirty: false,
+    valueHashed: true,
+    prio,
+    size,
+    edit: 0,
+    hashes,
+    ownsHashes: true,
+    slab: null,
+    slot: 0,
+    stub: false,
+    src,
+    at,
+    len
+  }
 }
 
 /**
@@ -103,7 +190,11 @@ export function newNode (key: Uint8Array, kp: number, value: Uint8Array, prio: n
     hashes: null,
     ownsHashes: false,
     slab: null,
-    slot: 0
+    slot: 0,
+    stub: false,
+    src: null,
+    at: 0,
+    len: 0
   }
 }
 
@@ -136,7 +227,11 @@ function copyOf (node: TreeNode, left: TreeNode | null, right: TreeNode | null, 
     hashes: null,
     ownsHashes: false,
     slab: null,
-    slot: 0
+    slot: 0,
+    stub: false,
+    src: null,
+    at: 0,
+    len: 0
   }
 }
 

@@ -8,6 +8,7 @@
  * pruned subtrees and path nodes are read from the hash cache.
  */
 import { nodeHashBytes, valueHashBytes } from './cached-digests'
+import { resolve } from './node'
 import type { TreeNode } from './node'
 import { MAX_PROOF_LIMIT } from './proof'
 import type { KeyProof, ProofNode, ProofRange, RangeProof } from './proof'
@@ -73,12 +74,13 @@ function prune (top: TreeNode | null, cover: Cover): ProofNode[] {
   const nodes: ProofNode[] = []
   const stack: Array<{ node: TreeNode | null, low: Uint8Array | null, high: Uint8Array | null }> = [{ node: top, low: null, high: null }]
   while (stack.length > 0) {
-    const { node, low, high } = stack.pop() as { node: TreeNode | null, low: Uint8Array | null, high: Uint8Array | null }
-    if (node === null) {
+    const { node: at, low, high } = stack.pop() as { node: TreeNode | null, low: Uint8Array | null, high: Uint8Array | null }
+    if (at === null) {
       nodes.push({ type: 'empty' })
     } else if (disjoint(cover, low, high)) {
-      nodes.push({ type: 'pruned', hash: nodeHashBytes(node) })
+      nodes.push({ type: 'pruned', hash: nodeHashBytes(at) })
     } else {
+      const node = resolve(at)
       if (covers(cover, node.key)) nodes.push({ type: 'entry', key: node.key.slice(), value: node.value.slice() })
       else nodes.push({ type: 'path', key: node.key.slice(), valueHash: valueHashBytes(node) })
       // Right pushed first so that the left subtree comes out next: pre-order.

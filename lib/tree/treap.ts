@@ -6,7 +6,7 @@
  * operations: that is what makes the root history-independent.
  */
 import { compareKeys, keyPrefix } from '../bytes'
-import { newNode, sizeOf, withLeft, withRight, withValue } from './node'
+import { newNode, resolve, resolveOrNull, sizeOf, withLeft, withRight, withValue } from './node'
 import type { TreeNode } from './node'
 import { isHigher, priorityOf } from './priority'
 import type { TreeParams } from './params'
@@ -14,11 +14,11 @@ import type { TreeParams } from './params'
 /** The node holding `key`, or null. */
 export function findNode (root: TreeNode | null, key: Uint8Array): TreeNode | null {
   const kp = keyPrefix(key)
-  let node = root
+  let node = resolveOrNull(root)
   while (node !== null) {
     const c = compareKeys(key, kp, node.key, node.kp)
     if (c === 0) return node
-    node = c < 0 ? node.left : node.right
+    node = resolveOrNull(c < 0 ? node.left : node.right)
   }
   return null
 }
@@ -34,7 +34,7 @@ export function findNodes (root: TreeNode | null, keys: readonly Uint8Array[]): 
   const n = keys.length
   const found = new Array<TreeNode | null>(n).fill(null)
   if (root === null) return found
-  const at = new Array<TreeNode | null>(n).fill(root)
+  const at = new Array<TreeNode | null>(n).fill(resolve(root))
   const prefixes = new Array<number>(n)
   // The unfinished descents, compacted in place after every pass.
   const live = new Array<number>(n)
@@ -54,7 +54,7 @@ export function findNodes (root: TreeNode | null, keys: readonly Uint8Array[]): 
       }
       const next = c < 0 ? node.left : node.right
       if (next === null) continue
-      at[i] = next
+      at[i] = resolve(next)
       live[kept++] = i
     }
     count = kept
@@ -73,8 +73,9 @@ export function insert (root: TreeNode | null, key: Uint8Array, value: Uint8Arra
   return put(root, key, keyPrefix(key), value, priorityOf(key, params), params)
 }
 
-function put (node: TreeNode | null, key: Uint8Array, kp: number, value: Uint8Array, prio: number, params: TreeParams): TreeNode {
-  if (node === null) return newNode(key, kp, value, prio, null, null, 1)
+function put (at: TreeNode | null, key: Uint8Array, kp: number, value: Uint8Array, prio: number, params: TreeParams): TreeNode {
+  if (at === null) return newNode(key, kp, value, prio, null, null, 1)
+  const node = resolve(at)
   const c = compareKeys(key, kp, node.key, node.kp)
   if (c === 0) return withValue(node, value)
   if (isHigher(key, prio, node.key, node.prio, params)) {
@@ -96,7 +97,8 @@ export function remove (root: TreeNode | null, key: Uint8Array, params: TreePara
   return { root: removePresent(root as TreeNode, key, keyPrefix(key), params), removed: true }
 }
 
-function removePresent (node: TreeNode, key: Uint8Array, kp: number, params: TreeParams): TreeNode | null {
+function removePresent (at: TreeNode, key: Uint8Array, kp: number, params: TreeParams): TreeNode | null {
+  const node = resolve(at)
   const c = compareKeys(key, kp, node.key, node.kp)
   if (c === 0) return join(node.left, node.right, params)
   if (c < 0) {
@@ -115,8 +117,9 @@ export function splitBelow (node: TreeNode | null, bound: Uint8Array, inclusive:
   return split(node, bound, keyPrefix(bound), inclusive)
 }
 
-function split (node: TreeNode | null, bound: Uint8Array, bp: number, inclusive: boolean): [TreeNode | null, TreeNode | null] {
-  if (node === null) return [null, null]
+function split (at: TreeNode | null, bound: Uint8Array, bp: number, inclusive: boolean): [TreeNode | null, TreeNode | null] {
+  if (at === null) return [null, null]
+  const node = resolve(at)
   const c = compareKeys(node.key, node.kp, bound, bp)
   if (c < 0 || (c === 0 && inclusive)) {
     const before = sizeOf(node.right)
@@ -129,8 +132,9 @@ function split (node: TreeNode | null, bound: Uint8Array, bp: number, inclusive:
 }
 
 /** Splits into [the first `count` entries, the rest]. */
-export function splitAt (node: TreeNode | null, count: number): [TreeNode | null, TreeNode | null] {
-  if (node === null) return [null, null]
+export function splitAt (at: TreeNode | null, count: number): [TreeNode | null, TreeNode | null] {
+  if (at === null) return [null, null]
+  const node = resolve(at)
   const leftSize = sizeOf(node.left)
   if (count <= leftSize) {
     const [l, r] = splitAt(node.left, count)
@@ -142,9 +146,11 @@ export function splitAt (node: TreeNode | null, count: number): [TreeNode | null
 }
 
 /** Joins two trees where every key of `a` is below every key of `b`. */
-export function join (a: TreeNode | null, b: TreeNode | null, params: TreeParams): TreeNode | null {
-  if (a === null) return b
-  if (b === null) return a
+export function join (x: TreeNode | null, y: TreeNode | null, params: TreeParams): TreeNode | null {
+  if (x === null) return y
+  if (y === null) return x
+  const a = resolve(x)
+  const b = resolve(y)
   if (isHigher(a.key, a.prio, b.key, b.prio, params)) {
     const before = sizeOf(a.right)
     return withRight(a, join(a.right, b, params), before)

@@ -1,0 +1,136 @@
+/**
+ * `ImageFile`: one open image file of a generation, the source its stubs are
+ * read from. A stub is read with one synchronous positioned read of its
+ * record (the length is in the reference), checked against its checksum and
+ * decoded into a node whose children are stubs again. Decoded nodes are kept
+ * by offset, within the database's {@link NodeCache} budget.
+ *
+ * A record that fails its checksum or does not decode raises
+ * LEVEL_CORRUPTION naming the file and offset, from the read that reached it;
+ * nothing is kept of it, and every other node stays readable.
+ */
+import { corruption, ioError } from '../errors'
+import type { FileHandle } from '../fs/file-system'
+import { knownHashes } from '../tree/cached-digests'
+import type { HashSlab } from '../tree/cached-digests'
+import { imageNode, stubNode } from '../tree/node'
+import type { NodeSource, TreeNode } from '../tree/node'
+import { RECORD_HASHES_AT, decodeRecord, fileTag } from './format'
+import type { ImageHeader } from './format'
+import { NODE_OVERHEAD } from './node-cache'
+import type { NodeCache, NodeHolder } from './node-cache'
+
+/** The files of a generation, by index: what a record's reference names. */
+export interface FileTable {
+  /** The file at `index`, or undefined. */
+  file (index: number): ImageFile | undefined
+}
+
+/** An open image file (see the file header). */
+export class ImageFile implements NodeSource, NodeHolder {
+  readonly #nodes = new Map<number, TreeNode>()
+  readonly #costs = new Map<number, number>()
+  #held = 0
+  #closed = false
+  readonly tag: number
+
+  constructor (
+    /** The file's name in the database directory. */
+    readonly name: string,
+    readonly handle: FileHandle,
+    readonly header: ImageHeader,
+    /** This file's index in its chain. */
+    readonly index: number,
+    readonly table: FileTable,
+    readonly cache: NodeCache
+  ) {
+    this.tag = fileTag(header.seq)
+  }
+
+  /** The top node's stub, or null when the image has no entries. */
+  topStub (): TreeNode | null {
+    const top = this.header.top
+    if (top === null) return null
+    const source = this.table.file(top.file)
+    if (source === undefined) throw corruption(`${this.name}: the top node refers to file ${top.file}, which its chain does not have`)
+    return stubNode(source, top.at, top.len, this.header.count, { nodeHashes: top.hash, valueHashes: top.hash }, 0)
+  }
+
+  fetch (stub: TreeNode): TreeNode {
+    const kept = this.#nodes.get(stub.at)
+    if (kept !== undefined) {
+      this.cache.hits++
+      return kept
+    }
+    this.cache.misses++
+    const node = this.#read(stub)
+    const cost = NODE_OVERHEAD + stub.len
+    this.#nodes.set(stub.at, node)
+    this.#costs.set(stub.at, cost)
+    this.#held += cost
+    this.cache.added(this, stub.at, cost)
+    return node
+  }
+
+  forget (at: number): number {
+    const cost = this.#costs.get(at)
+    if (cost === undefined) return 0
+    this.#nodes.delete(at)
+    this.#costs.delete(at)
+    this.#held -= cost
+    return cost
+  }
+
+  /** Reads and decodes the node `stub` stands for, without keeping it. */
+  #read (stub: TreeNode): TreeNode {
+    if (this.#closed) throw ioError(`${this.name} is closed: this version of the database is no longer readable`)
+    const { at, len } = stub
+    if (at + len > this.header.end) throw corruption(`${this.name}: a reference to ${len} bytes at ${at} passes the end of the records (${this.header.end})`)
+    const bytes = new Uint8Array(len)
+    let read: number
+    try {
+      read = this.handle.readSync(bytes, at)
+    } catch (err) {
+      throw ioError(`Reading ${this.name} at ${at} failed`, err)
+    }
+    if (read < len) throw corruption(`${this.name}: the record at ${at} runs past the end of the file`)
+    const decoded = decodeRecord(bytes, this.tag, at)
+    if (!decoded.ok) throw corruption(`${this.name}: record at ${at}: ${decoded.problem}`)
+    const { record } = decoded
+    const slab: HashSlab = { nodeHashes: bytes.subarray(RECORD_HASHES_AT), valueHashes: bytes.subarray(RECORD_HASHES_AT) }
+    let slot = 0
+    let left: TreeNode | null = null
+    let right: TreeNode | null = null
+    let size = 1
+    if (record.left !== null) {
+      left = stubNode(this.#source(record.left.file, at), record.left.at, record.left.len, record.left.size, slab, slot++)
+      size += record.left.size
+    }
+    if (record.right !== null) {
+      right = stubNode(this.#source(record.right.file, at), record.right.at, record.right.len, record.right.size, slab, slot)
+      size += record.right.size
+    }
+    if (size !== stub.size) throw corruption(`${this.name}: record at ${at}: its subtree holds ${size} entries, its reference says ${stub.size}`)
+    const own = stub.slab as HashSlab
+    const hashes = knownHashes(own.nodeHashes, stub.slot * 32, bytes, 9)
+    return imageNode(record.key, record.value, record.prio, left, right, size, hashes, this, at, len)
+  }
+
+  // The file a child reference names: this one or an earlier one of its chain.
+  #source (index: number, at: number): ImageFile {
+    const file = index <= this.index ? this.table.file(index) : undefined
+    if (file === undefined) throw corruption(`${this.name}: record at ${at} refers to file ${index}, which its chain does not have`)
+    return file
+  }
+
+  /** Closes the file; its nodes already decoded stay usable, stubs of it no longer are. */
+  async close (): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#nodes.clear()
+    this.#costs.clear()
+    this.cache.released(this.#held)
+    this.#held = 0
+    await this.handle.close()
+  }
+}
