@@ -1,15 +1,19 @@
 /**
  * The iterator: a tree cursor over the version captured when the iterator
  * was created (the implicit snapshot), checked against the range's far bound.
+ * Range bounds and seek targets come in the key format and are compared as
+ * bytes; entries go out in the formats asked for.
  */
 import { AbstractIterator } from 'abstract-level'
 import { compareBytes } from '../bytes'
 import type { TreeCursor } from '../tree/cursor'
 import type { TreeNode } from '../tree/node'
 import type { Tree } from '../tree/tree'
+import { boundBytes, fromBytes, toBytes } from './formats'
+import type { Encoded, Format } from './formats'
 import type { PrivateIteratorOptions, PrivateRangeOptions } from './private-api'
 
-type Entry = [Uint8Array | undefined, Uint8Array | undefined]
+type Entry = [Encoded | undefined, Encoded | undefined]
 
 /** Most entries one cursor take copies (its scratch queue grows to this). */
 const MAX_CHUNK = 1024
@@ -23,16 +27,20 @@ const FIRST_BOUNDED_CHUNK = 32
 const scratch = new Array<TreeNode>(MAX_CHUNK).fill(null as unknown as TreeNode)
 
 /** The iterator class of MerkleLevel. */
-export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8Array> {
+export class MerkleIterator extends AbstractIterator<unknown, Encoded, Encoded> {
   readonly #cursor: TreeCursor
   readonly #range: RangeCheck
   readonly #keys: boolean
   readonly #values: boolean
+  readonly #keyFormat: Format
+  readonly #valueFormat: Format
 
   constructor (db: unknown, tree: Tree, options: PrivateIteratorOptions) {
     super(db, options as never)
     this.#keys = options.keys
     this.#values = options.values
+    this.#keyFormat = options.keyEncoding
+    this.#valueFormat = options.valueEncoding
     this.#range = new RangeCheck(options)
     this.#cursor = tree.cursor(options.reverse)
     const start = this.#range.start
@@ -44,7 +52,10 @@ export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8A
     const node = this.#cursor.current
     if (node === null || this.#range.beyond(node.key)) return undefined
     this.#cursor.advance()
-    return [this.#keys ? node.key : undefined, this.#values ? node.value : undefined]
+    return [
+      this.#keys ? fromBytes(node.key, this.#keyFormat) : undefined,
+      this.#values ? fromBytes(node.value, this.#valueFormat) : undefined
+    ]
   }
 
   async _nextv (size: number): Promise<Entry[]> {
@@ -62,6 +73,8 @@ export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8A
     const range = this.#range
     const keys = this.#keys
     const values = this.#values
+    const keyFormat = this.#keyFormat
+    const valueFormat = this.#valueFormat
     const nodes = scratch
     // A bounded range may end anywhere: take small chunks first, so that a short
     // range does not copy a thousand entries past its end.
@@ -78,7 +91,7 @@ export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8A
       else entries.length = count + within
       for (let i = 0; i < within; i++) {
         const node = nodes[i]
-        entries[count + i] = [keys ? node.key : undefined, values ? node.value : undefined]
+        entries[count + i] = [keys ? fromBytes(node.key, keyFormat) : undefined, values ? fromBytes(node.value, valueFormat) : undefined]
       }
       count += within
       if (within < taken) {
@@ -93,7 +106,8 @@ export class MerkleIterator extends AbstractIterator<unknown, Uint8Array, Uint8A
     return entries ?? []
   }
 
-  _seek (target: Uint8Array): void {
+  _seek (encodedTarget: Encoded): void {
+    const target = toBytes(encodedTarget)
     if (this.#range.outside(target)) {
       // A target outside the range ends the iterator (until the next seek).
       this.#range.exhaust()
@@ -174,8 +188,10 @@ export class RangeCheck {
   }
 }
 
-function bound (inclusive: Uint8Array | undefined, exclusive: Uint8Array | undefined): { key: Uint8Array, inclusive: boolean } | undefined {
-  if (inclusive !== undefined && inclusive !== null) return { key: inclusive, inclusive: true }
-  if (exclusive !== undefined && exclusive !== null) return { key: exclusive, inclusive: false }
+function bound (inclusive: Encoded | undefined, exclusive: Encoded | undefined): { key: Uint8Array, inclusive: boolean } | undefined {
+  const closed = boundBytes(inclusive)
+  if (closed !== undefined) return { key: closed, inclusive: true }
+  const open = boundBytes(exclusive)
+  if (open !== undefined) return { key: open, inclusive: false }
   return undefined
 }

@@ -27,10 +27,12 @@ import type { ProveOptions, ProveRangeOptions } from './proofs'
 import { MerkleIterator } from './iterator'
 import { MerkleSnapshot } from './snapshot'
 import { installBatchOptionsPath } from './batch-options'
+import { boundBytes, fromMaybeBytes, toBytes } from './formats'
+import type { Encoded } from './formats'
 // Adds the `sync` option to abstract-level's write option types (a module augmentation).
 import './write-options'
 import type {
-  PrivateBatchOperation, PrivateIteratorOptions, PrivateOpenOptions, PrivateRangeOptions,
+  PrivateBatchOperation, PrivateGetOptions, PrivateIteratorOptions, PrivateOpenOptions, PrivateRangeOptions,
   PrivateReadOptions, PrivateWriteOptions
 } from './private-api'
 
@@ -42,7 +44,8 @@ type Manifest = ConstructorParameters<typeof AbstractLevel>[0]
  * that the manifest's typings (level-supports' IManifest) do not list yet.
  */
 const MANIFEST: Manifest & { getSync: boolean } = {
-  encodings: { view: true },
+  // Every format abstract-level has: an encoding of any of them reaches the engine untranscoded.
+  encodings: { buffer: true, view: true, utf8: true },
   seek: true,
   explicitSnapshots: true,
   implicitSnapshots: true,
@@ -72,7 +75,7 @@ export interface RootOptions {
  * `new MerkleLevel(location, options)` opens (or creates) the database in the
  * directory `location`.
  */
-export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractLevel<Uint8Array, KDefault, VDefault> {
+export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractLevel<Encoded, KDefault, VDefault> {
   readonly #location: string
   readonly #engineOptions: EngineOptions
   #engine: Engine | null = null
@@ -131,62 +134,73 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
 
   // Point reads of the current version go to the engine's key table; of a snapshot, to its tree.
 
-  async _get (key: Uint8Array, options: PrivateReadOptions): Promise<Uint8Array | undefined> {
+  async _get (key: Encoded, options: PrivateGetOptions): Promise<Encoded | undefined> {
     return this._getSync(key, options)
   }
 
-  _getSync (key: Uint8Array, options: PrivateReadOptions): Uint8Array | undefined {
+  _getSync (key: Encoded, options: PrivateGetOptions): Encoded | undefined {
     const snapshot = snapshotOf(options)
-    return snapshot === null ? this.#open().get(key) : snapshot.tree.get(key)
+    const bytes = toBytes(key)
+    return fromMaybeBytes(snapshot === null ? this.#open().get(bytes) : snapshot.tree.get(bytes), options.valueEncoding)
   }
 
-  async _getMany (keys: Uint8Array[], options: PrivateReadOptions): Promise<Array<Uint8Array | undefined>> {
+  async _getMany (keys: Encoded[], options: PrivateGetOptions): Promise<Array<Encoded | undefined>> {
     const snapshot = snapshotOf(options)
-    if (snapshot !== null) return snapshot.tree.getMany(keys)
+    const format = options.valueEncoding
+    if (snapshot !== null) return snapshot.tree.getMany(keys.map(toBytes)).map(value => fromMaybeBytes(value, format))
     const engine = this.#open()
-    return keys.map(key => engine.get(key))
+    return keys.map(key => fromMaybeBytes(engine.get(toBytes(key)), format))
   }
 
-  async _has (key: Uint8Array, options: PrivateReadOptions): Promise<boolean> {
+  async _has (key: Encoded, options: PrivateReadOptions): Promise<boolean> {
     const snapshot = snapshotOf(options)
-    return snapshot === null ? this.#open().has(key) : snapshot.tree.has(key)
+    const bytes = toBytes(key)
+    return snapshot === null ? this.#open().has(bytes) : snapshot.tree.has(bytes)
   }
 
-  async _hasMany (keys: Uint8Array[], options: PrivateReadOptions): Promise<boolean[]> {
+  async _hasMany (keys: Encoded[], options: PrivateReadOptions): Promise<boolean[]> {
     const snapshot = snapshotOf(options)
-    if (snapshot !== null) return snapshot.tree.hasMany(keys)
+    if (snapshot !== null) return snapshot.tree.hasMany(keys.map(toBytes))
     const engine = this.#open()
-    return keys.map(key => engine.has(key))
+    return keys.map(key => engine.has(toBytes(key)))
   }
 
   // The writes hand over the engine's promise as it is (abstract-level awaits it): a write
   // queued behind others costs no promise or async frame of ours.
 
-  _put (key: Uint8Array, value: Uint8Array, options: PrivateWriteOptions): Promise<void> {
-    return this.#write([{ type: 'put', key, value }], options)
+  _put (key: Encoded, value: Encoded, options: PrivateWriteOptions): Promise<void> {
+    return this.#write([{ type: 'put', key: toBytes(key), value: toBytes(value) }], options)
   }
 
-  _del (key: Uint8Array, options: PrivateWriteOptions): Promise<void> {
-    return this.#write([{ type: 'del', key }], options)
+  _del (key: Encoded, options: PrivateWriteOptions): Promise<void> {
+    return this.#write([{ type: 'del', key: toBytes(key) }], options)
   }
 
   _batch (operations: PrivateBatchOperation[], options: PrivateWriteOptions): Promise<void> {
-    // abstract-level's private operations already have the shape of WriteOp (a put carries
-    // its value): hand them over as they are rather than copy a thousand objects per batch.
+    // abstract-level's private operations are its own copies and already have the shape of
+    // WriteOp (a put carries its value): turn strings to bytes in place and hand them over,
+    // rather than copy a thousand objects per batch.
+    for (const op of operations) {
+      if (typeof op.key === 'string') op.key = toBytes(op.key)
+      if (typeof op.value === 'string') op.value = toBytes(op.value)
+    }
     return this.#write(operations as WriteOp[], options)
   }
 
   async _clear (options: PrivateRangeOptions): Promise<void> {
-    const { gt, gte, lt, lte, limit, reverse } = options
+    const { limit, reverse } = options
     if (options.snapshot !== undefined && options.snapshot !== null) {
       // Clear what the snapshot sees in the range: its keys, deleted from the current state.
       const keys: WriteOp[] = []
-      const it = new MerkleIterator(this, (options.snapshot as MerkleSnapshot).tree, { ...options, keys: true, values: false })
+      const it = new MerkleIterator(this, (options.snapshot as MerkleSnapshot).tree, {
+        ...options, keys: true, values: false, keyEncoding: 'view', valueEncoding: 'view'
+      })
       for (const [key] of await it._all()) keys.push({ type: 'del', key: key as Uint8Array })
       if (keys.length > 0) await this.#write(keys, {})
       return
     }
-    await this.#write([{ type: 'clear', range: { gt, gte, lt, lte, limit, reverse } }], {})
+    const range = { gt: boundBytes(options.gt), gte: boundBytes(options.gte), lt: boundBytes(options.lt), lte: boundBytes(options.lte), limit, reverse }
+    await this.#write([{ type: 'clear', range }], {})
   }
 
   #write (ops: WriteOp[], options: PrivateWriteOptions): Promise<void> {

@@ -9,6 +9,8 @@
 import type { AbstractLevel, AbstractSnapshot } from 'abstract-level'
 import { levelError } from '../errors'
 import type { RangeQuery } from '../tree/prove'
+import { toBytes } from './formats'
+import type { Encoded } from './formats'
 
 /** Options of `db.prove()`. */
 export interface ProveOptions {
@@ -54,9 +56,8 @@ function keySpace (db: AbstractLevel<unknown, unknown, unknown>, options: ProveO
   return { owner, encoding }
 }
 
-function toBytes (owner: AbstractLevel<unknown, unknown, unknown>, encoding: Encoding, key: unknown, isSublevel: boolean): Uint8Array {
-  const encoded = encoding.encode(key)
-  const bytes = typeof encoded === 'string' ? new TextEncoder().encode(encoded) : encoded as Uint8Array
+function storedKey (owner: AbstractLevel<unknown, unknown, unknown>, encoding: Encoding, key: unknown, isSublevel: boolean): Uint8Array {
+  const bytes = toBytes(encoding.encode(key) as Encoded)
   // The global prefix: the path from the root database down to the sublevel.
   return isSublevel ? owner.prefixKey(bytes, 'view', false) : bytes
 }
@@ -65,7 +66,7 @@ function toBytes (owner: AbstractLevel<unknown, unknown, unknown>, encoding: Enc
 export function proofKey (db: AbstractLevel<unknown, unknown, unknown>, key: unknown, options: ProveOptions | undefined): Uint8Array {
   if (key === null || key === undefined) throw levelError('Key cannot be null or undefined', 'LEVEL_INVALID_KEY')
   const { owner, encoding } = keySpace(db, options)
-  return toBytes(owner, encoding, key, owner !== db)
+  return storedKey(owner, encoding, key, owner !== db)
 }
 
 /** The stored-byte range of a range proof. */
@@ -77,7 +78,7 @@ export function proofRange (db: AbstractLevel<unknown, unknown, unknown>, range:
     limit: Number.isInteger(range?.limit) && (range?.limit as number) >= 0 ? range?.limit : -1
   }
   for (const bound of ['gt', 'gte', 'lt', 'lte'] as const) {
-    if (range?.[bound] !== undefined) query[bound] = toBytes(owner, encoding, range[bound], isSublevel)
+    if (range?.[bound] !== undefined) query[bound] = storedKey(owner, encoding, range[bound], isSublevel)
   }
   if (isSublevel) {
     // An open side ends at the sublevel's edge: its prefix, and the prefix with the last separator raised by one.
