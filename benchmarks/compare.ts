@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import type { Args } from './args'
 import { METRICS, SUITES, subjectsOf } from './catalog'
 import type { SuiteName } from './catalog'
+import { keptLarge } from './large/report'
 import { describeMachine } from './machine'
 import { makePlan } from './plan'
 import { renderChart } from './report/chart'
@@ -81,7 +82,9 @@ async function writeReports (results: RunResults, outDir: string): Promise<void>
   const path = join(outDir, 'RESULTS.md')
   const previous = await readFile(path, 'utf8').catch(() => null)
   const markdown = renderResults(results, chart === null ? null : 'results.svg', keptNotes(previous))
-  await writeFile(path, markdown)
+  // The section of the large run (--large) is not this run's to rewrite: it is carried over.
+  const large = keptLarge(previous)
+  await writeFile(path, large === null ? markdown : `${markdown}\n${large}\n`)
   await writeFile(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n')
   process.stdout.write(markdown.slice(0, markdown.indexOf('## How each figure')) + '\n')
   const missed = evaluateTargets(results).filter(t => t.status === 'missed').length

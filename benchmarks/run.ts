@@ -1,10 +1,12 @@
 /**
  * `npm run bench -- [options]`: merkle-level side by side with
  * classic-level and memory-level (compare.ts), or merkle-level's costs at
- * growing sizes with --scaling (scale.ts). Options: args.ts.
+ * growing sizes with --scaling (scale.ts), or a database larger than
+ * memory against classic-level with --large (large/run.ts). Options: args.ts.
  */
 import { parseCommandLine, USAGE } from './args'
 import { compare, selectSuites } from './compare'
+import { runLarge } from './large/run'
 import { scale } from './scale'
 
 async function main (): Promise<void> {
@@ -17,7 +19,8 @@ async function main (): Promise<void> {
     process.exitCode = 2
     return
   }
-  if (args.scaling) await scale(args)
+  if (args.large) await runLarge(args)
+  else if (args.scaling) await scale(args)
   else await compare(args)
 }
 

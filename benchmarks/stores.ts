@@ -22,6 +22,9 @@ export interface WriteOptions {
 export interface RangeOptions {
   gte?: Uint8Array
   limit?: number
+  /** Encodings of what the iterator yields, when not the store's own ('view'). */
+  keyEncoding?: 'buffer'
+  valueEncoding?: 'buffer'
 }
 
 /** What the workloads need of an iterator. */

@@ -6,6 +6,7 @@
  */
 import { METRICS, SUITES } from '../catalog'
 import type { Metric, SuiteName } from '../catalog'
+import type { Machine } from '../machine'
 import { medianOf } from '../results'
 import type { RunResults } from '../results'
 import { STORES } from '../stores'
@@ -35,18 +36,20 @@ function header (results: RunResults): string[] {
   if (results.suites.length < SUITES.length) {
     lines.push(`Only these suites ran: ${results.suites.join(', ')}.`, '')
   }
-  lines.push(
-    '## Machine',
-    '',
+  lines.push('## Machine', '', ...machineLines(machine), '')
+  return lines
+}
+
+/** The facts of `machine` as a Markdown list, one line each. */
+export function machineLines (machine: Machine): string[] {
+  return [
     `- CPU: ${machine.cpus} × ${machine.cpuModel}`,
     `- Memory: ${formatBytes(machine.memoryBytes)}`,
     `- Node.js ${machine.node} on ${machine.os}`,
     `- Disk: ${machine.disk}`,
     `- Load average when the run began: ${machine.loadAverage.map(l => l.toFixed(2)).join(', ')}` +
-      ' (other work on the machine makes the figures noisy)',
-    ''
-  )
-  return lines
+      ' (other work on the machine makes the figures noisy)'
+  ]
 }
 
 function targetsTable (results: RunResults): string[] {

@@ -23,3 +23,17 @@ test('bench args: --scaling refuses --only, --size and --out, which it would ign
   t.throws(() => parseCommandLine(['--size', '0']), /--size takes a positive integer/)
   t.end()
 })
+
+test('bench args: --large takes --entries (with exponents), --dir and --out, and refuses the comparison\'s flags', t => {
+  const args = parseCommandLine(['--large', '--entries', '2e5', '--out', '/tmp/r', '--dir', '/tmp/d'])
+  t.is(args.large, true)
+  t.is(args.entries, 200_000)
+  t.is(args.out, '/tmp/r')
+  t.is(args.dir, '/tmp/d')
+  t.is(parseCommandLine(['--large']).entries, undefined, 'the run chooses its default N')
+  t.throws(() => parseCommandLine(['--large', '--quick', '--size', '5']), /--large does not take --quick, --size$/)
+  t.throws(() => parseCommandLine(['--large', '--scaling']), /--large does not take --scaling$/)
+  t.throws(() => parseCommandLine(['--entries', '5']), /--entries goes with --large/)
+  t.throws(() => parseCommandLine(['--large', '--entries', '1.5']), /--entries takes a positive integer/)
+  t.end()
+})
