@@ -34,6 +34,11 @@ export class MerkleIterator extends AbstractIterator<unknown, Encoded, Encoded> 
   readonly #values: boolean
   readonly #keyFormat: Format
   readonly #valueFormat: Format
+  // The cursor is placed on the first call, not here: placing it may read the image, and a
+  // failed read belongs to that call's promise.
+  #placed = false
+  // A read that failed midway leaves the cursor somewhere undefined: every later call fails too.
+  #failed: unknown = null
 
   constructor (db: unknown, tree: Tree, options: PrivateIteratorOptions) {
     super(db, options as never)
@@ -43,12 +48,30 @@ export class MerkleIterator extends AbstractIterator<unknown, Encoded, Encoded> 
     this.#valueFormat = options.valueEncoding
     this.#range = new RangeCheck(options)
     this.#cursor = tree.cursor(options.reverse)
-    const start = this.#range.start
-    if (start === undefined) this.#cursor.first()
-    else this.#cursor.seek(start.key, start.inclusive)
+  }
+
+  // Runs a cursor move, placing the cursor first if it is not yet; remembers a failure.
+  #guarded<T> (move: () => T): T {
+    if (this.#failed !== null) throw this.#failed
+    try {
+      if (!this.#placed) {
+        const start = this.#range.start
+        if (start === undefined) this.#cursor.first()
+        else this.#cursor.seek(start.key, start.inclusive)
+        this.#placed = true
+      }
+      return move()
+    } catch (err) {
+      this.#failed = err
+      throw err
+    }
   }
 
   async _next (): Promise<Entry | undefined> {
+    return this.#guarded(() => this.#nextOne())
+  }
+
+  #nextOne (): Entry | undefined {
     const node = this.#cursor.current
     if (node === null || this.#range.beyond(node.key)) return undefined
     this.#cursor.advance()
@@ -59,11 +82,11 @@ export class MerkleIterator extends AbstractIterator<unknown, Encoded, Encoded> 
   }
 
   async _nextv (size: number): Promise<Entry[]> {
-    return this.#take(size)
+    return this.#guarded(() => this.#take(size))
   }
 
   async _all (): Promise<Entry[]> {
-    return this.#take(this.limit - this.count)
+    return this.#guarded(() => this.#take(this.limit - this.count))
   }
 
   #take (size: number): Entry[] {
@@ -114,7 +137,8 @@ export class MerkleIterator extends AbstractIterator<unknown, Encoded, Encoded> 
       return
     }
     this.#range.renew()
-    this.#cursor.seek(target, true)
+    this.#placed = true
+    this.#guarded(() => this.#cursor.seek(target, true))
   }
 }
 
