@@ -140,6 +140,10 @@ export class Engine {
   // onto the base once it is written (null when no such checkpoint runs).
   #sinceCapture: WriteOp[][] | null = null
   #baseNext = false
+  // The image a checkpoint is writing, after its capture: writers wait for it once the log
+  // since that capture reaches twice checkpointBytes (#commitGroup), which bounds the nodes
+  // in memory that no image holds yet.
+  #imageWriting: Promise<unknown> | null = null
   // The edit that nodes created since the version was last captured belong to (0: none open).
   #edit = 0
   // Operations applied since the root was last computed: a bound on the hashing it needs.
@@ -417,6 +421,9 @@ export class Engine {
   // Steps 2-4 of the commit protocol for one group.
   async #commitGroup (run: WriteRun): Promise<void> {
     const group = run.writes
+    // LevelDB's stall: a checkpoint that cannot keep up holds writers, instead of memory growing.
+    const limit = this.options.checkpointBytes
+    while (this.#imageWriting !== null && limit > 0 && this.#writer.size >= 2 * limit) await this.#imageWriting.catch(() => {})
     if (this.#failure !== null) return run.reject(this.#refusal())
     // 2. Number, encode and frame every batch into one buffer (its size summed as writes joined).
     const buf = new Uint8Array(run.bytes)
@@ -553,7 +560,9 @@ export class Engine {
       this.#enqueue({ kind: 'rotate', resolve, reject }))
     if (captured === null) return { seq: this.#snapshotSeq, file: null, bytes: 0, entries: this.#live.size, removed: [] }
     try {
-      const outcome = await writeCheckpoint(this.#watched, this.directory, this.identityBytes, captured, this.#generation, this.#cache, base)
+      const writing = writeCheckpoint(this.#watched, this.directory, this.identityBytes, captured, this.#generation, this.#cache, base)
+      this.#imageWriting = writing
+      const outcome = await writing
       if (outcome.rebased) this.#rebase(outcome.generation)
       else this.#live = Tree.fromRoot(detachWritten(this.#live.top), this.#live.params)
       this.#generation = outcome.generation
@@ -564,6 +573,7 @@ export class Engine {
       throw hasCode(err, 'LEVEL_IO_ERROR') || hasCode(err, 'LEVEL_CORRUPTION') ? err : ioError('Checkpoint failed; the log still holds everything', err)
     } finally {
       this.#sinceCapture = null
+      this.#imageWriting = null
     }
   }
 
