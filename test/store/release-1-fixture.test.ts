@@ -9,7 +9,9 @@ import test from 'tape'
 import { createHash } from 'node:crypto'
 import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { decodeSnapshotHeader } from '../../lib/snapshot/format'
+import { SNAPSHOT_MAGIC, decodeSnapshotHeader } from '../../lib/snapshot/format'
+import { IMAGE_VERSION } from '../../lib/image/format'
+import { snapshotName } from '../../lib/store/file-names'
 import { readSegment } from '../../lib/wal/reader'
 import { WAL_VERSION } from '../../lib/wal/format'
 import { fromHex, toHex } from '../../lib/bytes'
@@ -97,9 +99,20 @@ test('release-1 fixture: opens with its entries and root, and again after a clos
   t.is(db.recovery?.recordsReplayed, expected.seq - expected.snapshotSeq, 'the log is replayed after it')
   await checkState(t, db, 'first open')
   await db.close()
+  // Opening migrated the version 1 snapshot: a checkpoint of the state after the replay wrote a
+  // version 2 base image, named by its seq, and retired the version 1 snapshot and the log.
+  const image = snapshotName(expected.seq)
+  t.same(readdirSync(location).filter(n => n.endsWith('.mls')), [image], 'one snapshot after the first open: the image of every batch')
+  const migrated = readFileSync(join(location, image))
+  t.same([...migrated.subarray(0, 8)], [...SNAPSHOT_MAGIC], 'the image begins with the snapshot magic')
+  t.is(migrated.readUInt32LE(8), IMAGE_VERSION, 'of format version 2')
+  t.is(IMAGE_VERSION, 2)
   const again = await openBytes(location)
+  t.same(again.recovery?.snapshot, { file: image, seq: expected.seq, bytes: migrated.length }, 'reopened from the image')
+  t.is(again.recovery?.recordsReplayed, 0, 'nothing left to replay')
   await checkState(t, again, 'reopened')
   await again.close()
+  t.same(readFileSync(join(location, image)), migrated, 'no second migration: the image is unchanged by the second open')
   t.notOk(existsSync(join(fixture, 'db', 'LOCK')), 'no lock in the fixture')
   t.same(readdirSync(join(fixture, 'db')).sort(), [SNAPSHOT, ...SEGMENTS], 'the fixture directory is untouched')
   for (const name of Object.keys(PINNED)) t.is(sha256(join(fixture, 'db', name)), PINNED[name], `${name} unchanged`)

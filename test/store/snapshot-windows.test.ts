@@ -1,13 +1,15 @@
 /**
- * Recovery reading snapshots in windows (snapshot-load.ts), made to take that
- * path with small files: the same entries and root as reading them whole, the
- * same verdict on a damaged snapshot, a failed read refused as one (not
- * taken for damage); and a segment copied aside by a
+ * Recovery reading version 1 snapshots in windows (snapshot-load.ts), made
+ * to take that path with small files: the same entries and root as reading
+ * them whole, the same verdict on a damaged snapshot, a failed read refused
+ * as one (not taken for damage); and a segment copied aside by a
  * point-in-time recovery is copied a chunk at a time, not read whole.
+ * Opening migrates a version 1 snapshot (rewrites it as a version 2 image
+ * under the same name), so every open here starts from a fresh copy.
  */
 import test from 'tape'
 import { join } from 'node:path'
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tempLocation } from '../util/temp'
 import { causeCode, dump, openBytes } from '../util/db'
 import type { ByteDb } from '../util/db'
@@ -19,6 +21,8 @@ import { planRecovery } from '../../lib/store/recovery'
 import { snapshotReading } from '../../lib/store/snapshot-load'
 import { DEFAULT_PARAMS } from '../../lib/tree/params'
 import { readSegment } from '../../lib/wal/reader'
+import { linkedCopy } from '../util/open-copy'
+import { writeVersion1Snapshot } from '../util/snapshot-versions'
 
 const WHOLE = { ...snapshotReading }
 
@@ -33,19 +37,30 @@ async function inWindows<T> (windowSize: number, body: () => Promise<T>): Promis
   }
 }
 
-// A checkpointed database: small entries and some longer than the windows used below.
+// A database of the first release, a version 1 snapshot after one batch: small entries and
+// some longer than the windows used below. Only fresh copies of it are opened (see the header).
 async function makeDb (): Promise<{ location: string, snapshot: string }> {
   const location = tempLocation('windows')
-  const db = await openBytes(location, { checkpointBytes: 0 })
-  const ops = []
+  const entries: Array<[Uint8Array, Uint8Array]> = []
   for (let i = 0; i < 300; i++) {
     const value = new Uint8Array(i % 50 === 0 ? 5000 + i : i % 37).fill(i & 0xff)
-    ops.push({ type: 'put' as const, key: Uint8Array.of(i >> 8, i & 0xff, 7), value })
+    entries.push([Uint8Array.of(i >> 8, i & 0xff, 7), value])
   }
-  await db.batch(ops)
-  const result = await db.checkpoint()
-  await db.close()
-  return { location, snapshot: result.file as string }
+  const snapshot = await writeVersion1Snapshot(location, 1, entries)
+  if (versionOf(join(location, snapshot)) !== 1) throw new Error('not a version 1 snapshot')
+  return { location, snapshot }
+}
+
+// A copy of `location` to open: opening migrates its version 1 snapshot.
+function fresh (location: string): string {
+  const copy = tempLocation('windows-copy')
+  cpSync(location, copy, { recursive: true })
+  return copy
+}
+
+// The format version of a snapshot file (the 32-bit little-endian word after the magic).
+function versionOf (path: string): number {
+  return readFileSync(path).readUInt32LE(8)
 }
 
 async function opened (location: string): Promise<{ root: string, entries: string[], db: ByteDb }> {
@@ -55,12 +70,15 @@ async function opened (location: string): Promise<{ root: string, entries: strin
 
 test('snapshot windows: the same entries and root as a snapshot read whole', async t => {
   const { location, snapshot } = await makeDb()
-  const whole = await opened(location)
+  const wholeCopy = fresh(location)
+  const whole = await opened(wholeCopy)
   t.is(whole.db.recovery?.snapshot?.file, snapshot, 'read whole from the snapshot')
   t.is(whole.entries.length, 300)
   await whole.db.close()
+  t.is(versionOf(join(wholeCopy, snapshot)), 2, 'opening migrated the snapshot to version 2')
   for (const windowSize of [16, 100, 4096, 1 << 20]) {
-    const windowed = await inWindows(windowSize, async () => await opened(location))
+    const copy = fresh(location)
+    const windowed = await inWindows(windowSize, async () => await opened(copy))
     t.is(windowed.db.recovery?.snapshot?.file, snapshot, `window ${windowSize}: loaded from the snapshot`)
     t.is(windowed.db.recovery?.recordsReplayed, 0, `window ${windowSize}: nothing replayed`)
     t.is(windowed.root, whole.root, `window ${windowSize}: the same root`)
@@ -69,8 +87,9 @@ test('snapshot windows: the same entries and root as a snapshot read whole', asy
     t.same(report.problems, [], `window ${windowSize}: every cached hash right`)
     await windowed.db.close()
   }
-  // What `merkle-level verify` runs, through a read-only file system.
+  // What `merkle-level verify` runs, through a read-only file system: on the version 1 snapshot.
   const verified = await inWindows(64, async () => await checkIntegrity(nodeFileSystem, location))
+  t.is(versionOf(join(location, snapshot)), 1, 'the offline check read the version 1 snapshot')
   t.is(verified.ok, true, 'the offline check finds nothing wrong')
   t.is(verified.state?.root, whole.root, 'and the same root')
 })
@@ -100,10 +119,13 @@ test('snapshot windows: a damaged snapshot gets the same verdict as when read wh
 })
 
 test('snapshot windows: a segment set aside by a point-in-time recovery is copied byte for byte, never read whole', async t => {
-  const location = tempLocation('copy')
-  const db = await openBytes(location, { checkpointBytes: 0 })
-  // More than one 8 MiB chunk of log.
-  for (let i = 0; i < 12; i++) await db.put(Uint8Array.of(i), new Uint8Array(1_000_000).fill(i), { sync: false } as object)
+  const open = tempLocation('copy-open')
+  const db = await openBytes(open, { checkpointBytes: 0 })
+  // More than one 8 MiB chunk of log; the last put syncs them all.
+  for (let i = 0; i < 12; i++) await db.put(Uint8Array.of(i), new Uint8Array(1_000_000).fill(i), { sync: i === 11 } as object)
+  // A clean close would write this much log as an image and retire it: the log is taken as a
+  // crash would leave it.
+  const location = linkedCopy(open, 'copy')
   await db.close()
   const name = readdirSync(location).find(n => n.endsWith('.log')) as string
   const segment = readFileSync(join(location, name))
@@ -128,16 +150,19 @@ test('snapshot windows: a segment set aside by a point-in-time recovery is copie
 })
 
 test('snapshot windows: a failed read is an I/O error, never damage: the snapshot is not set aside', async t => {
-  const { location } = await makeDb()
-  const before = readdirSync(location).sort()
+  const { location: original } = await makeDb()
+  const before = readdirSync(original).sort()
   let outcomes = 0
   for (let nth = 1; ; nth++) {
+    // Each try on the version 1 snapshot: a successful open migrates it.
+    const location = fresh(original)
     let reads = 0
     const failing: FileSystem = {
       ...passThrough(),
       open: async (path, mode) => {
         const handle = await nodeFileSystem.open(path, mode)
-        if (!path.endsWith('.mls')) return handle
+        // Reads of the version 1 snapshot only, not of the image the migration writes under its name.
+        if (!path.endsWith('.mls') || mode !== 'read' || versionOf(path) !== 1) return handle
         return {
           ...passThroughHandle(handle),
           read: async (buffer, position) => {
