@@ -209,9 +209,11 @@ export class Engine {
     } catch (err) {
       throw asIoError(err, 'File-system error during open')
     }
+    let opened: Generation | null = null
     try {
       const cache = new NodeCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES)
       const plan = await planRecovery(fs, directory, options.recovery ?? 'strict', paramsForNewDatabase(options.salt), cache)
+      opened = plan.generation
       if (plan.existed && options.errorIfExists) {
         throw levelError(`Database ${directory} exists (errorIfExists is set)`, 'LEVEL_DATABASE_NOT_OPEN')
       }
@@ -258,9 +260,11 @@ export class Engine {
           throw err
         }
       }
+      opened = null
       engine.#maybeCheckpoint()
       return engine
     } catch (err) {
+      await opened?.close()
       await lock.release().catch(() => {})
       throw asIoError(err, 'File-system error during open')
     }

@@ -128,6 +128,20 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
 
   const walIdentity = establishIdentity(segments.map(s => s.ok ? s.header.identity : null))
   const chosen = await loadSnapshot(fs, directory, snapshots, walIdentity, cache)
+  try {
+    return await planFrom(fs, directory, mode, params, chosen, walIdentity, segments, existed, temps, unknown)
+  } catch (err) {
+    // The image files of a refused state are not handed to anyone: close them here.
+    await chosen.loaded?.generation?.close()
+    throw err
+  }
+}
+
+// Recovery's plan from the snapshot chosen: the log replayed after it, and what to change.
+async function planFrom (
+  fs: FileSystem, directory: string, mode: RecoveryMode, params: TreeParams, chosen: SnapshotChoice,
+  walIdentity: Uint8Array | null, segments: SegmentFile[], existed: boolean, temps: string[], unknown: string[]
+): Promise<RecoveryPlan> {
   const start = startingState(chosen.loaded, walIdentity, params)
   const replayed = await replay(fs, directory, segments, mode, start, chosen.skipped)
   const plan: RecoveryPlan = {
