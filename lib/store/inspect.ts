@@ -99,12 +99,12 @@ export async function locationState (fs: FileSystem, directory: string): Promise
   return { state: 'directory' }
 }
 
-/** True when `directory` holds a database (a WAL segment or a snapshot), whatever its state. */
+/** True when `directory` holds a database (a WAL segment, a snapshot or a delta image), whatever its state. */
 export async function holdsDatabase (fs: FileSystem, directory: string): Promise<boolean> {
   const stat = await fs.stat(directory)
   if (stat === null || !stat.isDirectory) return false
   return (await fs.readdir(directory)).some(name => {
     const kind = classify(name).kind
-    return kind === 'segment' || kind === 'snapshot'
+    return kind === 'segment' || kind === 'snapshot' || kind === 'delta'
   })
 }

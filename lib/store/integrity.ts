@@ -16,7 +16,7 @@
  *     and keeps no tree in memory), and compare it with the replayed root.
  */
 import { join } from 'node:path'
-import { bytesEqual, toHex } from '../bytes'
+import { bytesEqual, readU32LE, toHex } from '../bytes'
 import { hasCode, levelError } from '../errors'
 import { sha256 } from '../tree/node-crypto-hashes'
 import type { FileSystem } from '../fs/file-system'
@@ -26,7 +26,8 @@ import type { Tree } from '../tree/tree'
 import { classify } from './file-names'
 import { locationState, readView } from './inspect'
 import { listLog } from './log-listing'
-import { SNAPSHOT_HEADER_SIZE, decodeSnapshotHeader } from '../snapshot/format'
+import { IMAGE_HEADER_SIZE, IMAGE_VERSION, decodeImageHeader } from '../image/format'
+import { decodeSnapshotHeader } from '../snapshot/format'
 import type { DatabaseView } from './inspect'
 
 /** What the integrity check found. */
@@ -136,7 +137,7 @@ export async function givenUp (fs: FileSystem, view: DatabaseView): Promise<Give
   let entriesBefore: number | null = null
   for (const { name } of plan.snapshotsSkipped) {
     const kind = classify(name)
-    if (kind.kind !== 'snapshot' || kind.seq <= lastSeq) continue
+    if ((kind.kind !== 'snapshot' && kind.kind !== 'delta') || kind.seq <= lastSeq) continue
     lastSeq = kind.seq
     entriesBefore = await snapshotCount(fs, join(location, name))
   }
@@ -163,27 +164,28 @@ export async function givenUp (fs: FileSystem, view: DatabaseView): Promise<Give
   return { batches: lastSeq - plan.seq, lastSeq, atLeast, entriesBefore, filesSetAside, cut }
 }
 
-// The entry count a snapshot's header states, or null when the header is unreadable.
+// The entry count a snapshot's or delta's header states, or null when the header is unreadable.
+// Version 1 and version 2 (tree image) headers share the magic and the version at offset 8.
 async function snapshotCount (fs: FileSystem, path: string): Promise<number | null> {
   const file = await fs.open(path, 'read')
   try {
-    const bytes = new Uint8Array(SNAPSHOT_HEADER_SIZE)
-    const n = await file.read(bytes, 0)
-    const read = decodeSnapshotHeader(bytes.subarray(0, n))
+    const bytes = new Uint8Array(IMAGE_HEADER_SIZE)
+    const head = bytes.subarray(0, await file.read(bytes, 0))
+    const read = head.length >= 12 && readU32LE(head, 8) === IMAGE_VERSION ? decodeImageHeader(head) : decodeSnapshotHeader(head)
     return read.ok ? read.header.count : null
   } finally {
     await file.close()
   }
 }
 
-// The bytes recovery will read at least: the log and the snapshots.
+// The bytes recovery will read at least: the log and the snapshot and delta images.
 async function bytesToRead (fs: FileSystem, directory: string): Promise<number> {
   const stat = await fs.stat(directory)
   if (stat === null || !stat.isDirectory) return 0
   let total = 0
   for (const name of await fs.readdir(directory)) {
     const kind = classify(name).kind
-    if (kind === 'segment' || kind === 'snapshot') total += (await fs.stat(join(directory, name)))?.size ?? 0
+    if (kind === 'segment' || kind === 'snapshot' || kind === 'delta') total += (await fs.stat(join(directory, name)))?.size ?? 0
   }
   return total
 }

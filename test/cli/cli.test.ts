@@ -337,7 +337,9 @@ test('cli: prove and verify-proof', async t => {
   t.equal((JSON.parse((await runCli(['verify-proof', root, binary])).stdout) as { value: string }).value, 'value1', 'and verified')
 })
 
-// 21 entries in one snapshot, with one byte of it flipped; the log after it holds no record.
+// 21 entries in one snapshot, damaged after its header: its last byte is lost (open() reads an
+// image's header alone, so damage it sees while the header still gives the count is a short file);
+// the log after it holds no record.
 async function makeDamagedSnapshot (): Promise<{ location: string, snapshot: string, wal: string }> {
   const location = tempLocation()
   const db = new MerkleLevel(location)
@@ -347,8 +349,7 @@ async function makeDamagedSnapshot (): Promise<{ location: string, snapshot: str
   const snapshot = readdirSync(location).find(n => n.startsWith('snapshot-')) as string
   const wal = readdirSync(location).find(n => n.startsWith('wal-')) as string
   const bytes = readFileSync(join(location, snapshot))
-  bytes[150] ^= 0x01
-  writeFileSync(join(location, snapshot), bytes)
+  writeFileSync(join(location, snapshot), bytes.subarray(0, bytes.length - 1))
   return { location, snapshot, wal }
 }
 
@@ -540,10 +541,11 @@ test('cli: a database name that is not a regular file is named as damage; bad op
 
 test('cli: info shows a checkpoint that failed, and forgets it once one succeeds', async t => {
   const { location } = await makeDatabase()
-  // The real disk, but a full one for snapshot files: a checkpoint fails as on ENOSPC.
+  // The real disk, but a full one for image files (a base, or the delta a checkpoint after one
+  // writes): a checkpoint fails as on ENOSPC.
   const full: FileSystem = Object.create(nodeFileSystem) as FileSystem
   full.open = async (path: string, mode: OpenMode) => {
-    if (mode === 'create' && path.includes('.mls.tmp-')) throw Object.assign(new Error(`ENOSPC: no space left on device, open '${path}'`), { code: 'ENOSPC' })
+    if (mode === 'create' && /\.ml[sd]\.tmp-/.test(path)) throw Object.assign(new Error(`ENOSPC: no space left on device, open '${path}'`), { code: 'ENOSPC' })
     return await nodeFileSystem.open(path, mode)
   }
   const db = new MerkleLevel(location, { fs: full } as object)
@@ -567,4 +569,26 @@ test('cli: info shows a checkpoint that failed, and forgets it once one succeeds
   await again.close()
   const after = JSON.parse((await runCli(['info', '--json', location])).stdout) as { checkpointFailed: unknown }
   t.equal(after.checkpointFailed, null, 'a checkpoint that succeeds clears it')
+})
+
+test('cli: info lists the image files of the state, base first', async t => {
+  const location = tempLocation()
+  const db = new MerkleLevel(location)
+  for (let i = 0; i < 20; i++) await db.put(`k${i}`, `v${i}`)
+  await db.checkpoint()
+  await db.put('x', 'y')
+  await db.checkpoint()
+  await db.close()
+  const size = (name: string): number => readFileSync(join(location, name)).length
+  const base = 'snapshot-00000000000000000020.mls'
+  const delta = 'delta-00000000000000000021.mld'
+  const json = await runCli(['info', '--json', location])
+  t.equal(json.code, 0, 'exit 0')
+  t.deepEqual((JSON.parse(json.stdout) as { images: unknown }).images, [
+    { file: base, kind: 'base', seq: 20, entries: 20, bytes: size(base) },
+    { file: delta, kind: 'delta', seq: 21, entries: 21, bytes: size(delta) }
+  ], 'the base and the delta, with their sequence numbers, counts and sizes')
+  const human = (await runCli(['info', location])).stdout.split('\n')
+  t.equal(human.filter(l => /^base image +snapshot-00000000000000000020\.mls \(sequence 20, 20 entries, /.test(l)).length, 1, 'the table names the base')
+  t.equal(human.filter(l => /^delta image +delta-00000000000000000021\.mld \(sequence 21, 21 entries, /.test(l)).length, 1, 'and the delta')
 })

@@ -52,6 +52,8 @@ interface InfoFacts {
   seq: number
   root: string
   snapshot: { file: string, seq: number, bytes: number } | null
+  /** The image files the state is read from, base first: empty when it came from a version 1 snapshot or the log alone. */
+  images: Array<{ file: string, kind: 'base' | 'delta', seq: number, entries: number, bytes: number }>
   wal: { segments: number, bytes: number, recordsAfterSnapshot: number, tornTailBytes: number }
   diskBytes: number
   lock: string
@@ -75,6 +77,7 @@ function summarize (view: DatabaseView, root: Uint8Array, checkpointFailed: Reco
     seq: plan.seq,
     root: toHex(root),
     snapshot: plan.snapshot === null ? null : { file: plan.snapshot.name, seq: plan.snapshot.seq, bytes: plan.snapshot.bytes },
+    images: (plan.generation?.files ?? []).map(f => ({ file: f.name, kind: f.header.kind, seq: f.header.seq, entries: f.header.count, bytes: f.header.end })),
     wal: { segments: segments.length, bytes: segments.reduce((n, f) => n + f.bytes, 0), recordsAfterSnapshot: plan.recordsReplayed, tornTailBytes: torn },
     diskBytes: files.reduce((n, f) => n + f.bytes, 0),
     lock: describeLock(lock),
@@ -94,6 +97,7 @@ function humanRows (f: InfoFacts): Array<[string, string]> {
     ['sequence', String(f.seq)],
     ['root', f.root],
     ['checkpoint', snapshot],
+    ...f.images.map((i): [string, string] => [`${i.kind} image`, `${i.file} (sequence ${i.seq}, ${i.entries} entries, ${formatBytes(i.bytes)})`]),
     ['wal', wal],
     ['on disk', formatBytes(f.diskBytes)],
     ['lock', f.lock]
