@@ -592,3 +592,29 @@ test('cli: info lists the image files of the state, base first', async t => {
   t.equal(human.filter(l => /^base image +snapshot-00000000000000000020\.mls \(sequence 20, 20 entries, /.test(l)).length, 1, 'the table names the base')
   t.equal(human.filter(l => /^delta image +delta-00000000000000000021\.mld \(sequence 21, 21 entries, /.test(l)).length, 1, 'and the delta')
 })
+
+test('cli: repair counts a damaged delta like a snapshot', async t => {
+  const location = tempLocation()
+  const db = new MerkleLevel(location)
+  for (let i = 0; i < 20; i++) await db.put(`k${i}`, `v${i}`)
+  await db.checkpoint()
+  await db.put('x', 'y')
+  await db.checkpoint()
+  await db.close()
+  const delta = 'delta-00000000000000000021.mld'
+  const wal = readdirSync(location).find(n => n.startsWith('wal-')) as string
+  const bytes = readFileSync(join(location, delta))
+  writeFileSync(join(location, delta), bytes.subarray(0, bytes.length - 1))
+  const dry = await runCli(['repair', '--json', location])
+  t.equal(dry.code, 1, 'without --yes: exit 1')
+  const planned = JSON.parse(dry.stdout) as { keeps: { seq: number, entries: number }, givesUp: unknown }
+  t.deepEqual([planned.keeps.seq, planned.keeps.entries], [20, 20], 'keeps the base state')
+  t.deepEqual(planned.givesUp, {
+    batches: 1,
+    lastSeq: 21,
+    atLeast: false,
+    entriesBefore: 21,
+    filesSetAside: [{ name: delta, why: 'damaged' }, { name: wal, why: 'after the damage' }],
+    cut: null
+  }, 'gives up the batch the delta held, and the count its header states')
+})
