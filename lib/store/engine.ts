@@ -423,11 +423,16 @@ export class Engine {
   }
 
   // Steps 2-4 of the commit protocol for one group.
+  // Whether the image being written is so far behind that writers must wait for it.
+  #stalled (): boolean {
+    const limit = this.options.checkpointBytes
+    return this.#imageWriting !== null && limit > 0 && this.#writer.size >= 2 * limit
+  }
+
   async #commitGroup (run: WriteRun): Promise<void> {
     const group = run.writes
     // LevelDB's stall: a checkpoint that cannot keep up holds writers, instead of memory growing.
-    const limit = this.options.checkpointBytes
-    while (this.#imageWriting !== null && limit > 0 && this.#writer.size >= 2 * limit) await this.#imageWriting.catch(() => {})
+    while (this.#stalled()) await this.#imageWriting?.catch(() => {})
     if (this.#failure !== null) return run.reject(this.#refusal())
     // 2. Number, encode and frame every batch into one buffer (its size summed as writes joined).
     const buf = new Uint8Array(run.bytes)

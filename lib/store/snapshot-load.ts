@@ -79,8 +79,8 @@ export async function loadSnapshot (
     const loaded = await versionOf(fs, path) === IMAGE_VERSION
       ? await openImage(fs, directory, name, seq, walIdentity, cache)
       : size > snapshotReading.wholeFileLimit
-      ? await loadInWindows(fs, path, seq, walIdentity)
-      : await loadWhole(fs, path, seq, walIdentity)
+        ? await loadInWindows(fs, path, seq, walIdentity)
+        : await loadWhole(fs, path, seq, walIdentity)
     if (!loaded.ok) {
       skipped.push({ name, problem: loaded.problem })
       continue
