@@ -65,16 +65,21 @@ export async function readImageHeader (fs: FileSystem, path: string, seq: number
   try {
     const head = new Uint8Array(IMAGE_HEADER_SIZE)
     const read = await handle.read(head, 0)
-    const decoded = decodeImageHeader(head.subarray(0, read))
-    if (!decoded.ok) return decoded
-    const { header } = decoded
-    if (header.seq !== seq) return { ok: false, problem: 'sequence number differs from the file name' }
-    if (identity !== null && !bytesEqual(identity, header.identity)) return { ok: false, problem: 'belongs to another database than the log' }
-    if (header.end > await handle.size()) return { ok: false, problem: `shorter than its header says (${header.end} bytes)` }
-    return decoded
+    return checkImageHeader(head.subarray(0, read), await handle.size(), seq, identity)
   } finally {
     await handle.close()
   }
+}
+
+/** Like {@link readImageHeader}, for a header block already read from a file of `size` bytes. */
+export function checkImageHeader (head: Uint8Array, size: number, seq: number, identity: Uint8Array | null): Result<{ header: ImageHeader }> {
+  const decoded = decodeImageHeader(head)
+  if (!decoded.ok) return decoded
+  const { header } = decoded
+  if (header.seq !== seq) return { ok: false, problem: 'sequence number differs from the file name' }
+  if (identity !== null && !bytesEqual(identity, header.identity)) return { ok: false, problem: 'belongs to another database than the log' }
+  if (header.end > size) return { ok: false, problem: `shorter than its header says (${header.end} bytes)` }
+  return decoded
 }
 
 /**

@@ -29,7 +29,6 @@ export interface FileTable {
 /** An open image file (see the file header). */
 export class ImageFile implements NodeSource, NodeHolder {
   readonly #nodes = new Map<number, TreeNode>()
-  readonly #costs = new Map<number, number>()
   #held = 0
   #closed = false
   readonly tag: number
@@ -66,17 +65,16 @@ export class ImageFile implements NodeSource, NodeHolder {
     const node = this.#read(stub)
     const cost = NODE_OVERHEAD + stub.len
     this.#nodes.set(stub.at, node)
-    this.#costs.set(stub.at, cost)
     this.#held += cost
     this.cache.added(this, stub.at, cost)
     return node
   }
 
   forget (at: number): number {
-    const cost = this.#costs.get(at)
-    if (cost === undefined) return 0
+    const node = this.#nodes.get(at)
+    if (node === undefined) return 0
     this.#nodes.delete(at)
-    this.#costs.delete(at)
+    const cost = NODE_OVERHEAD + node.len
     this.#held -= cost
     return cost
   }
@@ -128,7 +126,6 @@ export class ImageFile implements NodeSource, NodeHolder {
     if (this.#closed) return
     this.#closed = true
     this.#nodes.clear()
-    this.#costs.clear()
     this.cache.released(this.#held)
     this.#held = 0
     await this.handle.close()

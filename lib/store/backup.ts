@@ -14,8 +14,8 @@
  *     not exist, or be an empty directory (a backup never overwrites anything);
  *  2. create it and make its name durable (fsync of the parent);
  *  3. hash the captured version (in slices, so that writers keep going);
- *  4. publish it as the target's snapshot: temp file, fsync, rename, fsync
- *     of the target directory (snapshot/writer.ts).
+ *  4. publish it as the target's base image: temp file, fsync, rename, fsync
+ *     of the target directory (image/write-image.ts).
  * A crash leaves at worst a directory with a temporary file, which open()
  * removes: an empty database, never a wrong one.
  */

@@ -15,8 +15,7 @@
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { FileSystem } from '../fs/file-system'
-import type { Generation } from '../image/generation'
-import { Generation as NewGeneration } from '../image/generation'
+import { Generation } from '../image/generation'
 import type { NodeCache } from '../image/node-cache'
 import { writeImage } from '../image/write-image'
 import type { Tree } from '../tree/tree'
@@ -86,7 +85,7 @@ export async function writeCheckpoint (
     tree
   })
   const handle = await fs.open(join(directory, name), 'read')
-  const generation = (chain.length === 0 ? new NewGeneration(cache) : current as Generation).extended(name, handle, written.header)
+  const generation = (chain.length === 0 ? new Generation(cache) : current as Generation).extended(name, handle, written.header)
   // The nodes written from memory are in the new file from now on: later deltas refer to them there.
   const file = generation.newest
   for (const { node, at, len } of written.adopted) {
@@ -109,14 +108,5 @@ export async function writeCheckpoint (
     result: { seq, file: name, bytes: written.bytes, entries: tree.size, removed, kind: chain.length === 0 ? 'base' : 'delta' },
     generation,
     rebased: chain.length === 0
-  }
-}
-
-/** The entries of a tree version in ascending key order. */
-export function * entriesOf (tree: Tree): Generator<readonly [Uint8Array, Uint8Array]> {
-  const cursor = tree.cursor()
-  cursor.first()
-  for (let node = cursor.current; node !== null; cursor.advance(), node = cursor.current) {
-    yield [node.key, node.value]
   }
 }

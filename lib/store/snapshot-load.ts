@@ -19,8 +19,9 @@ import { bytesEqual, toHex } from '../bytes'
 import type { FileSystem } from '../fs/file-system'
 import { readFileShared } from '../fs/read-shared'
 import { readU32LE } from '../bytes'
-import { IMAGE_VERSION } from '../image/format'
-import { openGeneration, readImageHeader } from '../image/generation'
+import { IMAGE_HEADER_SIZE, IMAGE_VERSION } from '../image/format'
+import type { ImageHeader } from '../image/format'
+import { checkImageHeader, openGeneration } from '../image/generation'
 import type { Generation } from '../image/generation'
 import type { NodeCache } from '../image/node-cache'
 import { rootDigest } from '../tree/lazy-hashing'
@@ -75,9 +76,9 @@ export async function loadSnapshot (
       continue
     }
     const path = join(directory, name)
-    const size = (await fs.stat(path))?.size ?? 0
-    const loaded = await versionOf(fs, path) === IMAGE_VERSION
-      ? await openImage(fs, directory, name, seq, walIdentity, cache)
+    const { head, size } = await readHead(fs, path)
+    const loaded = head.length >= 12 && readU32LE(head, 8) === IMAGE_VERSION
+      ? await openImage(fs, directory, name, checkImageHeader(head, size, seq, walIdentity), cache)
       : size > snapshotReading.wholeFileLimit
         ? await loadInWindows(fs, path, seq, walIdentity)
         : await loadWhole(fs, path, seq, walIdentity)
@@ -101,25 +102,26 @@ interface Loaded {
   generation: Generation | null
 }
 
-// The format version a snapshot file says it has (0 when it is too short to say).
-async function versionOf (fs: FileSystem, path: string): Promise<number> {
+// A snapshot file's first bytes (as many as an image's header block) and its size: its version
+// says how it is read, and an image's header is decoded from them without reading it again.
+async function readHead (fs: FileSystem, path: string): Promise<{ head: Uint8Array, size: number }> {
   const handle = await fs.open(path, 'read')
   try {
-    const head = new Uint8Array(12)
-    return await handle.read(head, 0) < 12 ? 0 : readU32LE(head, 8)
+    const head = new Uint8Array(IMAGE_HEADER_SIZE)
+    return { head: head.subarray(0, await handle.read(head, 0)), size: await handle.size() }
   } finally {
     await handle.close()
   }
 }
 
 // Opens a tree image and its chain: headers only, and the root they name checked against the top node's hash.
-async function openImage (fs: FileSystem, directory: string, name: string, seq: number, walIdentity: Uint8Array | null, cache: NodeCache): Promise<LoadResult> {
-  const read = await readImageHeader(fs, join(directory, name), seq, walIdentity)
+async function openImage (fs: FileSystem, directory: string, name: string, read: Result<{ header: ImageHeader }>, cache: NodeCache): Promise<LoadResult> {
   if (!read.ok) return read
   const { header } = read
   const identity = decodeIdentity(header.identity)
   if (identity === null) return { ok: false, problem: 'malformed identity' }
   const opened = await openGeneration(fs, directory, { name, header }, { base: snapshotName, delta: deltaName }, cache)
+  const seq = header.seq
   if (!opened.ok) return opened
   const { generation } = opened
   const tree = Tree.fromRoot(generation.newest.topStub(), identity.params)

@@ -243,20 +243,25 @@ export function valueHashBytes (node: TreeNode): Uint8Array {
   return out
 }
 
+// Sets the node hash fields of `x` from 32 bytes of `b` at `o`.
+function setNodeFields (x: NodeHashes, b: Uint8Array, o: number): void {
+  x.h0 = (b[o + 0] << 16) | (b[o + 1] << 8) | b[o + 2]
+  x.h1 = (b[o + 3] << 16) | (b[o + 4] << 8) | b[o + 5]
+  x.h2 = (b[o + 6] << 16) | (b[o + 7] << 8) | b[o + 8]
+  x.h3 = (b[o + 9] << 16) | (b[o + 10] << 8) | b[o + 11]
+  x.h4 = (b[o + 12] << 16) | (b[o + 13] << 8) | b[o + 14]
+  x.h5 = (b[o + 15] << 16) | (b[o + 16] << 8) | b[o + 17]
+  x.h6 = (b[o + 18] << 16) | (b[o + 19] << 8) | b[o + 20]
+  x.h7 = (b[o + 21] << 16) | (b[o + 22] << 8) | b[o + 23]
+  x.h8 = (b[o + 24] << 16) | (b[o + 25] << 8) | b[o + 26]
+  x.h9 = (b[o + 27] << 16) | (b[o + 28] << 8) | b[o + 29]
+  x.h10 = (b[o + 30] << 8) | b[o + 31]
+}
+
 /** A digests object holding the node hash at `n[na..]` and the value hash at `v[va..]` (a node read from an image). */
 export function knownHashes (n: Uint8Array, na: number, v: Uint8Array, va: number): NodeHashes {
   const x = newHashes()
-  x.h0 = (n[na + 0] << 16) | (n[na + 1] << 8) | n[na + 2]
-  x.h1 = (n[na + 3] << 16) | (n[na + 4] << 8) | n[na + 5]
-  x.h2 = (n[na + 6] << 16) | (n[na + 7] << 8) | n[na + 8]
-  x.h3 = (n[na + 9] << 16) | (n[na + 10] << 8) | n[na + 11]
-  x.h4 = (n[na + 12] << 16) | (n[na + 13] << 8) | n[na + 14]
-  x.h5 = (n[na + 15] << 16) | (n[na + 16] << 8) | n[na + 17]
-  x.h6 = (n[na + 18] << 16) | (n[na + 19] << 8) | n[na + 20]
-  x.h7 = (n[na + 21] << 16) | (n[na + 22] << 8) | n[na + 23]
-  x.h8 = (n[na + 24] << 16) | (n[na + 25] << 8) | n[na + 26]
-  x.h9 = (n[na + 27] << 16) | (n[na + 28] << 8) | n[na + 29]
-  x.h10 = (n[na + 30] << 8) | n[na + 31]
+  setNodeFields(x, n, na)
   setValueFields(x, v, va)
   return x
 }

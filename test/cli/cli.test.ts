@@ -571,7 +571,8 @@ test('cli: info shows a checkpoint that failed, and forgets it once one succeeds
   t.equal(after.checkpointFailed, null, 'a checkpoint that succeeds clears it')
 })
 
-test('cli: info lists the image files of the state, base first', async t => {
+// A closed database of 20 entries in a base image and one more in a delta after it.
+async function baseAndDelta (): Promise<string> {
   const location = tempLocation()
   const db = new MerkleLevel(location)
   for (let i = 0; i < 20; i++) await db.put(`k${i}`, `v${i}`)
@@ -579,6 +580,11 @@ test('cli: info lists the image files of the state, base first', async t => {
   await db.put('x', 'y')
   await db.checkpoint()
   await db.close()
+  return location
+}
+
+test('cli: info lists the image files of the state, base first', async t => {
+  const location = await baseAndDelta()
   const size = (name: string): number => readFileSync(join(location, name)).length
   const base = 'snapshot-00000000000000000020.mls'
   const delta = 'delta-00000000000000000021.mld'
@@ -594,13 +600,7 @@ test('cli: info lists the image files of the state, base first', async t => {
 })
 
 test('cli: repair counts a damaged delta like a snapshot', async t => {
-  const location = tempLocation()
-  const db = new MerkleLevel(location)
-  for (let i = 0; i < 20; i++) await db.put(`k${i}`, `v${i}`)
-  await db.checkpoint()
-  await db.put('x', 'y')
-  await db.checkpoint()
-  await db.close()
+  const location = await baseAndDelta()
   const delta = 'delta-00000000000000000021.mld'
   const wal = readdirSync(location).find(n => n.startsWith('wal-')) as string
   const bytes = readFileSync(join(location, delta))

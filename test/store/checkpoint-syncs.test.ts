@@ -9,8 +9,9 @@ import test from 'tape'
 import { MerkleLevel } from '../../index'
 import { SimulatedFileSystem } from '../util/sim/simulated-file-system'
 import type { CallEvent } from '../util/sim/trace'
-import { SNAPSHOT_HEADER_SIZE } from '../../lib/snapshot/format'
-import { publishSnapshot } from '../../lib/snapshot/writer'
+import { writeImage } from '../../lib/image/write-image'
+import { Tree } from '../../lib/tree/tree'
+import { DEFAULT_PARAMS } from '../../lib/tree/params'
 import { segmentName } from '../../lib/store/file-names'
 import { rejectionCodes } from '../util/codes'
 
@@ -81,19 +82,17 @@ test('checkpoint: the log is synced before the rotation, and a write queued mean
   await reopened.close()
 })
 
-test('checkpoint: a snapshot is synced every 4 MiB as it is written', async t => {
+test('checkpoint: an image is synced every 4 MiB as it is written', async t => {
   const fs = new SimulatedFileSystem()
   await fs.mkdir('/s')
-  // 9000 entries of 1007 bytes each (lengths 1 + key 4 + lengths 2 + value 1000): a 64 KiB
-  // chunk holds 65 of them (65,455 bytes), and the 65th chunk written passes 4 MiB.
-  const entries: Array<[Uint8Array, Uint8Array]> = []
+  // 9000 entries of 1000-byte values: about 10 MB of records, so two syncs on the way.
+  let tree = Tree.empty(DEFAULT_PARAMS)
   for (let i = 0; i < 9000; i++) {
     const key = new Uint8Array(4)
     new DataView(key.buffer).setUint32(0, i)
-    entries.push([key, new Uint8Array(1000).fill(i & 0xff)])
+    tree = tree.put(key, new Uint8Array(1000).fill(i & 0xff))
   }
-  const header = { identity: new Uint8Array(64).fill(3), seq: 5, count: entries.length, root: new Uint8Array(32) }
-  await publishSnapshot({ fs, directory: '/s', tempPath: '/s/snap.tmp', finalPath: '/s/snap.mls' }, header, entries)
+  await writeImage({ fs, directory: '/s', name: 'snap.mls', tempName: 'snap.tmp', identity: new Uint8Array(64).fill(3), seq: 5, kind: 'base', chain: [], tree })
 
   const calls = callsOn(fs, 'snap.tmp')
   const covered: number[] = []
@@ -105,9 +104,12 @@ test('checkpoint: a snapshot is synced every 4 MiB as it is written', async t =>
       written = 0
     }
   }
-  t.same(covered.slice(0, -1), [SNAPSHOT_HEADER_SIZE + 65 * 65455, 65 * 65455], 'synced on the way after each 65 chunks (4,254,575 bytes; the first sync also covers the header)')
-  t.is(covered.length, 3, 'and once at the end')
+  // Records go out in writes of at most 1 MiB; a sync follows the write that passes 4 MiB.
+  const onTheWay = covered.slice(0, -1)
+  t.is(onTheWay.length, 2, `synced twice on the way (${onTheWay.join(', ')} bytes)`)
+  t.ok(onTheWay.every(bytes => bytes >= 4 * 1024 * 1024 && bytes < 5 * 1024 * 1024), 'each after 4 to 5 MiB written')
   t.is(written, 0, 'nothing written after the last sync')
+  t.is(calls.filter(e => e.op === 'write').pop()?.offset, 0, 'the header block is the last write, before the last sync')
   const renamed = fs.trace.findIndex(e => e.type === 'call' && e.op === 'rename')
   const lastSync = calls.filter(e => e.op === 'sync').pop()
   t.ok(lastSync !== undefined && lastSync.index < renamed, 'the last sync precedes the rename')

@@ -5,12 +5,12 @@
  * is untouched; after the directory sync the new snapshot is durable. A
  * failure removes the temporary file.
  */
-import { varintLength, writeVarint } from '../bytes'
-import { crc32c } from '../checksum'
-import type { FileSystem } from '../fs/file-system'
-import { Pacer } from '../turn'
-import { SNAPSHOT_HEADER_SIZE, encodeFooter, encodeSnapshotHeader } from './format'
-import type { SnapshotHeader } from './format'
+import { varintLength, writeVarint } from '../../lib/bytes'
+import { crc32c } from '../../lib/checksum'
+import type { FileSystem } from '../../lib/fs/file-system'
+import { Pacer } from '../../lib/turn'
+import { SNAPSHOT_HEADER_SIZE, encodeFooter, encodeSnapshotHeader } from '../../lib/snapshot/format'
+import type { SnapshotHeader } from '../../lib/snapshot/format'
 
 // Small enough that encoding one chunk never holds up concurrent writers for long.
 const CHUNK_SIZE = 64 * 1024
