@@ -5,7 +5,7 @@
 export { MerkleLevel } from './lib/level/merkle-level'
 export type { MerkleLevelOptions, RootOptions } from './lib/level/merkle-level'
 export type { DurabilityOptions } from './lib/level/write-options'
-export type { EngineOptions, RecoveryReport } from './lib/store/options'
+export type { CacheStats, EngineOptions, RecoveryReport } from './lib/store/options'
 export type { RecoveryMode } from './lib/store/recovery'
 export type { CheckpointResult } from './lib/store/checkpoint'
 export type { CheckpointStatus, CheckpointSuccess, CheckpointFailure, RecordedCheckpointFailure } from './lib/store/checkpoint-status'

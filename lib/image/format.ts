@@ -144,11 +144,16 @@ export function splitRef (bits: number): { file: number, at: number } | null {
   return { file, at: bits - file * OFFSET_LIMIT }
 }
 
+/** Writes the 12 bytes a record's checksum is seeded with (u32 file tag, u64 offset) at `p` of `out`. */
+export function writeSeedBytes (out: Uint8Array, p: number, tag: number, at: number): void {
+  writeU32LE(out, p, tag >>> 0)
+  writeU64LE(out, p + 4, at)
+}
+
 /** The checksum seed of the record at `at` of the file tagged `tag`. */
 export function recordSeed (tag: number, at: number): number {
   const b = new Uint8Array(12)
-  writeU32LE(b, 0, tag >>> 0)
-  writeU64LE(b, 4, at)
+  writeSeedBytes(b, 0, tag, at)
   return crc32c(b)
 }
 
@@ -211,32 +216,34 @@ export interface DecodedRecord {
 }
 
 /**
- * Decodes the record `bytes` read at `at` from the file tagged `tag`, checking
- * its checksum and that every field lies inside it; or says why it is not one.
+ * Decodes the record `bytes` whose checksum the caller has checked (see
+ * {@link recordSeed}), checking that every field lies inside it; or says why
+ * it is not one.
  */
-export function decodeRecord (bytes: Uint8Array, tag: number, at: number): Result<{ record: DecodedRecord }> {
+export function parseRecord (bytes: Uint8Array): Result<{ record: DecodedRecord }> {
   if (bytes.length < RECORD_HASHES_AT) return { ok: false, problem: 'record shorter than its fixed fields' }
-  if (crc32c(bytes.subarray(4), recordSeed(tag, at)) !== readU32LE(bytes, 0)) return { ok: false, problem: 'record checksum mismatch' }
   const flags = bytes[4]
   if ((flags & ~3) !== 0) return { ok: false, problem: `record flags ${flags} unknown` }
   const hasLeft = (flags & 1) !== 0
   const hasRight = (flags & 2) !== 0
   const reader = new ByteReader(bytes, RECORD_HASHES_AT + 32 * ((hasLeft ? 1 : 0) + (hasRight ? 1 : 0)))
   if (reader.remaining < 0) return { ok: false, problem: 'record shorter than its child hashes' }
-  const child = (): (RecordRef & { size: number }) | null => {
-    const bits = reader.u64()
-    const ref = bits === null ? null : splitRef(bits)
-    const len = reader.varint()
-    const size = reader.varint()
-    if (ref === null || len === null || size === null || size === 0 || len < RECORD_HASHES_AT) return null
-    return { ...ref, len, size }
-  }
-  const left = hasLeft ? child() : null
+  const left = hasLeft ? readChild(reader) : null
   if (hasLeft && left === null) return { ok: false, problem: 'record left reference malformed' }
-  const right = hasRight ? child() : null
+  const right = hasRight ? readChild(reader) : null
   if (hasRight && right === null) return { ok: false, problem: 'record right reference malformed' }
   const key = reader.lengthPrefixed()
   const value = key === null ? null : reader.lengthPrefixed()
   if (key === null || value === null || reader.remaining !== 0) return { ok: false, problem: 'record key or value malformed' }
   return { ok: true, record: { prio: readU32LE(bytes, 5), key, value, left, right } }
+}
+
+// A child's reference, record length and subtree size, or null when malformed.
+function readChild (reader: ByteReader): (RecordRef & { size: number }) | null {
+  const bits = reader.u64()
+  const len = reader.varint()
+  const size = reader.varint()
+  if (bits === null || !Number.isSafeInteger(bits) || len === null || size === null || size === 0 || len < RECORD_HASHES_AT) return null
+  const file = Math.floor(bits / OFFSET_LIMIT)
+  return { file, at: bits - file * OFFSET_LIMIT, len, size }
 }

@@ -15,10 +15,19 @@ import { knownHashes } from '../tree/cached-digests'
 import type { HashSlab } from '../tree/cached-digests'
 import { imageNode, stubNode } from '../tree/node'
 import type { NodeSource, TreeNode } from '../tree/node'
-import { RECORD_HASHES_AT, decodeRecord, fileTag } from './format'
+import { readU32LE } from '../bytes'
+import { crc32c } from '../checksum'
+import { RECORD_HASHES_AT, fileTag, parseRecord, writeSeedBytes } from './format'
 import type { ImageHeader } from './format'
-import { NODE_OVERHEAD } from './node-cache'
+import { BLOCK_BYTES, NODE_OVERHEAD } from './node-cache'
 import type { NodeCache, NodeHolder } from './node-cache'
+
+/** The buffers that decoded records are copied into. */
+const ARENA_BYTES = 64 * 1024
+/** Bytes a record's checksum is seeded with. */
+const SEED_BYTES = 12
+/** Bytes a cached block costs besides its bytes, estimated. */
+const BLOCK_OVERHEAD = 128
 
 /** The files of a generation, by index: what a record's reference names. */
 export interface FileTable {
@@ -30,6 +39,11 @@ export interface FileTable {
 export class ImageFile implements NodeSource, NodeHolder {
   readonly #nodes = new Map<number, TreeNode>()
   #held = 0
+  readonly #blocks = new Map<number, Uint8Array>()
+  #blocksHeld = 0
+  #arena = new Uint8Array(0)
+  #arenaUsed = 0
+  readonly #blockHolder: NodeHolder = { forget: index => this.#forgetBlock(index) }
   #closed = false
   readonly tag: number
 
@@ -79,23 +93,26 @@ export class ImageFile implements NodeSource, NodeHolder {
     return cost
   }
 
+  #forgetBlock (index: number): number {
+    const block = this.#blocks.get(index)
+    if (block === undefined) return 0
+    this.#blocks.delete(index)
+    const cost = BLOCK_OVERHEAD + block.length
+    this.#blocksHeld -= cost
+    return cost
+  }
+
   /** Reads and decodes the node `stub` stands for, without keeping it. */
   #read (stub: TreeNode): TreeNode {
     if (this.#closed) throw ioError(`${this.name} is closed: this version of the database is no longer readable`)
     const { at, len } = stub
     if (at + len > this.header.end) throw corruption(`${this.name}: a reference to ${len} bytes at ${at} passes the end of the records (${this.header.end})`)
-    const bytes = new Uint8Array(len)
-    let read: number
-    try {
-      read = this.handle.readSync(bytes, at)
-    } catch (err) {
-      throw ioError(`Reading ${this.name} at ${at} failed`, err)
-    }
-    if (read < len) throw corruption(`${this.name}: the record at ${at} runs past the end of the file`)
-    const decoded = decodeRecord(bytes, this.tag, at)
+    const bytes = this.#recordBytes(at, len)
+    const decoded = parseRecord(bytes)
     if (!decoded.ok) throw corruption(`${this.name}: record at ${at}: ${decoded.problem}`)
     const { record } = decoded
-    const slab: HashSlab = { nodeHashes: bytes.subarray(RECORD_HASHES_AT), valueHashes: bytes.subarray(RECORD_HASHES_AT) }
+    const childHashes = bytes.subarray(RECORD_HASHES_AT)
+    const slab: HashSlab = { nodeHashes: childHashes, valueHashes: childHashes }
     let slot = 0
     let left: TreeNode | null = null
     let right: TreeNode | null = null
@@ -114,6 +131,66 @@ export class ImageFile implements NodeSource, NodeHolder {
     return imageNode(record.key, record.value, record.prio, left, right, size, hashes, this, at, len)
   }
 
+  // A copy of the record's bytes, its checksum checked (a node keeps views of them; a block may
+  // be evicted). Records are copied into a shared arena: one small buffer each made decoding half
+  // as fast. Nodes are evicted in the order they were decoded, so an arena is freed soon after
+  // its nodes are. The checksum's seed bytes are written just before the record's body, over its
+  // stored checksum, so that one call checks both (CRC-32C of seed bytes ‖ body).
+  #recordBytes (at: number, len: number): Uint8Array {
+    const index = Math.floor(at / BLOCK_BYTES)
+    const offset = at - index * BLOCK_BYTES
+    let source: Uint8Array
+    let from: number
+    if (offset + len > BLOCK_BYTES) {
+      source = this.#readAt(at, len)
+      from = 0
+    } else {
+      source = this.#blocks.get(index) ?? this.#readBlock(index)
+      from = offset
+      if (from + len > source.length) throw corruption(`${this.name}: the record at ${at} runs past the end of the file`)
+    }
+    const room = SEED_BYTES - 4 + len
+    if (this.#arenaUsed + room > this.#arena.length) {
+      this.#arena = new Uint8Array(Math.max(ARENA_BYTES, room))
+      this.#arenaUsed = 0
+    }
+    const seedAt = this.#arenaUsed
+    const start = seedAt + SEED_BYTES - 4
+    const arena = this.#arena
+    arena.set(source.subarray(from + 4, from + len), start + 4)
+    writeSeedBytes(arena, seedAt, this.tag, at)
+    if (crc32c(arena.subarray(seedAt, start + len)) !== readU32LE(source, from)) throw corruption(`${this.name}: record at ${at}: record checksum mismatch`)
+    this.#arenaUsed += room
+    return arena.subarray(start, start + len)
+  }
+
+  #readBlock (index: number): Uint8Array {
+    const at = index * BLOCK_BYTES
+    const block = this.#readAt(at, Math.min(BLOCK_BYTES, this.header.end - at), true)
+    const cost = BLOCK_OVERHEAD + block.length
+    this.#blocks.set(index, block)
+    this.#blocksHeld += cost
+    this.cache.blockAdded(this.#blockHolder, index, cost)
+    return block
+  }
+
+  // `len` bytes at `at`; with `short`, fewer when the file ends first (the caller checks).
+  #readAt (at: number, len: number, short = false): Uint8Array {
+    // Not zeroed: every byte is read over, or cut off when the file ends first.
+    const bytes: Uint8Array = Buffer.allocUnsafeSlow(len)
+    let read: number
+    try {
+      read = this.handle.readSync(bytes, at)
+    } catch (err) {
+      throw ioError(`Reading ${this.name} at ${at} failed`, err)
+    }
+    if (read < len) {
+      if (!short) throw corruption(`${this.name}: the record at ${at} runs past the end of the file`)
+      return bytes.subarray(0, read)
+    }
+    return bytes
+  }
+
   // The file a child reference names: this one or an earlier one of its chain.
   #source (index: number, at: number): ImageFile {
     const file = index <= this.index ? this.table.file(index) : undefined
@@ -126,8 +203,10 @@ export class ImageFile implements NodeSource, NodeHolder {
     if (this.#closed) return
     this.#closed = true
     this.#nodes.clear()
-    this.cache.released(this.#held)
+    this.#blocks.clear()
+    this.cache.released(this.#held, this.#blocksHeld)
     this.#held = 0
+    this.#blocksHeld = 0
     await this.handle.close()
   }
 }

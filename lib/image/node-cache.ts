@@ -1,45 +1,47 @@
 /**
- * The budget of nodes read from image files and kept: every file of a
- * database keeps the nodes it decoded in a map by offset, and this cache
- * evicts the oldest ones of all files once their estimated bytes pass
- * `cacheBytes`. Eviction drops only the map's reference: a node a cursor or
- * a tree still holds stays valid, and is read again when next reached
- * through its stub.
+ * The memory budget of what is read from image files, in two parts:
+ *
+ * - decoded nodes, which every file keeps in a map by offset;
+ * - blocks of raw file bytes ({@link BLOCK_BYTES}, aligned), from which
+ *   records are decoded: a record near one just read costs no system call.
+ *   Records are written children first, so a subtree that fits in a block
+ *   is read with one call, and an in-order walk reads a file nearly in order.
+ *
+ * Each part evicts its oldest entries, of all files, once its bytes pass its
+ * share of `cacheBytes`. Eviction drops only the cache's reference: a node a
+ * cursor or a tree still holds stays valid, and is read again when next
+ * reached through its stub.
  */
 
 /** Bytes a decoded node costs besides its record (objects, views, its children's stubs), estimated. */
 export const NODE_OVERHEAD = 640
+/** The size and alignment of the blocks read from image files. */
+export const BLOCK_BYTES = 8 * 1024
+/** The share of the budget that holds raw blocks; decoded nodes have the rest. */
+const BLOCK_SHARE = 0.25
 
-/** A map of decoded nodes by offset that the cache may evict from. */
+/** A map of cached things by number that the cache may evict from. */
 export interface NodeHolder {
-  /** Forgets the node at `at`; returns the bytes it was counted for (0 if gone already). */
+  /** Forgets the entry at `at`; returns the bytes it was counted for (0 if gone already). */
   forget (at: number): number
 }
 
-/** Where decoded nodes are counted, oldest first. */
-export class NodeCache {
+// Entries of every holder, oldest first, evicted past `budget` bytes.
+class Ring {
   #holders: Array<NodeHolder | null> = []
   #offsets: number[] = []
   #head = 0
-  #bytes = 0
-  hits = 0
-  misses = 0
+  bytes = 0
 
   constructor (readonly budget: number) {}
 
-  /** Bytes of decoded nodes held. */
-  get bytes (): number {
-    return this.#bytes
-  }
-
-  /** Counts a node just kept by `holder` at `at`, costing `cost` bytes, and evicts past the budget. */
   added (holder: NodeHolder, at: number, cost: number): void {
     this.#holders.push(holder)
     this.#offsets.push(at)
-    this.#bytes += cost
-    while (this.#bytes > this.budget && this.#head < this.#holders.length) {
+    this.bytes += cost
+    while (this.bytes > this.budget && this.#head < this.#holders.length) {
       const victim = this.#holders[this.#head]
-      if (victim !== null) this.#bytes -= victim.forget(this.#offsets[this.#head])
+      if (victim !== null) this.bytes -= victim.forget(this.#offsets[this.#head])
       this.#holders[this.#head] = null
       this.#head++
     }
@@ -50,9 +52,43 @@ export class NodeCache {
       this.#head = 0
     }
   }
+}
 
-  /** Forgets a holder's nodes' bytes when its file is closed. */
-  released (bytes: number): void {
-    this.#bytes -= bytes
+/** Where decoded nodes and raw blocks are counted (see the file header). */
+export class NodeCache {
+  readonly #nodes: Ring
+  readonly #blocks: Ring
+  /** Nodes found decoded, and nodes decoded. */
+  hits = 0
+  misses = 0
+  /** Blocks read from files. */
+  blockReads = 0
+
+  constructor (readonly budget: number) {
+    const blocks = Math.floor(budget * BLOCK_SHARE)
+    this.#blocks = new Ring(blocks)
+    this.#nodes = new Ring(budget - blocks)
+  }
+
+  /** Bytes held. */
+  get bytes (): number {
+    return this.#nodes.bytes + this.#blocks.bytes
+  }
+
+  /** Counts a node just kept by `holder` at `at`, costing `cost` bytes, and evicts past the budget. */
+  added (holder: NodeHolder, at: number, cost: number): void {
+    this.#nodes.added(holder, at, cost)
+  }
+
+  /** Counts a block just kept by `holder` as number `index`, and evicts past the budget. */
+  blockAdded (holder: NodeHolder, index: number, cost: number): void {
+    this.blockReads++
+    this.#blocks.added(holder, index, cost)
+  }
+
+  /** Forgets a holder's bytes when its file is closed. */
+  released (nodeBytes: number, blockBytes: number): void {
+    this.#nodes.bytes -= nodeBytes
+    this.#blocks.bytes -= blockBytes
   }
 }

@@ -13,7 +13,8 @@ import type { WriteOp } from '../store/batch-record'
 import type { CheckpointResult } from '../store/checkpoint'
 import type { CheckpointStatus } from '../store/checkpoint-status'
 import type { BackupResult } from '../store/backup'
-import type { EngineOptions, RecoveryReport } from '../store/options'
+import { assertEngineOptions } from '../store/options'
+import type { CacheStats, EngineOptions, RecoveryReport } from '../store/options'
 import type { Tree } from '../tree/tree'
 import { destroyDatabase } from '../store/destroy'
 import { assertSaltOption } from '../store/salt'
@@ -86,9 +87,11 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     }
     const { fs, sync, checkpointBytes, recovery, salt, cacheBytes, mergeRatio, ...forward } = options ?? {}
     assertSaltOption(salt)
+    const engineOptions = { fs: fs ?? nodeFileSystem, sync, checkpointBytes, recovery, salt, cacheBytes, mergeRatio }
+    assertEngineOptions(engineOptions)
     super(MANIFEST, forward)
     this.#location = location
-    this.#engineOptions = { fs: fs ?? nodeFileSystem, sync, checkpointBytes, recovery, salt, cacheBytes, mergeRatio }
+    this.#engineOptions = engineOptions
   }
 
   /** The directory of the database. */
@@ -99,6 +102,11 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   /** What the last open() did: snapshot loaded, records replayed, bytes truncated, files removed, time taken. */
   get recovery (): RecoveryReport | null {
     return this.#engine?.recovery ?? null
+  }
+
+  /** What the cache of image files (`cacheBytes`) holds, and its hits, misses and block reads since open(). */
+  get cache (): CacheStats {
+    return this.#open().cache
   }
 
   #open (): Engine {

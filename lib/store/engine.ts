@@ -48,7 +48,7 @@ import { planRecovery } from './recovery'
 import { paramsForNewDatabase } from './salt'
 import { carryOut } from './recovery-actions'
 import { CLOSE_CHECKPOINT_BYTES, DEFAULT_CACHE_BYTES, DEFAULT_CHECKPOINT_BYTES, DEFAULT_MERGE_RATIO } from './options'
-import type { EngineOptions, RecoveryReport } from './options'
+import type { CacheStats, EngineOptions, RecoveryReport } from './options'
 
 /**
  * The largest batch, as its encoded record (batch-record.ts: its keys and
@@ -307,10 +307,10 @@ export class Engine {
     return this.#live.has(key)
   }
 
-  /** The cache of image nodes: its budget, bytes held, hits and misses. */
-  get cache (): { budget: number, bytes: number, hits: number, misses: number } {
+  /** The cache of image nodes and blocks (see {@link CacheStats}). */
+  get cache (): CacheStats {
     const c = this.#cache
-    return { budget: c.budget, bytes: c.bytes, hits: c.hits, misses: c.misses }
+    return { budget: c.budget, bytes: c.bytes, hits: c.hits, misses: c.misses, blockReads: c.blockReads }
   }
 
   /**

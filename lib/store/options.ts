@@ -89,3 +89,41 @@ export interface RecoveryReport {
   /** Wall-clock duration of open(), in milliseconds. */
   durationMs: number
 }
+
+/** What the cache of image files holds and did since open() (`db.cache`). */
+export interface CacheStats {
+  /** `cacheBytes`. */
+  budget: number
+  /** Bytes of decoded nodes and file blocks held (estimated). */
+  bytes: number
+  /** Nodes found decoded in the cache. */
+  hits: number
+  /** Nodes read and decoded from their files. */
+  misses: number
+  /** Blocks read from the files (a system call each). */
+  blockReads: number
+}
+
+// A bad number here would fail far from its cause (no checkpoint ever, a cache of nothing or of
+// everything), so the constructor refuses it.
+const NUMBER_OPTIONS: Array<{ name: 'checkpointBytes' | 'cacheBytes' | 'mergeRatio', zero: boolean }> = [
+  { name: 'checkpointBytes', zero: true },
+  { name: 'cacheBytes', zero: true },
+  { name: 'mergeRatio', zero: false }
+]
+
+/** Throws a TypeError naming the first engine option that has a value of the wrong kind. */
+export function assertEngineOptions (options: EngineOptions): void {
+  for (const { name, zero } of NUMBER_OPTIONS) {
+    const value: unknown = options[name]
+    if (value === undefined) continue
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (value === 0 && !zero)) {
+      throw new TypeError(`The '${name}' option must be a finite number ${zero ? 'of 0 or more' : 'above 0'}`)
+    }
+  }
+  const { recovery, sync } = options
+  if (recovery !== undefined && recovery !== 'strict' && recovery !== 'pointInTime') {
+    throw new TypeError("The 'recovery' option must be 'strict' or 'pointInTime'")
+  }
+  if (sync !== undefined && typeof sync !== 'boolean') throw new TypeError("The 'sync' option must be a boolean")
+}

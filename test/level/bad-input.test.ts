@@ -111,3 +111,21 @@ test('bad input: hostile files are refused with LEVEL_CORRUPTION, never a crash 
   writeFileSync(join(location, 'snapshot-00000000000000000001.mls'), '')
   await expectCorrupt(t, location, 'empty snapshot file and no log')
 })
+
+test('bad input: engine options of the wrong kind are refused by the constructor', t => {
+  const location = tempLocation('options')
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['negative checkpointBytes', { checkpointBytes: -1 }, "The 'checkpointBytes' option must be a finite number of 0 or more"],
+    ['checkpointBytes as a string', { checkpointBytes: '64' }, "The 'checkpointBytes' option must be a finite number of 0 or more"],
+    ['infinite cacheBytes', { cacheBytes: Infinity }, "The 'cacheBytes' option must be a finite number of 0 or more"],
+    ['NaN cacheBytes', { cacheBytes: NaN }, "The 'cacheBytes' option must be a finite number of 0 or more"],
+    ['zero mergeRatio', { mergeRatio: 0 }, "The 'mergeRatio' option must be a finite number above 0"],
+    ['unknown recovery', { recovery: 'lenient' }, "The 'recovery' option must be 'strict' or 'pointInTime'"],
+    ['sync as a string', { sync: 'yes' }, "The 'sync' option must be a boolean"]
+  ]
+  for (const [label, options, message] of cases) {
+    t.throws(() => new MerkleLevel(location, options), (err: Error) => err instanceof TypeError && err.message === message, label)
+  }
+  t.doesNotThrow(() => new MerkleLevel(location, { checkpointBytes: 0, cacheBytes: 0, mergeRatio: 0.5, recovery: 'pointInTime', sync: false }), 'the edges of each range are accepted')
+  t.end()
+})

@@ -5,6 +5,9 @@
  * iteration, and by point reads of every key the steps can use), and the
  * root equals the root of a fresh tree filled with the same entries in a
  * shuffled order; the root changes exactly when the contents change.
+ *
+ * It runs twice: with the default cache, and with a cache of one byte, so that
+ * every node of an image is read from its file again each time it is reached.
  */
 import test from 'tape'
 import fc from 'fast-check'
@@ -78,7 +81,7 @@ async function checkPointReads (db: ByteDb, model: SortedModel): Promise<void> {
 
 const show = (list: Array<[Uint8Array, Uint8Array]>): string => JSON.stringify(list.map(([k, v]) => `${toHex(k)}=${toHex(v)}`))
 
-async function apply (db: ByteDb, model: SortedModel, s: Step): Promise<ByteDb> {
+async function apply (db: ByteDb, model: SortedModel, s: Step, options: Options): Promise<ByteDb> {
   switch (s.kind) {
     case 'put': await db.put(s.key, s.value); model.put(s.key, s.value); break
     case 'del': await db.del(s.key); model.del(s.key); break
@@ -99,23 +102,26 @@ async function apply (db: ByteDb, model: SortedModel, s: Step): Promise<ByteDb> 
       if (show(got) !== show(model.range(s.range))) throw new Error(`range read differs for ${JSON.stringify(s.range)}`)
       break
     }
-    case 'reopen': await db.close(); return await openBytes(db.location, { checkpointBytes: 0 })
+    case 'reopen': await db.close(); return await openBytes(db.location, { ...options, checkpointBytes: 0 })
     case 'checkpoint': await db.checkpoint(); break
   }
   return db
 }
 
-test('database: random operations with reopens and checkpoints match the model, roots depend only on contents', async t => {
+type Options = { cacheBytes?: number }
+
+async function modelRuns (t: test.Test, options: Options, label: string): Promise<void> {
   let runs = 0
   let steps = 0
+  let misses = 0
   await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 40, size: 'medium' }), fc.integer(), async (plan, seed) => {
     runs++
-    let db = await openBytes(tempLocation('model'), { checkpointBytes: 0 })
+    let db = await openBytes(tempLocation('model'), { ...options, checkpointBytes: 0 })
     const model = new SortedModel()
     let previous = { contents: show([]), root: toHex(await db.root()) }
     try {
       for (const s of plan) {
-        db = await apply(db, model, s)
+        db = await apply(db, model, s, options)
         steps++
         const contents = show(await db.iterator().all())
         if (contents !== show(model.entries())) throw new Error(`contents differ after ${s.kind}`)
@@ -126,13 +132,23 @@ test('database: random operations with reopens and checkpoints match the model, 
         previous = { contents, root }
       }
       await db.close()
-      db = await openBytes(db.location)
+      db = await openBytes(db.location, options)
       if (show(await db.iterator().all()) !== show(model.entries())) throw new Error('contents differ after the final reopen')
       await checkPointReads(db, model)
       if (toHex(await db.root()) !== previous.root) throw new Error('root differs after the final reopen')
+      misses += db.cache.misses
     } finally {
       await db.close()
     }
   }), { numRuns: 200 })
-  t.pass(`${runs} random runs, ${steps} steps matched the model`)
+  t.pass(`${label}: ${runs} random runs, ${steps} steps matched the model`)
+  if (options.cacheBytes !== undefined) t.ok(misses > 10 * runs, `${label}: nodes were read from their files (${misses} reads after the final reopens)`)
+}
+
+test('database: random operations with reopens and checkpoints match the model, roots depend only on contents', async t => {
+  await modelRuns(t, {}, 'default cache')
+})
+
+test('database: the same with a cache of one byte, so that every node is read from its file each time', async t => {
+  await modelRuns(t, { cacheBytes: 1 }, 'one-byte cache')
 })
