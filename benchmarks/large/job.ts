@@ -13,9 +13,10 @@ export type LargeFigures = Record<string, number>
  * with `writes` the batches of `writes` too (memory-level, whose database
  * lives only as long as its process). `cold`: open the database `load`
  * left and time the first gets. `writes`: batches on that database, after
- * `cold`, so that the gets see the N entries alone. `crash-log`: load,
- * checkpoint, write `logBytes` of log without checkpointing, then wait to
- * be killed. `crash-open`: open what that left, expecting `entries`.
+ * `cold`, so that the gets see the N entries alone. `crash-log`: open the
+ * database the others left (at least `entries`), checkpoint, write
+ * `logBytes` of log without checkpointing, then wait to be killed.
+ * `crash-open`: open what that left, expecting `entries`.
  */
 export type LargeJob =
   | { kind: 'load', store: StoreName, location: string, entries: number, writes: boolean }

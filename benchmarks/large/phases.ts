@@ -196,15 +196,18 @@ export function logEntries (logBytes: number): number {
   return Math.ceil(logBytes / ENTRY_BYTES)
 }
 
-/** Load and checkpoint, then fill the log without checkpointing and wait to be killed. */
+/** Open the database the other jobs left, checkpoint, then fill the log without checkpointing and wait to be killed. */
 async function crashLogJob (job: Extract<LargeJob, { kind: 'crash-log' }>, reporter: Reporter): Promise<void> {
   const loaded = await openMerkle(job.location)
-  await loadRange(loaded.db, 0, job.entries, reporter, 'crash: load')
-  reporter.progress('crash: checkpoint', job.entries)
+  const entries = loaded.merkle.recovery?.entries ?? 0
+  if (entries < job.entries) throw new Error(`The database holds ${entries} entries, expected at least ${job.entries}`)
+  reporter.progress('crash: checkpoint', entries)
   await loaded.merkle.checkpoint()
   await loaded.db.close()
   const { db } = await openMerkle(job.location, { checkpointBytes: 0 })
-  await loadRange(db, job.entries, job.entries + logEntries(job.logBytes), reporter, 'crash: log')
+  // New keys: every index below `entries` is written already.
+  await loadRange(db, entries, entries + logEntries(job.logBytes), reporter, 'crash: log')
+  reporter.figures({ 'crash-entries': entries + logEntries(job.logBytes) })
   reporter.send({ type: 'ready' })
   // Keeps the process alive, the database open, until the parent's SIGKILL.
   setInterval(() => {}, 60_000)

@@ -132,7 +132,7 @@ export function renderLarge (results: LargeResults): string {
     '- Full iteration: one pass of `nextv(1000)` with `keyEncoding` and `valueEncoding` `buffer`, after the warm gets.',
     `- Batches on the loaded database: in a process of its own after the cold gets (memory-level: in the loading process), up to ${LOADED_BATCHES} batches of 1000 new entries (30 s at most), ` +
       'then as many again with `await db.root()` after each (merkle-level only; its ratio is to classic-level\'s plain batches).',
-    `- Open after a crash: N entries loaded and checkpointed, then ${formatBytes(results.logBytes)} of entries (${ENTRY_BYTES} B each, framing not counted) written with checkpoints off, then the process is SIGKILLed; ` +
+    `- Open after a crash: after the batches, the database of N entries and those batches is checkpointed, then ${formatBytes(results.logBytes)} of entries (${ENTRY_BYTES} B each, framing not counted) written with checkpoints off, then the process is SIGKILLed; ` +
       'a new process times `open()`, which loads the snapshot and replays the log.',
     LARGE_END
   )

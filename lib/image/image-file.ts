@@ -97,6 +97,7 @@ export class ImageFile implements NodeSource, NodeHolder {
     const block = this.#blocks.get(index)
     if (block === undefined) return 0
     this.#blocks.delete(index)
+    this.cache.recycle(block)
     const cost = BLOCK_OVERHEAD + block.length
     this.#blocksHeld -= cost
     return cost
@@ -166,18 +167,20 @@ export class ImageFile implements NodeSource, NodeHolder {
 
   #readBlock (index: number): Uint8Array {
     const at = index * BLOCK_BYTES
-    const block = this.#readAt(at, Math.min(BLOCK_BYTES, this.header.end - at), true)
+    const block = this.#readAt(at, Math.min(BLOCK_BYTES, this.header.end - at), this.cache.blockBuffer())
     const cost = BLOCK_OVERHEAD + block.length
+    // Counted last: with a budget below one block, the cache evicts it at once and recycles its
+    // buffer, which stays intact until the next block read (the caller copies from it first).
     this.#blocks.set(index, block)
     this.#blocksHeld += cost
     this.cache.blockAdded(this.#blockHolder, index, cost)
     return block
   }
 
-  // `len` bytes at `at`; with `short`, fewer when the file ends first (the caller checks).
-  #readAt (at: number, len: number, short = false): Uint8Array {
+  // `len` bytes at `at`. Into `into` (a block's buffer), fewer when the file ends first: the caller checks.
+  #readAt (at: number, len: number, into?: Uint8Array): Uint8Array {
     // Not zeroed: every byte is read over, or cut off when the file ends first.
-    const bytes: Uint8Array = Buffer.allocUnsafeSlow(len)
+    const bytes = into?.subarray(0, len) ?? Buffer.allocUnsafeSlow(len)
     let read: number
     try {
       read = this.handle.readSync(bytes, at)
@@ -185,7 +188,7 @@ export class ImageFile implements NodeSource, NodeHolder {
       throw ioError(`Reading ${this.name} at ${at} failed`, err)
     }
     if (read < len) {
-      if (!short) throw corruption(`${this.name}: the record at ${at} runs past the end of the file`)
+      if (into === undefined) throw corruption(`${this.name}: the record at ${at} runs past the end of the file`)
       return bytes.subarray(0, read)
     }
     return bytes

@@ -17,6 +17,8 @@
 export const NODE_OVERHEAD = 640
 /** The size and alignment of the blocks read from image files. */
 export const BLOCK_BYTES = 8 * 1024
+// Buffers kept for reuse beyond the budget: a few, since each eviction makes one and each read takes one.
+const MAX_SPARE = 16
 /** The share of the budget that holds raw blocks; decoded nodes have the rest. */
 const BLOCK_SHARE = 0.25
 
@@ -58,6 +60,8 @@ class Ring {
 export class NodeCache {
   readonly #nodes: Ring
   readonly #blocks: Ring
+  // Evicted blocks' buffers: reading into them spares the allocator and the collector.
+  readonly #spare: Uint8Array[] = []
   /** Nodes found decoded, and nodes decoded. */
   hits = 0
   misses = 0
@@ -84,6 +88,16 @@ export class NodeCache {
   blockAdded (holder: NodeHolder, index: number, cost: number): void {
     this.blockReads++
     this.#blocks.added(holder, index, cost)
+  }
+
+  /** A block's buffer the cache evicted, to read into again (nothing else keeps a view of a block), or a new one. */
+  blockBuffer (): Uint8Array {
+    return this.#spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES)
+  }
+
+  /** Takes back the buffer of an evicted block. */
+  recycle (block: Uint8Array): void {
+    if (block.buffer.byteLength === BLOCK_BYTES && this.#spare.length < MAX_SPARE) this.#spare.push(new Uint8Array(block.buffer))
   }
 
   /** Forgets a holder's bytes when its file is closed. */
