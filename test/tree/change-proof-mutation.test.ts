@@ -128,3 +128,15 @@ test('hostile inputs to the change verifier fail with codes', t => {
   t.equal(codeOf(() => verifyChangeProof(claimed, roots)), 'LEVEL_INVALID_PROOF', 'an operation count the bytes cannot hold')
   t.end()
 })
+
+test('a deep hostile change proof fails with a code, never a stack overflow', t => {
+  // 200,000 nested opened nodes with ascending keys: a right spine far deeper than any real tree.
+  const depth = 200000
+  const nodes: Array<{ type: 'path', key: Uint8Array, valueHash: Uint8Array } | { type: 'empty' }> = []
+  for (let i = 0; i < depth; i++) nodes.push({ type: 'path', key: enc(String(i).padStart(8, '0')), valueHash: new Uint8Array(32).fill(1) }, { type: 'empty' })
+  nodes.push({ type: 'empty' })
+  const bytes = encodeChangeProof({ kind: 'change', salt: new Uint8Array(0), count: depth, ops: [put('99999999', 'x')], nodes })
+  const roots = { from: new Uint8Array(32), to: new Uint8Array(32) }
+  t.equal(codeOf(() => verifyChangeProof(bytes, roots)), 'LEVEL_INVALID_PROOF', `${bytes.length} bytes: refused (heap order) with a code`)
+  t.end()
+})
