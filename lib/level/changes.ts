@@ -67,6 +67,8 @@ export class ChangeIterator<K = Uint8Array, V = Uint8Array> implements AsyncIter
 
   constructor (private readonly host: ChangesHost, private readonly keys: Decoder, private readonly values: Decoder) {
     host.attachResource(this.#resource)
+    // Made now when the database is open: a feed that is not live ends at the batch committed now.
+    if (host.status === 'open') this.#feed = host.openFeed()
   }
 
   [Symbol.asyncIterator] (): this {

@@ -50,15 +50,19 @@ export class ChangeFeed {
   #treeSeq = 0
   readonly #edit = Tree.newEdit()
   #batches: Array<{ seq: number, ops: WriteOp[] }> = []
-  // Not live: the last batch committed when the feed started, where it ends.
-  #end = 0
+  // The current version and its sequence number when the feed was made: not live, it ends there.
+  readonly #made: { tree: Tree, seq: number }
   #stop: (() => void) | null = null
   #wake: (() => void) | null = null
   #state: 'new' | 'reading' | 'ended' | 'closed' = 'new'
   // One next() at a time: each waits for the one before.
   #turn: Promise<unknown> = Promise.resolve()
 
-  constructor (private readonly engine: Engine, private readonly options: ChangeFeedOptions) {}
+  /** A feed of `engine`'s log; the current version is captured now (no await between its making and this). */
+  constructor (private readonly engine: Engine, private readonly options: ChangeFeedOptions) {
+    // The sequence number and the version together: no await between them.
+    this.#made = { seq: engine.seq, tree: engine.captureVersion() }
+  }
 
   /** The next change; null when the feed ended (not live: after the last batch committed when it started). */
   async next (): Promise<Change | null> {
@@ -110,7 +114,7 @@ export class ChangeFeed {
         continue
       }
       const reader = this.#reader as LogReader
-      const upto = this.options.live ? this.engine.seq : this.#end
+      const upto = this.options.live ? this.engine.seq : this.#made.seq
       if (reader.next <= upto) {
         try {
           this.#batches = await reader.read(upto)
@@ -145,32 +149,27 @@ export class ChangeFeed {
     if (since > this.engine.seq) {
       throw levelError(`No batch ${since} was committed yet (the last is ${this.engine.seq})`, 'LEVEL_INVALID_VALUE')
     }
+    const { fs, directory } = this.engine.log
     const image = this.engine.imageVersion()
     let reader: LogReader | null = null
-    if (since < this.engine.seq) {
+    if (since !== this.#made.seq) {
       if (image !== null && image.seq <= since) {
-        reader = await LogReader.open(this.engine.log.fs, this.engine.log.directory, image.seq + 1)
-        this.#tree = image.tree
-        this.#treeSeq = image.seq
+        reader = await LogReader.open(fs, directory, image.seq + 1)
+        this.#base(image)
       } else {
-        reader = await LogReader.open(this.engine.log.fs, this.engine.log.directory, 1).catch((err: unknown) => {
+        reader = await LogReader.open(fs, directory, 1).catch((err: unknown) => {
           if (hasCode(err, 'LEVEL_CHANGES_GONE')) return null
           throw err
         })
-        if (reader !== null) {
-          this.#tree = Tree.empty(this.engine.params)
-          this.#treeSeq = 0
-        }
+        if (reader !== null) this.#base({ tree: Tree.empty(this.engine.params), seq: 0 })
       }
     }
     if (reader === null) {
-      reader = await LogReader.open(this.engine.log.fs, this.engine.log.directory, since + 1)
-      // No await between these two: the version is the state after batch `seq`.
-      this.#treeSeq = this.engine.seq
-      this.#tree = this.engine.captureVersion()
+      reader = await LogReader.open(fs, directory, since + 1)
+      // The version made with the feed, unless `since` came after it. No await between the two.
+      this.#base(this.#made.seq >= since ? this.#made : { seq: this.engine.seq, tree: this.engine.captureVersion() })
     }
     this.#reader = reader
-    this.#end = this.engine.seq
     if (this.#state !== 'new') {
       // Ended or closed while the log was being opened.
       await this.#release()
@@ -178,5 +177,10 @@ export class ChangeFeed {
     }
     this.#state = 'reading'
     if (live) this.#stop = this.engine.onCommit(() => this.#wakeUp())
+  }
+
+  #base (state: { tree: Tree, seq: number }): void {
+    this.#tree = state.tree
+    this.#treeSeq = state.seq
   }
 }
