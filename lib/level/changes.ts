@@ -18,6 +18,13 @@ export interface ChangesOptions {
   since?: number
   /** Follow commits after the last one until the iterator is stopped or the database closes (default false). */
   live?: boolean
+  /**
+   * Compute the Merkle root after each batch (default true). It costs about
+   * what the write itself cost (the batch is applied again to a tree version
+   * of the feed's own, and the paths it changed hashed); false reads the log
+   * alone, and every `root` is null.
+   */
+  roots?: boolean
   /** How to decode keys and range bounds (default 'view': the stored bytes, as Uint8Array). */
   keyEncoding?: string | object
   /** How to decode values (default 'view'). */
@@ -124,13 +131,15 @@ export class ChangeIterator<K = Uint8Array, V = Uint8Array> implements AsyncIter
   }
 }
 
-/** The `since` and `live` options checked: LEVEL_INVALID_VALUE names the first that is wrong. */
-export function checkedChangesOptions (options: ChangesOptions | undefined): { since: number, live: boolean } {
+/** The `since`, `live` and `roots` options checked: LEVEL_INVALID_VALUE names the first that is wrong. */
+export function checkedChangesOptions (options: ChangesOptions | undefined): { since: number, live: boolean, roots: boolean } {
   const since = options?.since ?? 0
   const live = options?.live ?? false
+  const roots = options?.roots ?? true
   if (typeof since !== 'number' || !Number.isSafeInteger(since) || since < 0) {
     throw levelError("The 'since' option must be a sequence number: an integer of 0 or more", 'LEVEL_INVALID_VALUE')
   }
   if (typeof live !== 'boolean') throw levelError("The 'live' option must be a boolean", 'LEVEL_INVALID_VALUE')
-  return { since, live }
+  if (typeof roots !== 'boolean') throw levelError("The 'roots' option must be a boolean", 'LEVEL_INVALID_VALUE')
+  return { since, live, roots }
 }

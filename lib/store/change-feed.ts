@@ -40,6 +40,8 @@ export interface ChangeFeedOptions {
   since: number
   /** Follow commits after the last one, until stopped or closed. */
   live: boolean
+  /** Compute the root after each batch; false: every root is null, and the log is only read. */
+  roots: boolean
 }
 
 /** A change feed over the log of one open engine (see the file header). */
@@ -132,6 +134,7 @@ export class ChangeFeed {
 
   // The change of `batch`, its root computed on the feed's tree; null for a batch up to `since`.
   async #apply (batch: { seq: number, ops: WriteOp[] }): Promise<Change | null> {
+    if (!this.options.roots) return { seq: batch.seq, ops: batch.ops, root: null }
     const tree = this.#tree as Tree
     if (batch.seq > this.#treeSeq) {
       this.#tree = tree.edit(start => applyOps(new LiveState(start), batch.ops).tree, this.#edit)
@@ -152,7 +155,7 @@ export class ChangeFeed {
     const { fs, directory } = this.engine.log
     const image = this.engine.imageVersion()
     let reader: LogReader | null = null
-    if (since !== this.#made.seq) {
+    if (since !== this.#made.seq && this.options.roots) {
       if (image !== null && image.seq <= since) {
         reader = await LogReader.open(fs, directory, image.seq + 1)
         this.#base(image)

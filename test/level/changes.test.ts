@@ -105,11 +105,14 @@ test('changes: from 0 every batch in order with the root after it, and since=k r
       const k = pick % (run.history.length + 1)
       const rest = await collect(run.db, { since: k })
       if (JSON.stringify(rest) !== JSON.stringify(run.history.slice(k))) throw new Error(`feed since ${k}:\n${rest.join('\n')}\nexpected:\n${run.history.slice(k).join('\n')}`)
+      const bare = await collect(run.db, { since: k, roots: false })
+      const rootless = run.history.slice(k).map(line => line.replace(/-> [0-9a-f]+$/, '-> null'))
+      if (JSON.stringify(bare) !== JSON.stringify(rootless)) throw new Error(`feed since ${k} without roots:\n${bare.join('\n')}`)
     } finally {
       await run.db.close()
     }
   }), { numRuns: 60 })
-  t.pass(`${runs} random histories, ${batches} batches: the feed from 0 and from a random k matched the model`)
+  t.pass(`${runs} random histories, ${batches} batches: the feed from 0 and from a random k (with roots, and without) matched the model`)
 })
 
 test('changes: the current state alone known: roots are null up to it, then known again', async t => {
@@ -261,6 +264,7 @@ test('changes: options are checked; since after the last batch is refused', asyn
   t.same(code(() => db.changes({ since: 1.5 })), 'LEVEL_INVALID_VALUE', 'since 1.5')
   t.same(code(() => db.changes({ since: '1' as unknown as number })), 'LEVEL_INVALID_VALUE', "since '1'")
   t.same(code(() => db.changes({ live: 1 as unknown as boolean })), 'LEVEL_INVALID_VALUE', 'live 1')
+  t.same(code(() => db.changes({ roots: 'no' as unknown as boolean })), 'LEVEL_INVALID_VALUE', "roots 'no'")
   t.same(await rejectionCode(db.changes({ since: 2 }).next()), 'LEVEL_INVALID_VALUE', 'since 2 when the last batch is 1')
   await db.close()
   for (const [name, value] of [['retainLogBytes', -1], ['retainLogMs', Number.NaN], ['retainLogBytes', '1']] as const) {
