@@ -54,6 +54,8 @@ export class ChangeFeed {
   #batches: Array<{ seq: number, ops: WriteOp[] }> = []
   // The current version and its sequence number when the feed was made: not live, it ends there.
   readonly #made: { tree: Tree, seq: number }
+  // The log opened when the feed was made, if it was (see the constructor).
+  #early: Promise<LogReader> | null = null
   #stop: (() => void) | null = null
   #wake: (() => void) | null = null
   #state: 'new' | 'reading' | 'ended' | 'closed' = 'new'
@@ -64,6 +66,12 @@ export class ChangeFeed {
   constructor (private readonly engine: Engine, private readonly options: ChangeFeedOptions) {
     // The sequence number and the version together: no await between them.
     this.#made = { seq: engine.seq, tree: engine.captureVersion() }
+    // Starting at the current batch: its segment is opened now, before a checkpoint can retire it.
+    if (options.since === this.#made.seq || (!options.roots && options.since <= this.#made.seq)) {
+      this.#early = LogReader.open(engine.log.fs, engine.log.directory, options.since + 1)
+      // Its failure is the first next()'s to report.
+      this.#early.catch(() => {})
+    }
   }
 
   /** The next change; null when the feed ended (not live: after the last batch committed when it started). */
@@ -89,8 +97,9 @@ export class ChangeFeed {
     this.#stop?.()
     this.#stop = null
     this.#wakeUp()
-    const reader = this.#reader
+    const reader = this.#reader ?? (this.#state === 'reading' ? null : await this.#early?.catch(() => null))
     this.#reader = null
+    this.#early = null
     await reader?.close()
   }
 
@@ -154,8 +163,10 @@ export class ChangeFeed {
     }
     const { fs, directory } = this.engine.log
     const image = this.engine.imageVersion()
-    let reader: LogReader | null = null
-    if (since !== this.#made.seq && this.options.roots) {
+    let reader: LogReader | null = this.#early === null ? null : await this.#early
+    if (reader !== null) {
+      this.#base(this.#made)
+    } else if (since !== this.#made.seq && this.options.roots) {
       if (image !== null && image.seq <= since) {
         reader = await LogReader.open(fs, directory, image.seq + 1)
         this.#base(image)

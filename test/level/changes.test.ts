@@ -350,3 +350,23 @@ test('changes: retainLogMs deletes retained segments once older than that', asyn
   t.same(await collect(run.db, { since: 4 }), run.history.slice(4), 'since 4: batch 5 is kept')
   await run.db.close()
 })
+
+test('changes: a feed made at the current batch keeps its segment, even if a checkpoint retires it before the first next()', async t => {
+  const run: Run = { db: await openBytes(tempLocation('changes-pinned'), { checkpointBytes: 0 }), model: new SortedModel(), history: [] }
+  await writeMany(run, 0, 3)
+  const feed = run.db.changes({ since: 3, live: true })
+  const bare = run.db.changes({ since: 3, roots: false, live: true })
+  await writeMany(run, 3, 2)
+  const result = await run.db.checkpoint()
+  t.same(result.removed, ['wal-00000000000000000001.log'], 'the checkpoint deleted the segment of batches 1 to 5')
+  await writeMany(run, 5, 1)
+  const seen: string[] = []
+  for (let i = 0; i < 3; i++) seen.push(showChange((await feed.next()).value as Change))
+  t.same(difference(seen, run.history.slice(3, 6)), 'none', 'batches 4 to 6 with their roots')
+  const rootless: string[] = []
+  for (let i = 0; i < 3; i++) rootless.push(showChange((await bare.next()).value as Change))
+  t.same(difference(rootless, run.history.slice(3, 6).map(line => line.replace(/-> [0-9a-f]+$/, '-> null'))), 'none', 'and without roots')
+  await feed.return()
+  await bare.return()
+  await run.db.close()
+})
