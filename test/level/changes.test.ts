@@ -370,3 +370,17 @@ test('changes: a feed made at the current batch keeps its segment, even if a che
   await bare.return()
   await run.db.close()
 })
+
+test('changes: made while the database opens, a feed starts once it is open', async t => {
+  const location = tempLocation('changes-deferred')
+  const first = await openBytes(location, { checkpointBytes: 0 })
+  await first.put(Uint8Array.of(1), Uint8Array.of(1))
+  await first.close()
+  const db = new MerkleLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' })
+  t.same(db.status, 'opening', 'opening')
+  const feed = db.changes({ keyEncoding: 'hex', valueEncoding: 'hex' })
+  const got: unknown[] = []
+  for await (const change of feed) got.push({ seq: change.seq, ops: change.ops, root: change.root === null ? null : toHex(change.root) })
+  t.same(got, [{ seq: 1, ops: [{ type: 'put', key: '01', value: '01' }], root: rootOf([[Uint8Array.of(1), Uint8Array.of(1)]]) }], 'batch 1, decoded as hex, with its root')
+  await db.close()
+})
