@@ -10,17 +10,21 @@ export type { RecoveryMode } from './lib/store/recovery'
 export type { CheckpointResult } from './lib/store/checkpoint'
 export type { CheckpointStatus, CheckpointSuccess, CheckpointFailure, RecordedCheckpointFailure } from './lib/store/checkpoint-status'
 export type { BackupResult } from './lib/store/backup'
-export type { Change, ChangeIterator, ChangeOperation, ChangeRange, ChangesOptions } from './lib/level/changes'
+export type { Change, ChangeIterator, FeedOperation, FeedRange, ChangesOptions } from './lib/level/changes'
 export type { FileSystem, FileHandle, FileStat, OpenMode } from './lib/fs/file-system'
 export type { ErrorCode } from './lib/errors'
-export type { ProveOptions, ProveRangeOptions, ProofSublevel } from './lib/level/proofs'
+export type { ProveOptions, ProveRangeOptions, ProofSublevel, ProveChangeOptions, ChangeOperation } from './lib/level/proofs'
+export type { ProvenChange } from './lib/tree/prove-change'
 export type { SaltOption } from './lib/store/salt'
 export type { TreeParams } from './lib/tree/params'
 export type { CheckReport } from './lib/tree/check'
 export {
-  verifyProof, verifyRangeProof, computeRoot, encodeProof, decodeProof, proofToJson, proofFromJson, PROOF_VERSION
+  verifyProof, verifyRangeProof, computeRoot, encodeProof, decodeProof, proofToJson, proofFromJson, PROOF_VERSION,
+  verifyChangeProof, encodeChangeProof, decodeChangeProof, changeProofToJson, changeProofFromJson
 } from './verify'
 export type {
   Proof, KeyProof, RangeProof, ProofNode, ProofRange, ProofJson, KeyProofResult, RangeProofResult,
-  ProvenEntry, CoveredRange, ProofInput, SortedEntry
+  ProvenEntry, CoveredRange, ProofInput, SortedEntry,
+  ChangeProof, ChangeOp, ChangePut, ChangeDel, ChangeProofNode, ChangeProofJson, ChangeOpJson, ChangeProofNodeJson,
+  ChangeProofResult, ChangeProofInput, ChangeRoots
 } from './verify'

@@ -13,6 +13,8 @@ import { computeRootWith } from './lib/tree/recompute'
 import type { SortedEntry } from './lib/tree/recompute'
 import { verifyKeyProofWith, verifyRangeProofWith } from './lib/tree/verify-proof'
 import type { KeyProofResult, ProofInput, RangeProofResult } from './lib/tree/verify-proof'
+import { verifyChangeProofWith } from './lib/tree/verify-change'
+import type { ChangeProofInput, ChangeProofResult, ChangeRoots } from './lib/tree/verify-change'
 
 export { encodeProof, decodeProof } from './lib/tree/proof-codec'
 export { proofToJson, proofFromJson } from './lib/tree/proof-json'
@@ -21,6 +23,11 @@ export type { Proof, KeyProof, RangeProof, ProofNode, ProofRange } from './lib/t
 export type { ProofJson, ProofNodeJson, ProofRangeJson } from './lib/tree/proof-json'
 export type { KeyProofResult, RangeProofResult, ProvenEntry, CoveredRange, ProofInput } from './lib/tree/verify-proof'
 export type { SortedEntry } from './lib/tree/recompute'
+export { encodeChangeProof, decodeChangeProof } from './lib/tree/change-codec'
+export { changeProofToJson, changeProofFromJson } from './lib/tree/change-json'
+export type { ChangeProof, ChangeOp, ChangePut, ChangeDel, ChangeProofNode } from './lib/tree/change-proof'
+export type { ChangeProofJson, ChangeOpJson, ChangeProofNodeJson } from './lib/tree/change-json'
+export type { ChangeProofResult, ChangeProofInput, ChangeRoots } from './lib/tree/verify-change'
 
 const hash = (bytes: Uint8Array): Uint8Array => sha256(bytes)
 
@@ -40,6 +47,16 @@ export function verifyProof (root: Uint8Array | string, proof: ProofInput): KeyP
  */
 export function verifyRangeProof (root: Uint8Array | string, proof: ProofInput): RangeProofResult {
   return verifyRangeProofWith(hash, root, proof)
+}
+
+/**
+ * Verifies a change proof (bytes or object): that applying its operations, in
+ * order, to the state with root `roots.from` gives the state with root
+ * `roots.to` (each 32 bytes, or 64 hex digits of either case). Returns the
+ * operations; throws LEVEL_INVALID_PROOF or LEVEL_PROOF_ROOT_MISMATCH.
+ */
+export function verifyChangeProof (proof: ChangeProofInput, roots: ChangeRoots): ChangeProofResult {
+  return verifyChangeProofWith(hash, proof, roots)
 }
 
 /**

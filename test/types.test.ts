@@ -17,8 +17,8 @@ const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
 const CONSUMER = `
 import { MerkleLevel } from 'merkle-level'
 import type { BackupResult, CheckpointResult, RecoveryReport, CheckReport, KeyProof, RangeProof, MerkleLevelOptions } from 'merkle-level'
-import { verifyProof, verifyRangeProof, proofToJson } from 'merkle-level/verify'
-import type { KeyProofResult } from 'merkle-level/verify'
+import { verifyProof, verifyRangeProof, proofToJson, verifyChangeProof, encodeChangeProof } from 'merkle-level/verify'
+import type { KeyProofResult, ChangeOp } from 'merkle-level/verify'
 
 interface Account { owner: string, balance: number }
 
@@ -62,6 +62,10 @@ export async function use (location: string): Promise<void> {
   const range: RangeProof = await db.proveRange({ gte: 'a', lt: 'z' })
   const all = verifyRangeProof(root, range).entries.map(e => e.key)
   const json = proofToJson(proof)
+  const change = await db.proveChange([{ type: 'put', key: 'd', value: { owner: 'di', balance: 4 } }, { type: 'del', key: 'b' }])
+  const changed: ChangeOp[] = verifyChangeProof(encodeChangeProof(change.proof), { from: change.from, to: change.to }).ops
+  // @ts-expect-error a change proof needs both roots
+  verifyChangeProof(change.proof, { from: change.from })
 
   const sub = db.sublevel<string, number>('counts', { valueEncoding: 'json' })
   await sub.put('x', 1, { sync: false })
@@ -70,7 +74,7 @@ export async function use (location: string): Promise<void> {
   const n: number | undefined = await sub.get('x')
   await MerkleLevel.destroy(location + '-old')
   await db.close()
-  void [account, text, sure, entries, names, rootText, then, replayed, checkpoint, rootHex, check, all, json, n]
+  void [account, text, sure, entries, names, rootText, then, replayed, checkpoint, rootHex, check, all, json, changed, n]
 }
 `
 

@@ -36,6 +36,8 @@
 import { ByteReader, readU32LE, readU64LE, varintLength, writeU32LE, writeU64LE, writeVarint } from '../bytes'
 import { crc32c } from '../checksum'
 import type { Result } from '../result'
+import { writeNodeHash, writeValueHashOf } from '../tree/cached-digests'
+import type { TreeNode } from '../tree/node'
 import { SNAPSHOT_MAGIC } from '../snapshot/format'
 
 /** The snapshot format version of tree images. */
@@ -162,47 +164,57 @@ export function fileTag (seq: number): number {
   return seq % 2 ** 32
 }
 
-/** A child as a record refers to it. */
+/** A child as a record refers to it: where its record is, its subtree's size, and the node (for its hash). */
 export interface ChildRef extends RecordRef {
   size: number
-  hash: Uint8Array
+  node: TreeNode
 }
 
-/** A node as a record holds it. */
+/** A node as a record holds it: its key, value, priority and value hash, and its children's references. */
 export interface NodeRecord {
-  prio: number
-  valueHash: Uint8Array
-  key: Uint8Array
-  value: Uint8Array
+  node: TreeNode
   left: ChildRef | null
   right: ChildRef | null
 }
 
-/** The length of a node's record. */
-export function recordLength (r: NodeRecord): number {
-  let n = RECORD_HASHES_AT + varintLength(r.key.length) + r.key.length + varintLength(r.value.length) + r.value.length
-  for (const c of [r.left, r.right]) if (c !== null) n += 32 + 8 + varintLength(c.len) + varintLength(c.size)
-  return n
+// Bytes a child takes in its parent's record.
+function childLength (c: ChildRef | null): number {
+  return c === null ? 0 : 32 + 8 + varintLength(c.len) + varintLength(c.size)
 }
 
-/** Encodes a record into `out` (of exactly {@link recordLength} bytes) for offset `at` of the file tagged `tag`. */
+/** The length of a node's record. */
+export function recordLength (r: NodeRecord): number {
+  const { key, value } = r.node
+  return RECORD_HASHES_AT + varintLength(key.length) + key.length + varintLength(value.length) + value.length + childLength(r.left) + childLength(r.right)
+}
+
+// Writes a child's reference, record length and subtree size at `p`; returns the position after.
+function writeChild (out: Uint8Array, p: number, c: ChildRef): number {
+  writeU64LE(out, p, refBits(c.file, c.at))
+  p = writeVarint(out, p + 8, c.len)
+  return writeVarint(out, p, c.size)
+}
+
+/**
+ * Encodes a record into `out` (of exactly {@link recordLength} bytes) for
+ * offset `at` of the file tagged `tag`; the node's and its children's hashes
+ * must be computed.
+ */
 export function encodeRecord (r: NodeRecord, out: Uint8Array, tag: number, at: number): void {
-  out[4] = (r.left !== null ? 1 : 0) | (r.right !== null ? 2 : 0)
-  writeU32LE(out, 5, r.prio)
-  out.set(r.valueHash, 9)
+  const { node, left, right } = r
+  out[4] = (left !== null ? 1 : 0) | (right !== null ? 2 : 0)
+  writeU32LE(out, 5, node.prio)
+  writeValueHashOf(node, out, 9)
   let p = RECORD_HASHES_AT
-  if (r.left !== null) { out.set(r.left.hash, p); p += 32 }
-  if (r.right !== null) { out.set(r.right.hash, p); p += 32 }
-  for (const c of [r.left, r.right]) {
-    if (c === null) continue
-    writeU64LE(out, p, refBits(c.file, c.at))
-    p = writeVarint(out, p + 8, c.len)
-    p = writeVarint(out, p, c.size)
-  }
-  p = writeVarint(out, p, r.key.length)
-  out.set(r.key, p)
-  p = writeVarint(out, p + r.key.length, r.value.length)
-  out.set(r.value, p)
+  if (left !== null) { writeNodeHash(left.node, out, p); p += 32 }
+  if (right !== null) { writeNodeHash(right.node, out, p); p += 32 }
+  if (left !== null) p = writeChild(out, p, left)
+  if (right !== null) p = writeChild(out, p, right)
+  const { key, value } = node
+  p = writeVarint(out, p, key.length)
+  out.set(key, p)
+  p = writeVarint(out, p + key.length, value.length)
+  out.set(value, p)
   writeU32LE(out, 0, crc32c(out.subarray(4), recordSeed(tag, at)))
 }
 

@@ -23,7 +23,7 @@ import { BLOCK_BYTES, NODE_OVERHEAD } from './node-cache'
 import type { NodeCache, NodeHolder } from './node-cache'
 
 /** The buffers that decoded records are copied into. */
-const ARENA_BYTES = 64 * 1024
+const ARENA_BYTES = 8 * 1024
 /** Bytes a record's checksum is seeded with. */
 const SEED_BYTES = 12
 /** Bytes a cached block costs besides its bytes, estimated. */
@@ -134,8 +134,8 @@ export class ImageFile implements NodeSource, NodeHolder {
 
   // A copy of the record's bytes, its checksum checked (a node keeps views of them; a block may
   // be evicted). Records are copied into a shared arena: one small buffer each made decoding half
-  // as fast. Nodes are evicted in the order they were decoded, so an arena is freed soon after
-  // its nodes are. The checksum's seed bytes are written just before the record's body, over its
+  // as fast. A node, or a stub of its children, that a write copies into the tree in memory keeps
+  // its whole arena alive until the next checkpoint, so arenas are small. The checksum's seed bytes are written just before the record's body, over its
   // stored checksum, so that one call checks both (CRC-32C of seed bytes ‖ body).
   #recordBytes (at: number, len: number): Uint8Array {
     const index = Math.floor(at / BLOCK_BYTES)

@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path'
 import type { FileSystem } from '../fs/file-system'
-import { nodeHashBytes, valueHashBytes } from '../tree/cached-digests'
+import { nodeHashBytes } from '../tree/cached-digests'
 import { resolve } from '../tree/node'
 import type { TreeNode } from '../tree/node'
 import type { Tree } from '../tree/tree'
@@ -81,7 +81,7 @@ export async function writeImage (spec: ImageSpec): Promise<WrittenImage> {
     // Post-order without recursion: a frame is visited twice, children first.
     const refOf = (node: TreeNode): ChildRef | null =>
       node.src !== null && inChain.has(node.src)
-        ? { file: (node.src as ImageFile).index, at: node.at, len: node.len, size: node.size, hash: nodeHashBytes(node) }
+        ? { file: (node.src as ImageFile).index, at: node.at, len: node.len, size: node.size, node }
         : null
     let topRef: ChildRef | null = null
     if (tree.top !== null) {
@@ -105,14 +105,14 @@ export async function writeImage (spec: ImageSpec): Promise<WrittenImage> {
         }
         frame.right = done
         stack.pop()
-        const record = { prio: node.prio, valueHash: valueHashBytes(node), key: node.key, value: node.value, left: frame.left, right: frame.right }
+        const record = { node, left: frame.left, right: frame.right }
         const len = recordLength(record)
         if (used + len > chunk.length) {
           await flush()
           if (len > chunk.length) chunk = new Uint8Array(len)
         }
         encodeRecord(record, chunk.subarray(used, used + len), tag, position)
-        done = { file: index, at: position, len, size: node.size, hash: nodeHashBytes(node) }
+        done = { file: index, at: position, len, size: node.size, node }
         if (node.src === null) adopted.push({ node, at: position, len })
         used += len
         position += len
@@ -132,7 +132,7 @@ export async function writeImage (spec: ImageSpec): Promise<WrittenImage> {
       root,
       kind: spec.kind,
       chain: spec.chain.map(file => file.header.seq),
-      top: topRef,
+      top: topRef === null ? null : { file: topRef.file, at: topRef.at, len: topRef.len, hash: nodeHashBytes(topRef.node) },
       end: position
     }
     await handle.write(encodeImageHeader(header), 0)

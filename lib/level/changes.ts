@@ -32,18 +32,18 @@ export interface ChangesOptions {
 }
 
 /** A range of a ranged clear, its bounds decoded. */
-export interface ChangeRange<K> { gt?: K, gte?: K, lt?: K, lte?: K, limit?: number, reverse?: boolean }
+export interface FeedRange<K> { gt?: K, gte?: K, lt?: K, lte?: K, limit?: number, reverse?: boolean }
 
 /** An operation of a committed batch. */
-export type ChangeOperation<K, V> =
+export type FeedOperation<K, V> =
   | { type: 'put', key: K, value: V }
   | { type: 'del', key: K }
-  | { type: 'clear', range: ChangeRange<K> }
+  | { type: 'clear', range: FeedRange<K> }
 
 /** A committed batch: its sequence number, its operations, and the Merkle root after it (or null). */
 export interface Change<K = Uint8Array, V = Uint8Array> {
   seq: number
-  ops: Array<ChangeOperation<K, V>>
+  ops: Array<FeedOperation<K, V>>
   /** The root after this batch; null when the state before it is in no file (README, "Change feed"). */
   root: Uint8Array | null
 }
@@ -113,10 +113,10 @@ export class ChangeIterator<K = Uint8Array, V = Uint8Array> implements AsyncIter
     return { seq: change.seq, ops: change.ops.map(op => this.#decodeOp(op)), root: change.root }
   }
 
-  #decodeOp (op: WriteOp): ChangeOperation<K, V> {
+  #decodeOp (op: WriteOp): FeedOperation<K, V> {
     if (op.type === 'put') return { type: 'put', key: this.#key(op.key), value: this.values.decode(fromBytes(op.value, this.values.format)) as V }
     if (op.type === 'del') return { type: 'del', key: this.#key(op.key) }
-    const range: ChangeRange<K> = {}
+    const range: FeedRange<K> = {}
     for (const bound of ['gt', 'gte', 'lt', 'lte'] as const) {
       const bytes = op.range[bound]
       if (bytes !== undefined) range[bound] = this.#key(bytes)

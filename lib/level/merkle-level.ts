@@ -22,9 +22,11 @@ import { checkTree } from '../tree/check'
 import type { CheckReport } from '../tree/check'
 import type { TreeParams } from '../tree/params'
 import { proveKey, proveRange } from '../tree/prove'
+import { proveChange } from '../tree/prove-change'
+import type { ProvenChange } from '../tree/prove-change'
 import type { KeyProof, RangeProof } from '../tree/proof'
-import { proofKey, proofRange } from './proofs'
-import type { ProveOptions, ProveRangeOptions } from './proofs'
+import { changeOps, proofKey, proofRange } from './proofs'
+import type { ChangeOperation, ProveChangeOptions, ProveOptions, ProveRangeOptions } from './proofs'
 import { MerkleIterator } from './iterator'
 import { ChangeIterator, checkedChangesOptions } from './changes'
 import type { ChangesHost, ChangesOptions, Decoder } from './changes'
@@ -62,7 +64,7 @@ const MANIFEST: Manifest & { getSync: boolean } = {
   signals: { iterators: false },
   // Besides abstract-level's own (it adds them): a checkpoint failed (db.lastCheckpoint).
   events: { 'checkpoint-failed': true },
-  additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, check: true, changes: true }
+  additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, proveChange: true, check: true, changes: true }
 }
 
 /** Options of the MerkleLevel constructor: abstract-level's plus the engine's. */
@@ -261,6 +263,19 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     if (this.status === 'opening') return await this.deferAsync(async () => await this.proveRange(range, options))
     const query = proofRange(this as never, range, options)
     return await this.#withVersion(options, tree => proveRange(tree, query))
+  }
+
+  /**
+   * A proof that applying `operations` (puts and dels, encoded as batch()
+   * encodes them, applied in order) to the current state, or to
+   * `options.snapshot`, gives the state with root `to`. The database is not
+   * changed: the operations are applied to a copy of that version. Resolves
+   * with `{ proof, from, to }`; verify with `verifyChangeProof(proof, { from, to })`.
+   */
+  async proveChange (operations: ChangeOperation[], options?: ProveChangeOptions): Promise<ProvenChange> {
+    if (this.status === 'opening') return await this.deferAsync(async () => await this.proveChange(operations, options))
+    const ops = changeOps(this as never, operations, options)
+    return await this.#withVersion(options, tree => proveChange(tree, ops))
   }
 
   /**

@@ -2,13 +2,15 @@
  * How `db.prove()` and `db.proveRange()` turn user keys into the bytes the
  * tree holds: through the key encoding, like any read, and through a
  * sublevel's prefix when one is given (abstract-level batches take the same
- * `sublevel` option). A proof always speaks of the stored bytes: a sublevel's
+ * `sublevel` option), and how `db.proveChange()` encodes its operations as
+ * batch() does. A proof always speaks of the stored bytes: a sublevel's
  * proofs show its keys with the sublevel's prefix, and a range of a sublevel
  * without bounds covers exactly the sublevel's key space.
  */
 import type { AbstractLevel, AbstractSnapshot } from 'abstract-level'
 import { levelError } from '../errors'
 import type { RangeQuery } from '../tree/prove'
+import type { ChangeOp } from '../tree/change-proof'
 import { toBytes } from './formats'
 import type { Encoded } from './formats'
 
@@ -91,4 +93,40 @@ export function proofRange (db: AbstractLevel<unknown, unknown, unknown>, range:
     }
   }
   return query
+}
+
+/** Options of `db.proveChange()`; the encodings apply to every operation that names none, as batch() does. */
+export interface ProveChangeOptions {
+  /** A snapshot from `db.snapshot()`: prove applying the operations to that version. */
+  snapshot?: AbstractSnapshot
+  keyEncoding?: string | object
+  valueEncoding?: string | object
+}
+
+/** One operation of `db.proveChange()`, as batch() takes it. */
+export interface ChangeOperation {
+  type: 'put' | 'del'
+  key: unknown
+  value?: unknown
+  keyEncoding?: string | object
+  valueEncoding?: string | object
+  /** A sublevel of this database: the key (and value) are encoded and the key prefixed as the sublevel does. */
+  sublevel?: ProofSublevel
+}
+
+/** The stored bytes of a change's operations, encoded as batch() encodes them. */
+export function changeOps (db: AbstractLevel<unknown, unknown, unknown>, operations: unknown, options: ProveChangeOptions | undefined): ChangeOp[] {
+  if (!Array.isArray(operations)) throw levelError("The first argument 'operations' must be an array", 'LEVEL_INVALID_VALUE')
+  return operations.map((op: unknown): ChangeOp => {
+    if (typeof op !== 'object' || op === null) throw levelError('A batch operation must be an object', 'LEVEL_INVALID_VALUE')
+    const { type, key, value, sublevel } = op as ChangeOperation
+    if (type !== 'put' && type !== 'del') throw levelError("A batch operation must have a type property that is 'put' or 'del'", 'LEVEL_INVALID_VALUE')
+    const keyOptions = { sublevel, keyEncoding: (op as ChangeOperation).keyEncoding ?? options?.keyEncoding }
+    const stored = proofKey(db, key, keyOptions)
+    if (type === 'del') return { type, key: stored }
+    if (value === null || value === undefined) throw levelError('Value cannot be null or undefined', 'LEVEL_INVALID_VALUE')
+    const { owner } = keySpace(db, keyOptions)
+    const encoding = (owner.valueEncoding as (name?: unknown) => Encoding)((op as ChangeOperation).valueEncoding ?? options?.valueEncoding)
+    return { type, key: stored, value: toBytes(encoding.encode(value) as Encoded) }
+  })
 }

@@ -234,12 +234,17 @@ export function nodeHashBytes (node: TreeNode | null): Uint8Array {
   return out
 }
 
-/** The value hash as a new array; it must be computed (a proof must never carry a made-up one). */
-export function valueHashBytes (node: TreeNode): Uint8Array {
+/** Writes the node's value hash at `at` of `out`; it must be computed (a proof must never carry a made-up one). */
+export function writeValueHashOf (node: TreeNode, out: Uint8Array, at: number): void {
   if (!node.valueHashed) throw new Error('The value hash of this node is not computed yet')
+  if (node.hashes !== null) writeValueHash(node.hashes, out, at)
+  else copyDigestBytes((node.slab as HashSlab).valueHashes, node.slot * 32, out, at)
+}
+
+/** The value hash as a new array (see {@link writeValueHashOf}). */
+export function valueHashBytes (node: TreeNode): Uint8Array {
   const out = new Uint8Array(32)
-  if (node.hashes !== null) writeValueHash(node.hashes, out, 0)
-  else copyDigestBytes((node.slab as HashSlab).valueHashes, node.slot * 32, out, 0)
+  writeValueHashOf(node, out, 0)
   return out
 }
 

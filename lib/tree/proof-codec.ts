@@ -128,7 +128,8 @@ function readNodes (reader: ByteReader): ProofNode[] {
   return nodes
 }
 
-function need<T> (value: T | null, what: string): T {
+/** `value`, unless the reader gave null (truncated or malformed): then LEVEL_INVALID_PROOF naming `what`. */
+export function need<T> (value: T | null, what: string): T {
   if (value === null) throw invalidProof(`Truncated or malformed ${what}`)
   return value
 }
@@ -137,7 +138,8 @@ function copy (view: Uint8Array): Uint8Array {
   return view.slice()
 }
 
-function readU64BE (reader: ByteReader): number {
+/** Reads an entry count: u64be, at most 2^53 - 1. */
+export function readU64BE (reader: ByteReader): number {
   const bytes = need(reader.take(8), 'count')
   const hi = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0
   const lo = ((bytes[4] << 24) | (bytes[5] << 16) | (bytes[6] << 8) | bytes[7]) >>> 0
@@ -145,7 +147,8 @@ function readU64BE (reader: ByteReader): number {
   return hi * 0x100000000 + lo
 }
 
-function writeU64BE (buf: Uint8Array, at: number, value: number): void {
+/** Writes an entry count as u64be. */
+export function writeU64BE (buf: Uint8Array, at: number, value: number): void {
   const hi = Math.floor(value / 0x100000000)
   const lo = value % 0x100000000
   for (let i = 0; i < 4; i++) {

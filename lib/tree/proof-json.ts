@@ -110,8 +110,8 @@ function nodeFromJson (json: unknown): ProofNode {
   throw invalidProof('Unknown node form')
 }
 
-// A plain object with only the allowed fields (own properties whose value is undefined count as absent).
-function record (json: unknown, allowed: string[]): Record<string, unknown> {
+/** A plain object with only the allowed fields (own properties whose value is undefined count as absent). */
+export function record (json: unknown, allowed: string[]): Record<string, unknown> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw invalidProof('Expected an object')
   const o: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(json)) {
@@ -123,14 +123,15 @@ function record (json: unknown, allowed: string[]): Record<string, unknown> {
 
 const DIGITS = '0123456789abcdef'
 
-function hex (bytes: Uint8Array): string {
+/** Lower-case hexadecimal. */
+export function hex (bytes: Uint8Array): string {
   let s = ''
   for (let i = 0; i < bytes.length; i++) s += DIGITS[bytes[i] >> 4] + DIGITS[bytes[i] & 15]
   return s
 }
 
-// Lower-case only: one spelling per byte string.
-function unhex (value: unknown): Uint8Array {
+/** Bytes from lower-case hexadecimal only (one spelling per byte string); else LEVEL_INVALID_PROOF. */
+export function unhex (value: unknown): Uint8Array {
   if (typeof value !== 'string' || value.length % 2 !== 0 || !/^[0-9a-f]*$/.test(value)) throw invalidProof('Bad hexadecimal')
   const bytes = new Uint8Array(value.length / 2)
   for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(value.slice(2 * i, 2 * i + 2), 16)

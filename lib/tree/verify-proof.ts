@@ -97,7 +97,8 @@ function normalize (input: ProofInput): Proof {
   return decodeProof(bytes)
 }
 
-function rootBytes (root: Uint8Array | string): Uint8Array {
+/** A trusted root given as 32 bytes or 64 hex digits of either case, as bytes; anything else is LEVEL_INVALID_VALUE. */
+export function rootBytes (root: Uint8Array | string): Uint8Array {
   if (typeof root === 'string' && /^[0-9a-fA-F]{64}$/.test(root)) {
     const bytes = new Uint8Array(32)
     for (let i = 0; i < 32; i++) bytes[i] = parseInt(root.slice(2 * i, 2 * i + 2), 16)

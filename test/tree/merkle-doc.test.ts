@@ -1,13 +1,13 @@
 /**
- * The test vectors printed in docs/MERKLE.md section 9 (the package ships the
- * document, not test/fixtures) equal the golden fixtures, field by field, and
+ * The test vectors printed in docs/MERKLE.md sections 9 and 11.7 (the package
+ * ships the document, not test/fixtures) equal the golden fixtures, field by field, and
  * the standalone verifier gives the results the document states: the
  * document cannot drift from the vectors.
  */
 import test from 'tape'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { computeRoot, verifyProof, verifyRangeProof } from '../../verify'
+import { computeRoot, verifyChangeProof, verifyProof, verifyRangeProof } from '../../verify'
 import type { CoveredRange } from '../../verify'
 import { toHex } from '../../lib/bytes'
 
@@ -15,11 +15,13 @@ const ROOT = join(__dirname, '..', '..', '..')
 const doc = readFileSync(join(ROOT, 'docs', 'MERKLE.md'), 'utf8')
 const roots = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'merkle-roots.json'), 'utf8')) as { sets: FixtureSet[] }
 const proofs = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'merkle-proofs.json'), 'utf8')) as { proofs: FixtureProof[] }
+const changes = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'merkle-change-proofs.json'), 'utf8')) as { proofs: FixtureChange[] }
 
 interface FixtureNode { key: string, priority: string, valueHash: string, nodeHash: string, left: string | null, right: string | null }
 interface FixtureSet { name: string, salt: string, entries: Array<[string, string]>, root: string, topHash: string, nodes?: FixtureNode[] }
 interface FixtureRange { gt?: string, gte?: string, lt?: string, lte?: string, limit?: number, reverse: boolean }
 interface FixtureProof { name: string, root: string, query: { key?: string, range?: FixtureRange }, proof: string }
+interface FixtureChange { name: string, from: string, to: string, proof: string, countAfter: number }
 
 /** A block's fields: the label in the first 12 columns, then its lines (continuations have no label). */
 type Block = Array<{ label: string, lines: string[] }>
@@ -27,7 +29,11 @@ type Block = Array<{ label: string, lines: string[] }>
 const LABEL = 12
 
 function blocksOfSection9 (): Block[] {
-  const section = doc.slice(doc.indexOf('## 9. Test vectors'), doc.indexOf('## 10. Figures'))
+  return blocksBetween('## 9. Test vectors', '## 10. Figures')
+}
+
+function blocksBetween (start: string, end: string | null): Block[] {
+  const section = doc.slice(doc.indexOf(start), end === null ? undefined : doc.indexOf(end))
   return [...section.matchAll(/```text\n([\s\S]*?)```/g)].map(([, body]) => {
     const block: Block = []
     for (const line of body.split('\n').filter(l => l.trim() !== '')) {
@@ -126,5 +132,27 @@ test('docs/MERKLE.md: every printed proof equals its fixture and verifies to the
     }
   }
   t.ok(proofBlocks.some(b => field(b, 'bytes').slice(4, 6) !== '00'), 'a proof with a salt')
+  t.end()
+})
+
+const opsText = (ops: Array<{ type: string, key: Uint8Array, value?: Uint8Array }>): string =>
+  ops.length === 0 ? '(none)' : ops.map(op => op.type === 'put' ? `put ${toHex(op.key)}=${toHex(op.value as Uint8Array)}` : `del ${toHex(op.key)}`).join(', ')
+
+test('docs/MERKLE.md: every printed change proof equals its fixture and verifies to the printed operations', t => {
+  const changeBlocks = blocksBetween('### 11.7 Test vectors', null)
+  t.ok(changeBlocks.length >= 5 && changeBlocks.every(b => b[0]?.label === 'change'), `${changeBlocks.length} change proofs printed`)
+  for (const block of changeBlocks) {
+    const name = field(block, 'change')
+    const fixture = changes.proofs.find(p => p.name === name)
+    if (fixture === undefined) {
+      t.fail(`${name}: not a fixture`)
+      continue
+    }
+    t.same([field(block, 'from'), field(block, 'to'), field(block, 'bytes')], [fixture.from, fixture.to, fixture.proof], `${name}: roots and bytes`)
+    const fact = verifyChangeProof(hex(fixture.proof), { from: field(block, 'from'), to: field(block, 'to') })
+    t.equal(field(block, 'ops'), opsText(fact.ops), `${name}: operations`)
+    t.equal(field(block, 'count'), String(fact.countAfter), `${name}: count after`)
+  }
+  t.ok(changeBlocks.some(b => field(b, 'bytes').slice(4, 6) !== '00'), 'a change proof with a salt')
   t.end()
 })
