@@ -6,15 +6,16 @@
  * Roots. The log holds operations, not roots, and a root after batch k needs
  * the state after batch k. The feed keeps a tree version of its own and
  * applies each batch it reads to it, hashing after each one: the cost of
- * applying the batch again and hashing the paths it changed. It starts from
- * the newest state it can have at or before `since` without reading the log
- * backwards: the newest image's state, or the empty state when the log still
- * holds batch 1; it applies the batches up to `since` without hashing. When
- * neither is at or before `since` (`since` is older than the newest image,
- * and the log from batch 1 is gone), it starts from the current state
- * instead: the batches up to it come with root null (their states are in no
- * file), the batch of the current state with its root, and every batch after
- * with its root.
+ * applying the batch again and hashing the paths it changed (about what the
+ * write cost; `roots: false` skips it). It starts from a state it can have
+ * at or before `since` without reading the log backwards: the current
+ * version captured when the feed was made (when `since` is that batch), the
+ * newest image's state, or the empty state when the log still holds batch 1;
+ * it applies the batches up to `since` without hashing. When none is at or
+ * before `since` (`since` is older than the newest image, and the log from
+ * batch 1 is gone), it starts from the version captured when it was made:
+ * the batches up to it come with root null (their states are in no file),
+ * that batch with its root, and every batch after with its root.
  */
 import { hasCode, levelError } from '../errors'
 import { Tree } from '../tree/tree'
@@ -53,7 +54,8 @@ export class ChangeFeed {
   readonly #edit = Tree.newEdit()
   #batches: Array<{ seq: number, ops: WriteOp[] }> = []
   // The current version and its sequence number when the feed was made: not live, it ends there.
-  readonly #made: { tree: Tree, seq: number }
+  // Its tree is let go once the feed started: a version kept would keep every node it reaches.
+  #made: { tree: Tree | null, seq: number }
   // The log opened when the feed was made, if it was (see the constructor).
   #early: Promise<LogReader> | null = null
   #stop: (() => void) | null = null
@@ -74,7 +76,7 @@ export class ChangeFeed {
     }
   }
 
-  /** The next change; null when the feed ended (not live: after the last batch committed when it started). */
+  /** The next change; null when the feed ended (not live: after the last batch committed when it was made). */
   async next (): Promise<Change | null> {
     const turn = this.#turn.then(async () => await this.#next(), async () => await this.#next())
     this.#turn = turn
@@ -164,8 +166,10 @@ export class ChangeFeed {
     const { fs, directory } = this.engine.log
     const image = this.engine.imageVersion()
     let reader: LogReader | null = this.#early === null ? null : await this.#early
+    const made = { seq: this.#made.seq, tree: this.#made.tree as Tree }
+    this.#made = { seq: made.seq, tree: null }
     if (reader !== null) {
-      this.#base(this.#made)
+      this.#base(made)
     } else if (since !== this.#made.seq && this.options.roots) {
       if (image !== null && image.seq <= since) {
         reader = await LogReader.open(fs, directory, image.seq + 1)
@@ -181,7 +185,7 @@ export class ChangeFeed {
     if (reader === null) {
       reader = await LogReader.open(fs, directory, since + 1)
       // The version made with the feed, unless `since` came after it. No await between the two.
-      this.#base(this.#made.seq >= since ? this.#made : { seq: this.engine.seq, tree: this.engine.captureVersion() })
+      this.#base(made.seq >= since ? made : { seq: this.engine.seq, tree: this.engine.captureVersion() })
     }
     this.#reader = reader
     if (this.#state !== 'new') {
