@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'LEVEL_INVALID_PROOF'
   | 'LEVEL_PROOF_ROOT_MISMATCH'
   | 'LEVEL_WRITE_TOO_LARGE'
+  | 'LEVEL_CHANGES_GONE'
 
 /** Options accepted by {@link levelError}. */
 export interface LevelErrorOptions {

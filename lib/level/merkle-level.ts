@@ -28,6 +28,9 @@ import type { KeyProof, RangeProof } from '../tree/proof'
 import { changeOps, proofKey, proofRange } from './proofs'
 import type { ChangeOperation, ProveChangeOptions, ProveOptions, ProveRangeOptions } from './proofs'
 import { MerkleIterator } from './iterator'
+import { ChangeIterator, checkedChangesOptions } from './changes'
+import type { ChangesHost, ChangesOptions, Decoder } from './changes'
+import { ChangeFeed } from '../store/change-feed'
 import { MerkleSnapshot } from './snapshot'
 import { installBatchOptionsPath } from './batch-options'
 import { boundBytes, fromMaybeBytes, toBytes } from './formats'
@@ -61,7 +64,7 @@ const MANIFEST: Manifest & { getSync: boolean } = {
   signals: { iterators: false },
   // Besides abstract-level's own (it adds them): a checkpoint failed (db.lastCheckpoint).
   events: { 'checkpoint-failed': true },
-  additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, proveChange: true, check: true }
+  additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, proveChange: true, check: true, changes: true }
 }
 
 /** Options of the MerkleLevel constructor: abstract-level's plus the engine's. */
@@ -87,9 +90,9 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     if (typeof location !== 'string' || location === '') {
       throw new TypeError("The first argument 'location' must be a non-empty string")
     }
-    const { fs, sync, checkpointBytes, recovery, salt, cacheBytes, mergeRatio, ...forward } = options ?? {}
+    const { fs, sync, checkpointBytes, recovery, salt, cacheBytes, mergeRatio, retainLogBytes, retainLogMs, ...forward } = options ?? {}
     assertSaltOption(salt)
-    const engineOptions = { fs: fs ?? nodeFileSystem, sync, checkpointBytes, recovery, salt, cacheBytes, mergeRatio }
+    const engineOptions = { fs: fs ?? nodeFileSystem, sync, checkpointBytes, recovery, salt, cacheBytes, mergeRatio, retainLogBytes, retainLogMs }
     assertEngineOptions(engineOptions)
     super(MANIFEST, forward)
     this.#location = location
@@ -345,6 +348,36 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
       throw levelError("The first argument 'location' must be a non-empty string", 'LEVEL_INVALID_VALUE')
     }
     return await this.#open().backup(location)
+  }
+
+  /**
+   * The committed batches after `options.since` (a sequence number; 0, the
+   * default: from the first batch the log still holds), in order, as an
+   * async iterator of `{ seq, ops, root }`: the operations as stored (keys
+   * and values as the stored bytes, through sublevels too, unless
+   * `keyEncoding`/`valueEncoding` say otherwise) and the Merkle root after
+   * the batch (null for a batch whose prior state is in no file: README,
+   * "Change feed"). It ends after the last batch committed when it started,
+   * or with `live: true` follows new commits until `return()` (a `break`).
+   * Closing the database makes a pending or later `next()` reject with
+   * LEVEL_DATABASE_NOT_OPEN. A `since` the log no longer holds (see the
+   * options `retainLogBytes` and `retainLogMs`) rejects with
+   * LEVEL_CHANGES_GONE: read the state anew. A `since` after the last batch
+   * committed rejects with LEVEL_INVALID_VALUE.
+   */
+  changes<K = Uint8Array, V = Uint8Array> (options?: ChangesOptions): ChangeIterator<K, V> {
+    const feedOptions = checkedChangesOptions(options)
+    const keys = this.keyEncoding((options?.keyEncoding ?? 'view') as 'view') as unknown as Decoder
+    const values = this.valueEncoding((options?.valueEncoding ?? 'view') as 'view') as unknown as Decoder
+    const host: ChangesHost = {
+      get status () { return db.status },
+      deferAsync: async fn => await this.deferAsync(fn),
+      attachResource: resource => this.attachResource(resource),
+      detachResource: resource => this.detachResource(resource),
+      openFeed: () => new ChangeFeed(this.#open(), feedOptions)
+    }
+    const db = this
+    return new ChangeIterator<K, V>(host, keys, values)
   }
 
   /** Deletes the database in `location` (refused with LEVEL_LOCKED while it is open). */

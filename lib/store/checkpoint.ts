@@ -7,7 +7,9 @@
  *     `mergeRatio` times the base (or there are MAX_DELTAS of them), a new
  *     base holding every node;
  *  3. only then delete what the image covers: older snapshots and images not
- *     in its chain, and every segment before the one the rotation started;
+ *     in its chain, and every segment before the one the rotation started
+ *     (or, with retention on, rename those segments to keep them for change
+ *     feeds, and delete the retained ones past the policy: retention.ts);
  *     fsync the directory.
  * A crash anywhere leaves either the old generation with its whole log, or the
  * new one with possibly some covered log that recovery skips and removes.
@@ -21,6 +23,8 @@ import { writeImage } from '../image/write-image'
 import type { Tree } from '../tree/tree'
 import { classify, deltaName, deltaTempName, snapshotName, snapshotTempName } from './file-names'
 import { MAX_DELTAS } from './options'
+import { pruneRetained, retireSegment } from './retention'
+import type { RetentionPolicy } from './retention'
 
 /** What a checkpoint wrote and removed. */
 export interface CheckpointResult {
@@ -32,7 +36,7 @@ export interface CheckpointResult {
   bytes: number
   /** Entries in the state. */
   entries: number
-  /** Files deleted because the image covers them. */
+  /** Files deleted because the image covers them (segments kept for change feeds included, under their old names). */
   removed: string[]
   /** Whether the image is a base (every node) or a delta (the nodes changed since the last image). */
   kind?: 'base' | 'delta'
@@ -67,7 +71,7 @@ export function needsBase (generation: Generation | null, mergeRatio: number): b
 /** Steps 1-3 (see the file header). */
 export async function writeCheckpoint (
   fs: FileSystem, directory: string, identity: Uint8Array, captured: Captured,
-  current: Generation | null, cache: NodeCache, base: boolean
+  current: Generation | null, cache: NodeCache, base: boolean, retention: RetentionPolicy | null = null
 ): Promise<CheckpointOutcome> {
   const { tree, seq, segment } = captured
   const chain = base || current === null ? [] : current.files
@@ -98,11 +102,16 @@ export async function writeCheckpoint (
   const removed: string[] = []
   for (const entry of await fs.readdir(directory)) {
     const kind = classify(entry)
-    if (((kind.kind === 'snapshot' || kind.kind === 'delta') && !keep.has(entry)) || (kind.kind === 'segment' && kind.number < segment)) {
+    if ((kind.kind === 'snapshot' || kind.kind === 'delta') && !keep.has(entry)) {
       await fs.unlink(join(directory, entry))
+      removed.push(entry)
+    } else if (kind.kind === 'segment' && kind.number < segment) {
+      // Kept for change feeds under another name when retention is on (retention.ts).
+      await retireSegment(fs, directory, entry, kind.number, retention)
       removed.push(entry)
     }
   }
+  removed.push(...await pruneRetained(fs, directory, retention))
   if (removed.length > 0) await fs.syncDirectory(directory)
   return {
     result: { seq, file: name, bytes: written.bytes, entries: tree.size, removed, kind: chain.length === 0 ? 'base' : 'delta' },

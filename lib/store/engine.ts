@@ -45,6 +45,8 @@ import { segmentName } from './file-names'
 import { DatabaseLock } from './lock'
 import { LiveState } from './live-state'
 import { planRecovery } from './recovery'
+import { retentionPolicy } from './retention'
+import type { RetentionPolicy } from './retention'
 import { paramsForNewDatabase } from './salt'
 import { carryOut } from './recovery-actions'
 import { CLOSE_CHECKPOINT_BYTES, DEFAULT_CACHE_BYTES, DEFAULT_CHECKPOINT_BYTES, DEFAULT_MERGE_RATIO } from './options'
@@ -170,6 +172,8 @@ export class Engine {
   // Whether CHECKPOINT-FAILED may be in the directory (unknown at open: a checkpoint of an
   // earlier instance may have failed), so that a successful checkpoint looks for it.
   #failureRecorded = true
+  // Told after every commit group and once at close (change feeds: change-feed.ts).
+  readonly #commitListeners = new Set<() => void>()
   readonly stats: EngineStats = { groups: 0, batches: 0 }
 
   private constructor (
@@ -177,7 +181,7 @@ export class Engine {
     private readonly directory: string,
     private readonly lock: DatabaseLock,
     private readonly identityBytes: Uint8Array,
-    private readonly options: Required<Pick<EngineOptions, 'sync' | 'checkpointBytes' | 'mergeRatio'>>,
+    private readonly options: Required<Pick<EngineOptions, 'sync' | 'checkpointBytes' | 'mergeRatio'>> & { retention: RetentionPolicy | null },
     state: { tree: Tree, seq: number, writer: WalWriter, snapshotSeq: number, generation: Generation | null, migrate: boolean, cache: NodeCache },
     readonly recovery: RecoveryReport,
     private readonly onCheckpoint: (status: CheckpointStatus) => void
@@ -221,7 +225,8 @@ export class Engine {
       // it: an earlier open may have created it and failed (or died) before this sync, and
       // acknowledged writes must never live in a directory that a power loss can unlink.
       if (!plan.existed) await fs.syncDirectory(join(directory, '..'))
-      const outcome = await carryOut(fs, directory, plan)
+      const retention = retentionPolicy(options.retainLogBytes, options.retainLogMs)
+      const outcome = await carryOut(fs, directory, plan, retention)
       const report: RecoveryReport = {
         created: !plan.existed,
         snapshot: plan.snapshot === null ? null : { file: plan.snapshot.name, seq: plan.snapshot.seq, bytes: plan.snapshot.bytes },
@@ -240,7 +245,8 @@ export class Engine {
       const engine = new Engine(fs, directory, lock, plan.identityBytes, {
         sync: options.sync ?? true,
         checkpointBytes: options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES,
-        mergeRatio: options.mergeRatio ?? DEFAULT_MERGE_RATIO
+        mergeRatio: options.mergeRatio ?? DEFAULT_MERGE_RATIO,
+        retention
       }, {
         tree: plan.tree,
         seq: plan.seq,
@@ -480,7 +486,41 @@ export class Engine {
     this.stats.groups++
     this.stats.batches += group.length
     run.resolve()
+    this.#tellCommitted()
     this.#maybeCheckpoint()
+  }
+
+  #tellCommitted (): void {
+    for (const listener of this.#commitListeners) listener()
+  }
+
+  /**
+   * Calls `listener` after every commit group (once `seq` counts it) and
+   * once when the database closes (then `closed` is true). Returns the
+   * function that stops it.
+   */
+  onCommit (listener: () => void): () => void {
+    this.#commitListeners.add(listener)
+    return () => { this.#commitListeners.delete(listener) }
+  }
+
+  /** True once close() began. */
+  get closed (): boolean {
+    return this.#closed
+  }
+
+  /** Where the log is, for its readers (the change feed reads the segments as they are written). */
+  get log (): { fs: FileSystem, directory: string } {
+    return { fs: this.fs, directory: this.directory }
+  }
+
+  /**
+   * The state the newest image holds, with its sequence number, read on
+   * demand from the image; null when no image was written yet.
+   */
+  imageVersion (): { tree: Tree, seq: number } | null {
+    if (this.#generation === null || this.#migrate) return null
+    return { tree: Tree.fromRoot(this.#generation.newest.topStub(), this.#live.params), seq: this.#snapshotSeq }
   }
 
   #maybeCheckpoint (): void {
@@ -569,7 +609,7 @@ export class Engine {
       this.#enqueue({ kind: 'rotate', resolve, reject }))
     if (captured === null) return { seq: this.#snapshotSeq, file: null, bytes: 0, entries: this.#live.size, removed: [] }
     try {
-      const writing = writeCheckpoint(this.#watched, this.directory, this.identityBytes, captured, this.#generation, this.#cache, base)
+      const writing = writeCheckpoint(this.#watched, this.directory, this.identityBytes, captured, this.#generation, this.#cache, base, this.options.retention)
       this.#imageWriting = writing
       const outcome = await writing
       if (outcome.rebased) this.#rebase(outcome.generation)
@@ -665,6 +705,8 @@ export class Engine {
    */
   async close (): Promise<void> {
     this.#closed = true
+    this.#tellCommitted()
+    this.#commitListeners.clear()
     // Writes waiting for a turn of the event loop are committed now, before the log closes.
     for (const run of this.#waiting) this.#queue.push(run)
     this.#waiting = []

@@ -18,6 +18,8 @@ const SNAPSHOT_TEMP = /^snapshot-\d{20}\.mls\.tmp-[0-9a-f]{16}$/
 const DELTA = /^delta-(\d{20})\.mld$/
 const DELTA_TEMP = /^delta-\d{20}\.mld\.tmp-[0-9a-f]{16}$/
 // A segment rewritten by recovery (recovery-actions.ts) before it is renamed over the original.
+// A segment a checkpoint retired but kept for change feeds (retention.ts); T: when, in ms since 1970.
+const RETAINED = /^wal-(\d{20})\.log\.retained-(\d+)$/
 const SEGMENT_TEMP = /^wal-\d{20}\.log\.tmp-[0-9a-f]{16}$/
 // The lock's content is written under this name, then linked to LOCK (lock.ts);
 // a crash in between leaves it behind.
@@ -49,6 +51,11 @@ export function deltaTempName (seq: number, random: string): string {
   return `${deltaName(seq)}.tmp-${random}`
 }
 
+/** The name of segment `n` once retired and kept for change feeds, at time `stamp` (ms since 1970). */
+export function retainedName (n: number, stamp: number): string {
+  return `${segmentName(n)}.retained-${stamp}`
+}
+
 /** A fresh temporary name for a rewritten copy of segment `n`. */
 export function segmentTempName (n: number, random: string): string {
   return `${segmentName(n)}.tmp-${random}`
@@ -69,6 +76,7 @@ export type FileKind =
   | { kind: 'segment', number: number }
   | { kind: 'snapshot', seq: number }
   | { kind: 'delta', seq: number }
+  | { kind: 'retained', number: number, stamp: number }
   | { kind: 'temp' }
   | { kind: 'lock' }
   | { kind: 'status' }
@@ -88,6 +96,8 @@ export function classify (name: string): FileKind {
   if (m !== null) return { kind: 'snapshot', seq: Number(m[1]) }
   m = DELTA.exec(name)
   if (m !== null) return { kind: 'delta', seq: Number(m[1]) }
+  m = RETAINED.exec(name)
+  if (m !== null) return { kind: 'retained', number: Number(m[1]), stamp: Number(m[2]) }
   if (SNAPSHOT_TEMP.test(name) || DELTA_TEMP.test(name) || SEGMENT_TEMP.test(name) || LOCK_TEMP.test(name)) return { kind: 'temp' }
   if (name === LOCK_NAME) return { kind: 'lock' }
   if (name === CHECKPOINT_FAILED_NAME) return { kind: 'status' }

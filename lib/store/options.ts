@@ -44,6 +44,18 @@ export interface EngineOptions {
    * chain is {@link MAX_DELTAS} deltas long.
    */
   mergeRatio?: number
+  /**
+   * Keep log segments a checkpoint retires, for change feeds (`db.changes()`),
+   * up to this many bytes in all; the oldest go first. Unset with
+   * `retainLogMs` unset too: nothing is kept (the default).
+   */
+  retainLogBytes?: number
+  /**
+   * Keep log segments a checkpoint retires, for change feeds, this many
+   * milliseconds after they were retired (checked at each checkpoint and
+   * open). Unset with `retainLogBytes` unset too: nothing is kept.
+   */
+  retainLogMs?: number
 }
 
 /** Default WAL size that triggers a background checkpoint. */
@@ -106,10 +118,12 @@ export interface CacheStats {
 
 // A bad number here would fail far from its cause (no checkpoint ever, a cache of nothing or of
 // everything), so the constructor refuses it.
-const NUMBER_OPTIONS: Array<{ name: 'checkpointBytes' | 'cacheBytes' | 'mergeRatio', zero: boolean }> = [
+const NUMBER_OPTIONS: Array<{ name: 'checkpointBytes' | 'cacheBytes' | 'mergeRatio' | 'retainLogBytes' | 'retainLogMs', zero: boolean }> = [
   { name: 'checkpointBytes', zero: true },
   { name: 'cacheBytes', zero: true },
-  { name: 'mergeRatio', zero: false }
+  { name: 'mergeRatio', zero: false },
+  { name: 'retainLogBytes', zero: true },
+  { name: 'retainLogMs', zero: true }
 ]
 
 /** Throws a TypeError naming the first engine option that has a value of the wrong kind. */

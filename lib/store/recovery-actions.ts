@@ -4,7 +4,8 @@
  * first, then the torn tail is cut and synced (so that it can never come back
  * in front of new frames; for the segment new writes continue, by rewriting
  * it from its valid bytes), then the segment for new writes is made durable,
- * and only then are obsolete files deleted.
+ * and only then are obsolete files deleted (segments the snapshot covers are
+ * kept for change feeds instead when retention is on; retention.ts).
  */
 import { join } from 'node:path'
 import type { FileSystem } from '../fs/file-system'
@@ -13,7 +14,9 @@ import { WAL_VERSION, newSegmentSalt } from '../wal/format'
 import { READ_WINDOW } from '../wal/reader'
 import { randomBytes } from 'node:crypto'
 import { ioError } from '../errors'
-import { segmentName, segmentTempName, setAsideName } from './file-names'
+import { classify, segmentName, segmentTempName, setAsideName } from './file-names'
+import { pruneRetained, retireSegment } from './retention'
+import type { RetentionPolicy } from './retention'
 import type { RecoveryPlan, Resumption } from './recovery'
 
 /** What carrying out the plan did. */
@@ -25,7 +28,7 @@ export interface RecoveryOutcome {
 }
 
 /** Applies `plan` to `directory` and returns the writer for new records. */
-export async function carryOut (fs: FileSystem, directory: string, plan: RecoveryPlan): Promise<RecoveryOutcome> {
+export async function carryOut (fs: FileSystem, directory: string, plan: RecoveryPlan, retention: RetentionPolicy | null = null): Promise<RecoveryOutcome> {
   const path = (name: string): string => join(directory, name)
   const removed: string[] = []
   const setAside: string[] = []
@@ -84,13 +87,15 @@ export async function carryOut (fs: FileSystem, directory: string, plan: Recover
     await fs.syncDirectory(directory)
   }
 
-  if (plan.actions.obsolete.length > 0) {
-    for (const name of plan.actions.obsolete) {
-      await fs.unlink(path(name))
-      removed.push(name)
-    }
-    await fs.syncDirectory(directory)
+  for (const name of plan.actions.obsolete) {
+    const kind = classify(name)
+    // What a checkpoint would have retired, had it not been cut short: kept like that (retention.ts).
+    if (kind.kind === 'segment' && plan.actions.covered.includes(name)) await retireSegment(fs, directory, name, kind.number, retention)
+    else await fs.unlink(path(name))
+    removed.push(name)
   }
+  removed.push(...await pruneRetained(fs, directory, retention))
+  if (removed.length > plan.actions.temps.length) await fs.syncDirectory(directory)
   return { writer, removed, setAside, bytesTruncated }
 }
 

@@ -93,6 +93,8 @@ export interface RecoveryActions {
   readonly temps: readonly string[]
   /** Segments wholly covered by the snapshot, and snapshots older than it: to delete. */
   readonly obsolete: readonly string[]
+  /** The segments among `obsolete` that hold batches the snapshot covers: kept for change feeds when retention is on. */
+  readonly covered: readonly string[]
   /** Files to move aside (damaged snapshots, discarded log in 'pointInTime' mode). */
   readonly setAside: readonly SetAside[]
   readonly truncate: Truncation | null
@@ -161,6 +163,7 @@ async function planFrom (
     actions: {
       temps,
       obsolete: [...chosen.older, ...replayed.obsolete],
+      covered: replayed.covered,
       setAside: [...chosen.skipped.map(({ name }): SetAside => ({ name, kind: 'corrupt' })), ...replayed.setAside],
       truncate: replayed.truncate,
       resume: replayed.resume
@@ -221,6 +224,7 @@ interface Replayed {
   seq: number
   recordsReplayed: number
   obsolete: string[]
+  covered: string[]
   setAside: SetAside[]
   truncate: Truncation | null
   resume: Resumption | null
@@ -231,7 +235,7 @@ async function replay (
   fs: FileSystem, directory: string, segments: SegmentFile[], mode: RecoveryMode,
   start: StartingState, snapshotsSkipped: SnapshotChoice['skipped']
 ): Promise<Replayed> {
-  const out: Replayed = { tree: start.tree, seq: start.seq, recordsReplayed: 0, obsolete: [], setAside: [], truncate: null, resume: null }
+  const out: Replayed = { tree: start.tree, seq: start.seq, recordsReplayed: 0, obsolete: [], covered: [], setAside: [], truncate: null, resume: null }
   const snapshotSeq = start.seq
   const live = new LiveState(start.tree)
   // One edit for the whole replay: batches reuse the nodes earlier batches of the replay created.
@@ -314,6 +318,7 @@ async function replay (
     }
     if (header.firstSeq + frames - 1 <= snapshotSeq && !last) {
       out.obsolete.push(file.name)
+      out.covered.push(file.name)
     } else if (last && header.firstSeq + frames === seq + 1) {
       out.resume = { name: file.name, header, end: validEnd }
     }

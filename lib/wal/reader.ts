@@ -53,7 +53,7 @@ export type SegmentScan =
     validEnd: number
     /** Set when bytes after `validEnd` are not valid frames (null when the walk was stopped). */
     damage: SegmentDamage | null
-    /** True when the visitor stopped the walk (at `validEnd`, the frame it refused). */
+    /** True when the visitor stopped the walk (at `validEnd`: the frame it refused, or the end of the one it called the last). */
     stopped: boolean
     length: number
   }>
@@ -65,9 +65,10 @@ export type SegmentRead =
 
 /**
  * Receives each valid frame, in order; returning false stops the walk there
- * (that frame is not counted as read). It may throw to abandon the walk.
+ * (that frame is not counted as read), 'last' right after it (it is). It may
+ * throw to abandon the walk.
  */
-export type FrameVisitor = (frame: WalFrame) => boolean
+export type FrameVisitor = (frame: WalFrame) => boolean | 'last'
 
 /** A request for the bytes at `at`, `length` of them (fewer where the file ends). */
 interface ByteRequest { at: number, length: number }
@@ -91,16 +92,25 @@ export function readSegment (bytes: Uint8Array, window = bytes.length): SegmentR
 export async function scanSegmentFile (fs: FileSystem, path: string, visit: FrameVisitor, window = READ_WINDOW): Promise<SegmentScan> {
   const handle = await fs.open(path, 'read')
   try {
-    const walk = walkSegment(await handle.size(), window, visit)
-    let step = walk.next()
-    while (step.done !== true) {
-      // A file that shrank meanwhile reads as what is there: a torn tail.
-      step = walk.next(await readAt(handle, step.value.at, step.value.length))
-    }
-    return step.value
+    return await scanSegmentHandle(handle, visit, window)
   } finally {
     await handle.close()
   }
+}
+
+/**
+ * Walks an open segment file from offset `from` (the start of a frame, as
+ * a walk's `validEnd` gives it; the first frame by default): a reader that
+ * follows a segment being appended to goes on where it stopped.
+ */
+export async function scanSegmentHandle (handle: FileHandle, visit: FrameVisitor, window = READ_WINDOW, from = SEGMENT_HEADER_SIZE): Promise<SegmentScan> {
+  const walk = walkSegment(await handle.size(), window, visit, from)
+  let step = walk.next()
+  while (step.done !== true) {
+    // A file that shrank meanwhile reads as what is there: a torn tail.
+    step = walk.next(await readAt(handle, step.value.at, step.value.length))
+  }
+  return step.value
 }
 
 /** The header of a segment file, or why it is unreadable; with the file's length either way. */
@@ -125,17 +135,18 @@ async function readAt (handle: FileHandle, at: number, length: number): Promise<
 }
 
 // The walk over a segment of `size` bytes.
-function * walkSegment (size: number, window: number, visit: FrameVisitor): Walk<SegmentScan> {
+function * walkSegment (size: number, window: number, visit: FrameVisitor, from = SEGMENT_HEADER_SIZE): Walk<SegmentScan> {
   const view: View = { bytes: new Uint8Array(0), base: 0 }
   window = Math.max(window, 1)
-  yield * cover(view, 0, SEGMENT_HEADER_SIZE, size, window)
+  // Starting further on, the header alone is read: the window is read from where the frames are.
+  yield * cover(view, 0, SEGMENT_HEADER_SIZE, size, from > SEGMENT_HEADER_SIZE ? SEGMENT_HEADER_SIZE : window)
   const decoded = decodeSegmentHeader(view.bytes.subarray(0, SEGMENT_HEADER_SIZE))
   if (!decoded.ok) return { ...decoded, length: size }
   const { header } = decoded
   const { version } = header
   const headerSize = frameHeaderSize(version)
   const seed = saltSeed(header.salt)
-  let offset = SEGMENT_HEADER_SIZE
+  let offset = Math.max(from, SEGMENT_HEADER_SIZE)
   while (offset < size) {
     if (!inView(view, offset, headerSize, size)) yield * cover(view, offset, headerSize, size, window)
     const frame = frameHeaderAt(view.bytes, offset - view.base, offset, version, seed)
@@ -144,8 +155,10 @@ function * walkSegment (size: number, window: number, visit: FrameVisitor): Walk
     const at = offset - view.base
     if (!framePayloadValid(view.bytes, at, frame.length, version, seed)) break
     const payload = view.bytes.subarray(at + headerSize, at + headerSize + frame.length)
-    if (!visit({ offset, payload })) return { ok: true, header, validEnd: offset, damage: null, stopped: true, length: size }
+    const verdict = visit({ offset, payload })
+    if (verdict === false) return { ok: true, header, validEnd: offset, damage: null, stopped: true, length: size }
     offset += headerSize + frame.length
+    if (verdict === 'last') return { ok: true, header, validEnd: offset, damage: null, stopped: true, length: size }
   }
   let damage: SegmentDamage | null = null
   if (offset < size) {

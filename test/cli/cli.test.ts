@@ -4,7 +4,7 @@
  * open in another process).
  */
 import test from 'tape'
-import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { MerkleLevel } from '../../index'
 import { nodeFileSystem } from '../../lib/fs/node-file-system'
@@ -71,6 +71,26 @@ test('cli: no database at the location exits 5', async t => {
   }
 })
 
+test('cli: info counts the log kept for change feeds; verify accepts it', async t => {
+  const location = tempLocation()
+  const db = new MerkleLevel(location, { retainLogBytes: 1 << 20 })
+  await db.put('a', '1')
+  await db.checkpoint()
+  await db.put('b', '2')
+  await db.checkpoint()
+  await db.close()
+  const kept = readdirSync(location).filter(n => n.includes('.retained-'))
+  const bytes = kept.reduce((n, name) => n + statSync(join(location, name)).size, 0)
+  t.equal(kept.length, 2, 'two segments retained')
+  const facts = JSON.parse((await runCli(['info', '--json', location])).stdout) as Record<string, unknown>
+  t.deepEqual(facts.retainedLog, { segments: 2, bytes }, 'info --json: the retained segments and their bytes')
+  t.deepEqual(facts.wal, { segments: 1, bytes: 128, recordsAfterSnapshot: 0, tornTailBytes: 0 }, 'and the live log apart')
+  const human = await runCli(['info', location])
+  t.ok(human.stdout.includes(`retained log  2 segments, ${bytes} B, kept for change feeds`), 'info: a row for them')
+  const verify = await runCli(['verify', location])
+  t.equal(verify.code, 0, 'verify exits 0')
+})
+
 test('cli: info, root, get, dump on a sound database', async t => {
   const { location, root } = await makeDatabase()
   const info = await runCli(['info', '--json', location])
@@ -81,6 +101,7 @@ test('cli: info, root, get, dump on a sound database', async t => {
   t.equal(facts.root, root, 'root')
   t.deepEqual(facts.snapshot, { file: 'snapshot-00000000000000000001.mls', seq: 1, bytes: (facts.snapshot as { bytes: number }).bytes }, 'last checkpoint')
   t.equal((facts.wal as { recordsAfterSnapshot: number }).recordsAfterSnapshot, 2, 'two batches after the checkpoint')
+  t.deepEqual(facts.retainedLog, { segments: 0, bytes: 0 }, 'no log retained')
   t.equal(facts.lock, 'free', 'lock free')
   const human = await runCli(['info', location])
   t.ok(human.stdout.includes(`root        ${root}`), 'the human form shows the root')

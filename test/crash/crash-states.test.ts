@@ -37,6 +37,23 @@ test('crash states: the group step makes two batches share one append and one sy
   })
   t.same(frames, [1, 1, 2], 'frames per log append: the first put, the first writer alone, the other two together')
 })
+test('crash states: with retired log kept for change feeds, recovery reads around the retained segments', async t => {
+  // Two checkpoints retire two segments of 166 to 204 bytes; a bound of 200 bytes keeps one, so
+  // that the checkpoints both rename and prune.
+  const workloads: Step[][] = [['checkpoint', 'put', 'checkpoint', 'reopen'], ['put', 'checkpoint', 'batch', 'checkpoint', 'put']]
+  for (const sync of ['sync', 'nosync'] as SyncMode[]) {
+    for (const [i, steps] of workloads.entries()) {
+      const name = `retained: ${steps.join(',')} (${sync})`
+      const result = await enumerateCrashes({ name, steps, sync, checkpointBytes: 0, retainLogBytes: 200 }, {
+        seed: SEED + 1000 + i, imagesPerState: 6, nestedEvery: 8, nestedLimit: 2, writeAfterEvery: 3
+      })
+      const retained = (await result.run.fs.readdir('/db')).filter(name => name.includes('.retained-'))
+      t.same(result.failures, [], `${name}: ${result.states} recoveries, every one as expected`)
+      t.same(retained.length, 1, `${name}: one segment retained at the end`)
+    }
+  }
+})
+
 const totals = { workloads: 0, states: 0, points: 0, reordered: 0, failed: 0 }
 
 for (const sync of ['sync', 'nosync', 'mixed'] as SyncMode[]) {

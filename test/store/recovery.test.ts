@@ -268,6 +268,7 @@ test('recovery: the plan keeps what was found apart from the actions decided, an
   t.same(actions, {
     temps: [temp],
     obsolete: [],
+    covered: [],
     setAside: [{ name: 'snapshot-00000000000000000002.mls', kind: 'corrupt' }],
     truncate: { name: wal, to: end, from: end + 3, keepCopy: false, zeroFilled: false }
   }, 'the actions decided')

@@ -55,6 +55,8 @@ interface InfoFacts {
   /** The image files the state is read from, base first: empty when it came from a version 1 snapshot or the log alone. */
   images: Array<{ file: string, kind: 'base' | 'delta', seq: number, entries: number, bytes: number }>
   wal: { segments: number, bytes: number, recordsAfterSnapshot: number, tornTailBytes: number }
+  /** Segments a checkpoint retired and kept for change feeds (options retainLogBytes, retainLogMs); open() never reads them. */
+  retainedLog: { segments: number, bytes: number }
   diskBytes: number
   lock: string
   lockHolder: { pid: number, host: string, live: boolean } | null
@@ -69,6 +71,7 @@ function summarize (view: DatabaseView, root: Uint8Array, checkpointFailed: Reco
   cursor.first()
   for (let node = cursor.current; node !== null; cursor.advance(), node = cursor.current) dataBytes += node.key.length + node.value.length
   const segments = files.filter(f => f.kind === 'segment')
+  const retained = files.filter(f => f.kind === 'retained')
   const torn = plan.actions.truncate !== null && !plan.actions.truncate.keepCopy ? plan.actions.truncate.from - plan.actions.truncate.to : 0
   return {
     location: view.location,
@@ -79,6 +82,7 @@ function summarize (view: DatabaseView, root: Uint8Array, checkpointFailed: Reco
     snapshot: plan.snapshot === null ? null : { file: plan.snapshot.name, seq: plan.snapshot.seq, bytes: plan.snapshot.bytes },
     images: (plan.generation?.files ?? []).map(f => ({ file: f.name, kind: f.header.kind, seq: f.header.seq, entries: f.header.count, bytes: f.header.end })),
     wal: { segments: segments.length, bytes: segments.reduce((n, f) => n + f.bytes, 0), recordsAfterSnapshot: plan.recordsReplayed, tornTailBytes: torn },
+    retainedLog: { segments: retained.length, bytes: retained.reduce((n, f) => n + f.bytes, 0) },
     diskBytes: files.reduce((n, f) => n + f.bytes, 0),
     lock: describeLock(lock),
     lockHolder: lock.state === 'held' ? { pid: lock.pid, host: lock.host, live: lock.live } : null,
@@ -99,6 +103,9 @@ function humanRows (f: InfoFacts): Array<[string, string]> {
     ['checkpoint', snapshot],
     ...f.images.map((i): [string, string] => [`${i.kind} image`, `${i.file} (sequence ${i.seq}, ${i.entries} entries, ${formatBytes(i.bytes)})`]),
     ['wal', wal],
+    ...(f.retainedLog.segments === 0
+      ? []
+      : [['retained log', `${f.retainedLog.segments} segment${f.retainedLog.segments === 1 ? '' : 's'}, ${formatBytes(f.retainedLog.bytes)}, kept for change feeds`] as [string, string]]),
     ['on disk', formatBytes(f.diskBytes)],
     ['lock', f.lock]
   ]

@@ -54,7 +54,8 @@ export async function enumerateCrashes (workload: Workload, options: Enumeration
         nested: options.nestedEvery > 0 && i % options.nestedEvery === 0 && j < 2,
         nestedLimit: options.nestedLimit,
         writeAfter: imageCount++ % options.writeAfterEvery === 0,
-        random
+        random,
+        retainLogBytes: workload.retainLogBytes
       }
       const durable = image.model === 'process' ? bounds.at(captured.after, 'power').kmin : undefined
       const outcome = await checkImage(image, { models: run.models, ...bounds.at(captured.after, image.model), durable }, check)

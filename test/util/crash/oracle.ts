@@ -81,6 +81,8 @@ export interface CheckOptions {
   /** Write after recovery and reopen cleanly. */
   writeAfter: boolean
   random: Random
+  /** Retired log kept for change feeds (the workload's retainLogBytes), at every open. */
+  retainLogBytes?: number
 }
 
 /** The outcome of checking one image (and its nested crashes). */
@@ -111,7 +113,7 @@ export async function checkImage (image: CrashImage, expected: Expected, options
   fs.mark('open-start')
   let db: MerkleLevel
   try {
-    db = await openDb(fs)
+    db = await openDb(fs, retention(options))
   } catch (err) {
     // Reordered images too: damage a power loss left before valid frames lies beyond every
     // later frame's durable mark, and strict recovery cuts it as an unsynced tail.
@@ -128,7 +130,7 @@ export async function checkImage (image: CrashImage, expected: Expected, options
     if (recovered.root !== rootOfModel(model)) result.problems.push(`recovery report root ${recovered.root} differs`)
   }
   if (options.writeAfter && result.problems.length === 0) {
-    result.problems.push(...await writeAndReopen(db, fs, expected.models[result.seq], result.seq))
+    result.problems.push(...await writeAndReopen(db, fs, expected.models[result.seq], result.seq, options))
   } else {
     await db.close()
   }
@@ -177,7 +179,12 @@ export async function verifyState (db: MerkleLevel, expected: Expected, fs: Simu
 // A synced write after recovery must survive a power loss right after it (which may drop
 // whatever of the recovered state was still only in the page cache: it must keep the write
 // and everything before it), and a clean close and reopen.
-async function writeAndReopen (db: MerkleLevel, fs: SimulatedFileSystem, model: SortedModel, k: number): Promise<string[]> {
+// The open options of `options`' retention.
+function retention (options: CheckOptions): { retainLogBytes?: number } {
+  return options.retainLogBytes === undefined ? {} : { retainLogBytes: options.retainLogBytes }
+}
+
+async function writeAndReopen (db: MerkleLevel, fs: SimulatedFileSystem, model: SortedModel, k: number, options: CheckOptions): Promise<string[]> {
   try {
     await db.put('~after', 'recovered', { sync: true } as object)
   } catch (err) {
@@ -191,7 +198,7 @@ async function writeAndReopen (db: MerkleLevel, fs: SimulatedFileSystem, model: 
   if (power !== undefined) {
     const lossFs = new SimulatedFileSystem({ state: power.state })
     try {
-      const lost = await openDb(lossFs)
+      const lost = await openDb(lossFs, retention(options))
       problems.push(...(await verifyState(lost, expected, lossFs)).map(p => `power loss after a synced write following recovery: ${p}`))
       await lost.close()
     } catch (err) {
@@ -205,7 +212,7 @@ async function writeAndReopen (db: MerkleLevel, fs: SimulatedFileSystem, model: 
   }
   let reopened: MerkleLevel
   try {
-    reopened = await openDb(fs)
+    reopened = await openDb(fs, retention(options))
   } catch (err) {
     return [...problems, `reopen after the write failed: ${causeCode(err) ?? ''} ${describeError(err)}`]
   }

@@ -34,6 +34,8 @@ export interface Workload {
   readonly sync: SyncMode
   /** Automatic checkpoint threshold (0: only explicit checkpoints). */
   readonly checkpointBytes: number
+  /** Keep retired log segments for change feeds, up to this many bytes (absent: none kept). */
+  readonly retainLogBytes?: number
 }
 
 /** The database location inside every simulated disk. */
@@ -101,7 +103,11 @@ export async function openDb (fs: FileSystem, options: MerkleLevelOptions<string
 export async function runWorkload (workload: Workload, fs = new SimulatedFileSystem({ capture: true })): Promise<WorkloadRun> {
   const batches: IssuedBatch[] = []
   const models: SortedModel[] = [new SortedModel()]
-  const options = { checkpointBytes: workload.checkpointBytes, sync: workload.sync !== 'nosync' }
+  const options = {
+    checkpointBytes: workload.checkpointBytes,
+    sync: workload.sync !== 'nosync',
+    ...(workload.retainLogBytes === undefined ? {} : { retainLogBytes: workload.retainLogBytes })
+  }
   let db = await openDb(fs, options)
   let counter = 0
 
