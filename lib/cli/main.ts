@@ -14,6 +14,7 @@ import { registerInfo } from './commands/info'
 import { registerProve } from './commands/prove'
 import { registerRepair } from './commands/repair'
 import { registerRoot } from './commands/root'
+import { registerServe } from './commands/serve'
 import { registerVerify } from './commands/verify'
 import { registerVerifyProof } from './commands/verify-proof'
 import { ExitCode, exitCodeOf } from './exit-codes'
@@ -28,7 +29,7 @@ export function program (done: (code: number) => void): Command {
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-  for (const register of [registerInfo, registerVerify, registerDump, registerGet, registerRoot, registerProve, registerVerifyProof, registerCheckpoint, registerExport, registerImport, registerRepair]) {
+  for (const register of [registerInfo, registerVerify, registerDump, registerGet, registerRoot, registerProve, registerVerifyProof, registerCheckpoint, registerExport, registerImport, registerRepair, registerServe]) {
     register(cli, done)
   }
   // Subcommands throw instead of exiting too, so that main() decides the exit code.

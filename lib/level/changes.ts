@@ -9,6 +9,7 @@ import type { AbstractResource } from 'abstract-level'
 import { levelError } from '../errors'
 import type { WriteOp } from '../store/batch-record'
 import type { Change as StoredChange, ChangeFeed } from '../store/change-feed'
+import type { ChangeProof } from '../tree/change-proof'
 import { fromBytes } from './formats'
 import type { Format } from './formats'
 
@@ -25,6 +26,16 @@ export interface ChangesOptions {
    * alone, and every `root` is null.
    */
   roots?: boolean
+  /**
+   * With each batch, a change proof from the root before it to its `root`
+   * (default false): `proof`, verified with `verifyChangeProof(proof, { from,
+   * to: root })` where `from` is the root after the batch before. Null for a
+   * batch whose prior state the feed does not hold (the first batches of
+   * a feed that starts before the newest image, as for roots). A ranged
+   * clear is stated as the dels of the keys it removed. Costs about a second
+   * application of the batch.
+   */
+  proofs?: boolean
   /** How to decode keys and range bounds (default 'view': the stored bytes, as Uint8Array). */
   keyEncoding?: string | object
   /** How to decode values (default 'view'). */
@@ -46,6 +57,8 @@ export interface Change<K = Uint8Array, V = Uint8Array> {
   ops: Array<FeedOperation<K, V>>
   /** The root after this batch; null when the state before it is in no file (README, "Change feed"). */
   root: Uint8Array | null
+  /** With the `proofs` option: the change proof of this batch, or null (see {@link ChangesOptions.proofs}). */
+  proof?: ChangeProof | null
 }
 
 /** What the iterator needs of the database. */
@@ -110,7 +123,9 @@ export class ChangeIterator<K = Uint8Array, V = Uint8Array> implements AsyncIter
   }
 
   #decode (change: StoredChange): Change<K, V> {
-    return { seq: change.seq, ops: change.ops.map(op => this.#decodeOp(op)), root: change.root }
+    const decoded: Change<K, V> = { seq: change.seq, ops: change.ops.map(op => this.#decodeOp(op)), root: change.root }
+    if (change.proof !== undefined) decoded.proof = change.proof
+    return decoded
   }
 
   #decodeOp (op: WriteOp): FeedOperation<K, V> {
@@ -131,15 +146,18 @@ export class ChangeIterator<K = Uint8Array, V = Uint8Array> implements AsyncIter
   }
 }
 
-/** The `since`, `live` and `roots` options checked: LEVEL_INVALID_VALUE names the first that is wrong. */
-export function checkedChangesOptions (options: ChangesOptions | undefined): { since: number, live: boolean, roots: boolean } {
+/** The `since`, `live`, `roots` and `proofs` options checked: LEVEL_INVALID_VALUE names the first that is wrong. */
+export function checkedChangesOptions (options: ChangesOptions | undefined): { since: number, live: boolean, roots: boolean, proofs: boolean } {
   const since = options?.since ?? 0
   const live = options?.live ?? false
   const roots = options?.roots ?? true
+  const proofs = options?.proofs ?? false
   if (typeof since !== 'number' || !Number.isSafeInteger(since) || since < 0) {
     throw levelError("The 'since' option must be a sequence number: an integer of 0 or more", 'LEVEL_INVALID_VALUE')
   }
   if (typeof live !== 'boolean') throw levelError("The 'live' option must be a boolean", 'LEVEL_INVALID_VALUE')
   if (typeof roots !== 'boolean') throw levelError("The 'roots' option must be a boolean", 'LEVEL_INVALID_VALUE')
-  return { since, live, roots }
+  if (typeof proofs !== 'boolean') throw levelError("The 'proofs' option must be a boolean", 'LEVEL_INVALID_VALUE')
+  if (proofs && !roots) throw levelError("The 'proofs' option needs roots: it cannot be combined with 'roots: false'", 'LEVEL_INVALID_VALUE')
+  return { since, live, roots, proofs }
 }

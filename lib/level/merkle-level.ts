@@ -227,7 +227,9 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   }
 
   _snapshot (options: object): MerkleSnapshot {
-    return new MerkleSnapshot(this.#open().captureVersion(), this, options)
+    const engine = this.#open()
+    // The version and its sequence number together: no await between them.
+    return new MerkleSnapshot(engine.captureVersion(), this, options, engine.seq)
   }
 
   /**

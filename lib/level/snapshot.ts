@@ -18,10 +18,14 @@ export class MerkleSnapshot extends SnapshotBase {
   /** The database whose version this is. */
   readonly owner: object
 
-  constructor (tree: Tree, owner: object, options: object) {
+  /** The sequence number of the last batch this version holds (0: none). */
+  readonly seq: number
+
+  constructor (tree: Tree, owner: object, options: object, seq: number) {
     super(options)
     this.#tree = tree
     this.owner = owner
+    this.seq = seq
   }
 
   /** The captured tree version. */

@@ -24,6 +24,8 @@ import type { WriteOp } from './batch-record'
 import { LiveState } from './live-state'
 import { LogReader } from './change-log'
 import type { Engine } from './engine'
+import { proveBatch } from './feed-proof'
+import type { ChangeProof } from '../tree/change-proof'
 
 /** One committed batch of a change feed. */
 export interface Change {
@@ -33,6 +35,12 @@ export interface Change {
   ops: WriteOp[]
   /** The Merkle root after it; null when the state before it is in no file (see the file header). */
   root: Uint8Array | null
+  /**
+   * With the `proofs` option: the change proof from the root before the batch
+   * to `root` (feed-proof.ts); null when the feed does not hold the state
+   * before it (the batches up to the first with a root after `since`).
+   */
+  proof?: ChangeProof | null
 }
 
 /** Options of a {@link ChangeFeed}. */
@@ -43,6 +51,8 @@ export interface ChangeFeedOptions {
   live: boolean
   /** Compute the root after each batch; false: every root is null, and the log is only read. */
   roots: boolean
+  /** With `roots`: a change proof with each batch whose prior state the feed holds (default false). */
+  proofs?: boolean
 }
 
 /** A change feed over the log of one open engine (see the file header). */
@@ -147,13 +157,19 @@ export class ChangeFeed {
   async #apply (batch: { seq: number, ops: WriteOp[] }): Promise<Change | null> {
     if (!this.options.roots) return { seq: batch.seq, ops: batch.ops, root: null }
     const tree = this.#tree as Tree
+    let proof: ChangeProof | null = null
     if (batch.seq > this.#treeSeq) {
+      // Proven before the edit below, which may change the nodes of `tree` in place.
+      if (this.options.proofs === true && batch.seq > this.options.since && batch.seq === this.#treeSeq + 1) {
+        await tree.rootAsync()
+        proof = proveBatch(tree, batch.ops)
+      }
       this.#tree = tree.edit(start => applyOps(new LiveState(start), batch.ops).tree, this.#edit)
       this.#treeSeq = batch.seq
     }
     if (batch.seq <= this.options.since) return null
     const root = batch.seq === this.#treeSeq ? (await (this.#tree as Tree).rootAsync()).slice() : null
-    return { seq: batch.seq, ops: batch.ops, root }
+    return this.options.proofs === true ? { seq: batch.seq, ops: batch.ops, root, proof } : { seq: batch.seq, ops: batch.ops, root }
   }
 
   // Chooses the state to start from (see the file header) and opens the log there.

@@ -1,0 +1,190 @@
+/**
+ * The four endpoints of version 1 (docs/REPLICATION.md): each reads its
+ * parameters, reads the database (never writes it) and returns the response
+ * body as an object, which must fit in `maxResponseBytes` once serialized.
+ */
+import type { MerkleLevel } from '../level/merkle-level'
+import { toHex } from '../bytes'
+import { hasCode } from '../errors'
+import { proofToJson } from '../tree/proof-json'
+import { changeProofToJson } from '../tree/change-json'
+import type { ProveRangeOptions } from '../level/proofs'
+import { PROOF_VERSION } from '../tree/proof'
+import { operationToJson } from './json'
+import type { Params } from './params'
+import type { PinnedVersion, SnapshotPins } from './pins'
+import { PROTOCOL_VERSION, ReplicationError } from './protocol'
+import type { ReplicationLimits } from './protocol'
+
+/** What an endpoint works with. */
+export interface EndpointContext {
+  readonly db: MerkleLevel<unknown, unknown>
+  readonly pins: SnapshotPins
+  readonly limits: ReplicationLimits
+}
+
+/** An endpoint: its parameters, and the body it answers with (serialized by the caller). */
+export interface EndpointSpec {
+  readonly params: readonly string[]
+  readonly run: (context: EndpointContext, params: Params) => Promise<string>
+}
+
+/** The serialized body, refused with REPLICATION_RESPONSE_TOO_LARGE when it exceeds the limit. */
+function bounded (body: unknown, limits: ReplicationLimits, what: string): string {
+  const text = JSON.stringify(body)
+  if (Buffer.byteLength(text) > limits.maxResponseBytes) {
+    throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', `${what} takes more than maxResponseBytes (${limits.maxResponseBytes})`)
+  }
+  return text
+}
+
+function versionFields (version: PinnedVersion): { root: string, seq: number, count: number } {
+  return { root: version.root, seq: version.seq, count: version.count }
+}
+
+/** `info`: the current state (pinned), its parameters and the server's limits. */
+const info: EndpointSpec = {
+  params: [],
+  run: async ({ db, pins, limits }) => await pins.with(undefined, async version => bounded({
+    protocol: PROTOCOL_VERSION,
+    proofVersion: PROOF_VERSION,
+    ...versionFields(version),
+    salt: toHex(db.treeParams?.salt ?? new Uint8Array(0)),
+    limits: { ...limits }
+  }, limits, 'The info'))
+}
+
+/** `prove`: a key proof against a pinned root (or the current state, pinned). */
+const prove: EndpointSpec = {
+  params: ['key', 'root'],
+  run: async ({ db, pins, limits }, params) => {
+    const key = params.bytes('key')
+    if (key === undefined) throw new ReplicationError('REPLICATION_BAD_PARAMETER', "Parameter 'key' is required")
+    return await pins.with(params.root('root'), async version => {
+      const proof = await db.prove(key, { snapshot: version.snapshot, keyEncoding: 'view' })
+      return bounded({ ...versionFields(version), proof: proofToJson(proof) }, limits, 'The proof of this key')
+    })
+  }
+}
+
+/**
+ * `range`: the entries from a bound on, as many as fit (at most `limit`
+ * and `maxRangeEntries`, and `maxResponseBytes` once serialized), with a
+ * range proof against the pinned root. `next` is the key to continue after
+ * (`gt`), or null when the proof covers the range to its end.
+ */
+const range: EndpointSpec = {
+  params: ['root', 'gt', 'gte', 'lt', 'lte', 'limit'],
+  run: async ({ db, pins, limits }, params) => {
+    const query: ProveRangeOptions<Uint8Array> = {}
+    for (const bound of ['gt', 'gte', 'lt', 'lte'] as const) {
+      const key = params.bytes(bound)
+      if (key !== undefined) query[bound] = key
+    }
+    if (query.gt !== undefined && query.gte !== undefined) throw new ReplicationError('REPLICATION_BAD_PARAMETER', "Give at most one of 'gt' and 'gte'")
+    if (query.lt !== undefined && query.lte !== undefined) throw new ReplicationError('REPLICATION_BAD_PARAMETER', "Give at most one of 'lt' and 'lte'")
+    const limit = params.integer('limit', 1, limits.maxRangeEntries, limits.maxRangeEntries)
+    return await pins.with(params.root('root'), async version => {
+      // How many entries fit: their hex takes twice their bytes; the proof's path nodes come on top.
+      let take = await fitting(db, version, query, limit, limits.maxResponseBytes)
+      for (;;) {
+        // Fewer than asked means the range ended there: the proof then states the asked limit and covers it all.
+        const stated = take.exhausted ? limit : take.count
+        const proof = await db.proveRange({ ...query, limit: stated }, { snapshot: version.snapshot, keyEncoding: 'view' })
+        const json = proofToJson(proof)
+        const shown = json.nodes.filter(node => node !== null && 'value' in node)
+        const last = shown.length === stated && stated > 0 ? (shown[shown.length - 1] as { key: string }).key : null
+        const text = JSON.stringify({ ...versionFields(version), proof: json, next: last })
+        if (Buffer.byteLength(text) <= limits.maxResponseBytes) return text
+        if (take.count <= 1) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', 'One entry of this range, with its proof, takes more than maxResponseBytes')
+        take = { count: Math.floor(take.count / 2), exhausted: false }
+      }
+    })
+  }
+}
+
+// The entries of the range that fit in `budget` bytes as hex, counted by reading them.
+async function fitting (
+  db: MerkleLevel<unknown, unknown>, version: PinnedVersion, query: ProveRangeOptions<Uint8Array>, limit: number, budget: number
+): Promise<{ count: number, exhausted: boolean }> {
+  const it = db.iterator({ ...query, limit, snapshot: version.snapshot, keyEncoding: 'view', valueEncoding: 'view' })
+  let count = 0
+  let bytes = 0
+  try {
+    for (;;) {
+      const entries = await it.nextv(Math.min(256, limit - count)) as Array<[Uint8Array, Uint8Array]>
+      if (entries.length === 0) return { count, exhausted: true }
+      for (const [key, value] of entries) {
+        // Each entry is shown as {"key":"…","value":"…"} and its key usually again on a path.
+        bytes += 4 * key.length + 2 * value.length + 32
+        if (bytes > budget && count > 0) return { count, exhausted: false }
+        count++
+      }
+      if (count >= limit) return { count, exhausted: false }
+    }
+  } finally {
+    await it.close()
+  }
+}
+
+/**
+ * `changes`: the batches after `since`, each with its root and its change
+ * proof, as many as fit (at most `limit` and `maxChanges`). `last` is the
+ * sequence number to ask from next; `head` the last batch committed when
+ * the request was read.
+ */
+const changes: EndpointSpec = {
+  params: ['since', 'limit'],
+  run: async ({ db, limits }, params) => {
+    const since = params.integer('since', 0, Number.MAX_SAFE_INTEGER)
+    const limit = params.integer('limit', 1, limits.maxChanges, limits.maxChanges)
+    // Read before the feed is made: the feed then ends at `head` or later.
+    const head = await headOf(db)
+    if (since > head) throw new ReplicationError('REPLICATION_SINCE_AHEAD', `No batch ${since} was committed here (the last is ${head})`)
+    const feed = db.changes<Uint8Array, Uint8Array>({ since, proofs: true, keyEncoding: 'view', valueEncoding: 'view' })
+    const parts: string[] = []
+    // The bytes of the fields around the list, with room for `last` and `head` at their longest.
+    let bytes = 100
+    let last = since
+    try {
+      for (;;) {
+        if (parts.length >= limit) break
+        const next = await feed.next()
+        if (next.done === true) break
+        const change = next.value
+        const part = JSON.stringify({
+          seq: change.seq,
+          root: change.root === null ? null : toHex(change.root),
+          ops: change.ops.map(operationToJson),
+          proof: change.proof === null || change.proof === undefined ? null : changeProofToJson(change.proof)
+        })
+        if (bytes + part.length + 1 > limits.maxResponseBytes) {
+          if (parts.length === 0) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', `Batch ${change.seq} takes more than maxResponseBytes: sync by ranges`)
+          break
+        }
+        parts.push(part)
+        bytes += part.length + 1
+        last = change.seq
+      }
+    } catch (err) {
+      if (hasCode(err, 'LEVEL_CHANGES_GONE')) throw new ReplicationError('LEVEL_CHANGES_GONE', `The log no longer holds the batches after ${since}: sync by ranges`)
+      throw err
+    } finally {
+      await feed.return()
+    }
+    return `{"since":${since},"last":${last},"head":${Math.max(head, last)},"changes":[${parts.join(',')}]}`
+  }
+}
+
+// The sequence number of the current state.
+async function headOf (db: MerkleLevel<unknown, unknown>): Promise<number> {
+  const snapshot = db.snapshot()
+  try {
+    return (snapshot as unknown as PinnedVersion['snapshot']).seq
+  } finally {
+    await snapshot.close()
+  }
+}
+
+/** The endpoints by path. */
+export const ENDPOINT_SPECS: Readonly<Record<string, EndpointSpec>> = Object.freeze({ info, prove, range, changes })

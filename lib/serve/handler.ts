@@ -1,0 +1,110 @@
+/**
+ * The replication endpoint as a request handler (docs/REPLICATION.md): an
+ * application mounts it in its own `node:http` or `node:https` server, and
+ * `merkle-level serve` runs it alone. It only reads: every endpoint answers
+ * from a snapshot or the change feed, and nothing it does writes the
+ * database. Each request is checked in this order: the token (401, and
+ * nothing else said), the size of the request (414, 413), the method (405),
+ * the path (404), the parameters (400); then the endpoint answers.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { MerkleLevel } from '../level/merkle-level'
+import { hasCode } from '../errors'
+import { TokenCheck } from './access'
+import { ENDPOINT_SPECS } from './endpoints'
+import type { EndpointContext } from './endpoints'
+import { Params } from './params'
+import { SnapshotPins } from './pins'
+import { PROTOCOL_VERSION, ReplicationError, checkedLimits } from './protocol'
+import type { ReplicationLimits } from './protocol'
+
+/** Options of {@link createReplicationHandler}: the limits, and the token if any. */
+export interface ReplicationHandlerOptions extends Partial<ReplicationLimits> {
+  /** Requests must carry `Authorization: Bearer <token>` (default: no token, anyone who reaches the handler reads). */
+  token?: string
+}
+
+/** A request handler serving a database read-only; `close()` lets its pinned snapshots go. */
+export interface ReplicationHandler {
+  (req: IncomingMessage, res: ServerResponse): void
+  /** Lets every pinned snapshot go; later requests that need one get 503. Call it before closing the database. */
+  close: () => Promise<void>
+  /** The limits in force. */
+  readonly limits: Readonly<ReplicationLimits>
+}
+
+const PREFIX = `/v${PROTOCOL_VERSION}/`
+
+/**
+ * A request handler that serves `db` (an open MerkleLevel) read-only over
+ * the replication protocol, version 1: `GET /v1/info`, `/v1/range`,
+ * `/v1/changes`, `/v1/prove` (docs/REPLICATION.md).
+ */
+export function createReplicationHandler<K, V> (db: MerkleLevel<K, V>, options: ReplicationHandlerOptions = {}): ReplicationHandler {
+  const { token, ...given } = options
+  const limits = checkedLimits(given)
+  const check = token === undefined ? null : new TokenCheck(token)
+  // Every read names its encodings ('view'): the database's own key and value types do not matter.
+  const served = db as unknown as MerkleLevel<unknown, unknown>
+  const pins = new SnapshotPins(served, limits)
+  const context: EndpointContext = { db: served, pins, limits }
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    answer(req, context, check).then(body => send(res, 200, body), err => sendError(res, err))
+  }
+  return Object.assign(handler, { close: async () => await pins.close(), limits: Object.freeze({ ...limits }) })
+}
+
+// The body of the answer to `req`, or a ReplicationError (or another error: 500).
+async function answer (req: IncomingMessage, context: EndpointContext, check: TokenCheck | null): Promise<string> {
+  if (check !== null && !check.accepts(req.headers.authorization)) {
+    throw new ReplicationError('REPLICATION_UNAUTHORIZED', 'A valid bearer token is required')
+  }
+  const target = req.url ?? '/'
+  if (Buffer.byteLength(target) > context.limits.maxRequestBytes) {
+    throw new ReplicationError('REPLICATION_URI_TOO_LONG', `The request target is longer than ${context.limits.maxRequestBytes} bytes`)
+  }
+  if (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')) {
+    throw new ReplicationError('REPLICATION_REQUEST_TOO_LARGE', 'A request of this protocol has no body')
+  }
+  if (req.method !== 'GET') throw new ReplicationError('REPLICATION_METHOD_NOT_ALLOWED', `Method ${String(req.method)} is not allowed: the endpoint only reads (GET)`)
+  const url = new URL(target, 'http://replication.invalid')
+  const name = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : null
+  const spec = name !== null && Object.hasOwn(ENDPOINT_SPECS, name) ? ENDPOINT_SPECS[name] : undefined
+  if (spec === undefined) throw new ReplicationError('REPLICATION_NOT_FOUND', `No endpoint ${url.pathname}: version ${PROTOCOL_VERSION} has ${PREFIX}info, range, changes and prove`)
+  if (context.db.status !== 'open') throw new ReplicationError('REPLICATION_UNAVAILABLE', 'The database is not open')
+  return await spec.run(context, new Params(url.searchParams, spec.params))
+}
+
+function send (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers
+  })
+  res.end(body)
+}
+
+function sendError (res: ServerResponse, err: unknown): void {
+  const failure = asReplicationError(err)
+  const headers: Record<string, string> = {}
+  if (failure.code === 'REPLICATION_UNAUTHORIZED') headers['www-authenticate'] = 'Bearer'
+  if (failure.code === 'REPLICATION_METHOD_NOT_ALLOWED') headers.allow = 'GET'
+  // A request with a body is answered without reading it: the connection cannot be reused.
+  if (failure.code === 'REPLICATION_REQUEST_TOO_LARGE' || failure.code === 'REPLICATION_URI_TOO_LONG') headers.connection = 'close'
+  send(res, failure.status, JSON.stringify({ error: { code: failure.code, message: failure.message } }), headers)
+}
+
+// Errors of the database become the codes of the protocol; anything unforeseen is a 500 that says no more.
+function asReplicationError (err: unknown): ReplicationError {
+  if (err instanceof ReplicationError) return err
+  if (hasCode(err, 'LEVEL_DATABASE_NOT_OPEN') || hasCode(err, 'LEVEL_SNAPSHOT_NOT_OPEN')) {
+    return new ReplicationError('REPLICATION_UNAVAILABLE', 'The database is not open')
+  }
+  return new ReplicationError('REPLICATION_INTERNAL', 'The server failed to answer')
+}
