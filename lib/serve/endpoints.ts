@@ -92,8 +92,9 @@ const range: EndpointSpec = {
         const stated = take.exhausted ? limit : take.count
         const proof = await db.proveRange({ ...query, limit: stated }, { snapshot: version.snapshot, keyEncoding: 'view' })
         const json = proofToJson(proof)
-        const shown = json.nodes.filter(node => node !== null && 'value' in node)
-        const last = shown.length === stated && stated > 0 ? (shown[shown.length - 1] as { key: string }).key : null
+        // The entries shown, in pre-order; the last in key order is the largest (lower-case hex sorts as the bytes do).
+        const shown = json.nodes.flatMap(node => node !== null && 'value' in node ? [node.key] : [])
+        const last = shown.length === stated && stated > 0 ? shown.reduce((a, b) => a > b ? a : b) : null
         const text = JSON.stringify({ ...versionFields(version), proof: json, next: last })
         if (Buffer.byteLength(text) <= limits.maxResponseBytes) return text
         if (take.count <= 1) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', 'One entry of this range, with its proof, takes more than maxResponseBytes')
