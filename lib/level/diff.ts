@@ -64,7 +64,8 @@ export interface DiffPlan {
 export class DiffIterator<K = unknown, V = unknown> implements AsyncIterableIterator<Difference<K, V>> {
   /** Subtrees opened and equal pairs skipped so far (both sides together). */
   readonly counters: DiffCounters = { opened: 0, skipped: 0 }
-  #walk: AsyncGenerator<TreeDifference, void, undefined> | null = null
+  // Started by the first next(); calls made meanwhile wait for the same start.
+  #walk: Promise<AsyncGenerator<TreeDifference, void, undefined>> | null = null
   #held: AbstractSnapshot[] = []
   #done = false
   #closed = false
@@ -91,8 +92,8 @@ export class DiffIterator<K = unknown, V = unknown> implements AsyncIterableIter
     if (this.#done) return { done: true, value: undefined }
     if (this.host.status === 'opening') return await this.host.deferAsync(async () => await this.next())
     try {
-      this.#walk ??= await this.#start()
-      const step = await this.#walk.next()
+      this.#walk ??= this.#start()
+      const step = await (await this.#walk).next()
       if (step.done === true) {
         this.#end()
         return { done: true, value: undefined }
@@ -132,6 +133,8 @@ export class DiffIterator<K = unknown, V = unknown> implements AsyncIterableIter
     if (this.#done) return
     this.#done = true
     this.host.detachResource(this.#resource)
+    // The versions compared are no longer needed: let the collector have what only they reach.
+    this.#walk = null
     for (const snapshot of this.#held) snapshot.unref()
     this.#held = []
   }
