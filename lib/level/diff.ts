@@ -6,6 +6,7 @@
  * snapshots it compares stay referenced until it ends, so that their nodes
  * stay readable.
  */
+import type { ResourceHost } from './resource-host'
 import type { AbstractResource, AbstractSnapshot } from 'abstract-level'
 import { levelError } from '../errors'
 import { diffTrees } from '../tree/diff'
@@ -42,11 +43,7 @@ export interface Difference<K = unknown, V = unknown> {
 }
 
 /** What the iterator needs of the database. */
-export interface DiffHost {
-  readonly status: string
-  deferAsync: <T>(fn: () => Promise<T>) => Promise<T>
-  attachResource: (resource: AbstractResource) => void
-  detachResource: (resource: AbstractResource) => void
+export interface DiffHost extends ResourceHost {
   /** The version of a snapshot (null: the current one), hashed. Throws LEVEL_DATABASE_NOT_OPEN when closed. */
   hashedVersion: (snapshot: AbstractSnapshot | null) => Promise<Tree>
 }
