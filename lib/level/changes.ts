@@ -5,6 +5,7 @@
  * closes it, and a pending or later `next()` then rejects with
  * LEVEL_DATABASE_NOT_OPEN; `return()` (a `break` out of `for await`) ends it.
  */
+import type { ResourceHost } from './resource-host'
 import type { AbstractResource } from 'abstract-level'
 import { levelError } from '../errors'
 import type { WriteOp } from '../store/batch-record'
@@ -62,11 +63,7 @@ export interface Change<K = Uint8Array, V = Uint8Array> {
 }
 
 /** What the iterator needs of the database. */
-export interface ChangesHost {
-  readonly status: string
-  deferAsync: <T>(fn: () => Promise<T>) => Promise<T>
-  attachResource: (resource: AbstractResource) => void
-  detachResource: (resource: AbstractResource) => void
+export interface ChangesHost extends ResourceHost {
   /** A feed of the open database; throws LEVEL_DATABASE_NOT_OPEN when it is not. */
   openFeed: () => ChangeFeed
 }

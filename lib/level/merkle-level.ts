@@ -31,6 +31,9 @@ import { MerkleIterator } from './iterator'
 import { ChangeIterator, checkedChangesOptions } from './changes'
 import type { ChangesHost, ChangesOptions, Decoder } from './changes'
 import { ChangeFeed } from '../store/change-feed'
+import { DiffIterator } from './diff'
+import type { DiffHost, DiffOptions } from './diff'
+import type { Decoder as ValueDecoder } from './changes'
 import { MerkleSnapshot } from './snapshot'
 import { installBatchOptionsPath } from './batch-options'
 import { boundBytes, fromMaybeBytes, toBytes } from './formats'
@@ -64,7 +67,7 @@ const MANIFEST: Manifest & { getSync: boolean } = {
   signals: { iterators: false },
   // Besides abstract-level's own (it adds them): a checkpoint failed (db.lastCheckpoint).
   events: { 'checkpoint-failed': true },
-  additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, proveChange: true, check: true, changes: true }
+  additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, proveChange: true, check: true, changes: true, diff: true }
 }
 
 /** Options of the MerkleLevel constructor: abstract-level's plus the engine's. */
@@ -318,11 +321,11 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
 
   // The `snapshot` option of root(), prove(), proveRange() and check(): null when absent, else a
   // snapshot of this database (any other value is refused with LEVEL_INVALID_VALUE).
-  #snapshotOption (options: RootOptions | undefined): MerkleSnapshot | null {
+  #snapshotOption (options: RootOptions | undefined, name = 'The snapshot option'): MerkleSnapshot | null {
     const snapshot = options?.snapshot
     if (snapshot === undefined || snapshot === null) return null
     if (!(snapshot instanceof MerkleSnapshot) || snapshot.owner !== this) {
-      throw levelError('The snapshot option must be a snapshot of this database, from db.snapshot()', 'LEVEL_INVALID_VALUE')
+      throw levelError(`${name} must be a snapshot of this database, from db.snapshot()`, 'LEVEL_INVALID_VALUE')
     }
     return snapshot
   }
@@ -380,6 +383,49 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     }
     const db = this
     return new ChangeIterator<K, V>(host, keys, values)
+  }
+
+  /**
+   * The entries in which the version `other` (a snapshot from `db.snapshot()`,
+   * or null for the current state) and the current state, or
+   * `options.snapshot`, differ: an async iterator of `{ key, before, after }`
+   * in ascending key order, `before` the value in `other` and `after` the
+   * value in the version compared (undefined where the key is absent).
+   * Subtrees whose Merkle hashes are equal are skipped unread, so d
+   * differences cost about d · log n nodes read (docs/MERKLE.md, "Diff").
+   * `gt`/`gte`/`lt`/`lte` bound the keys; with `options.sublevel` only that
+   * sublevel's keys are compared, and given without its prefix. The current
+   * state is captured when iteration starts.
+   */
+  diff<K = KDefault, V = VDefault> (other: AbstractSnapshot | null, options?: DiffOptions<K>): DiffIterator<K, V> {
+    const before = this.#snapshotOption({ snapshot: other ?? undefined }, "The first argument 'other'")
+    const after = this.#snapshotOption(options)
+    const range = proofRange(this as never, options, options)
+    const owner = (options?.sublevel ?? this) as unknown as AbstractLevel<Encoded>
+    const decoder = (of: 'keyEncoding' | 'valueEncoding'): ValueDecoder => (owner[of] as (name?: unknown) => ValueDecoder)(options?.[of])
+    const prefixLength = options?.sublevel === undefined ? 0 : (owner as unknown as { prefixKey: (key: Uint8Array, format: 'view', local: boolean) => Uint8Array }).prefixKey(new Uint8Array(0), 'view', false).length
+    const host: DiffHost = {
+      get status () { return db.status },
+      deferAsync: async fn => await this.deferAsync(fn),
+      attachResource: resource => this.attachResource(resource),
+      detachResource: resource => this.detachResource(resource),
+      hashedVersion: async snapshot => await this.#hashedVersion(snapshot as MerkleSnapshot | null)
+    }
+    const db = this
+    return new DiffIterator<K, V>(host, before, after, { range, keys: decoder('keyEncoding'), values: decoder('valueEncoding'), prefixLength })
+  }
+
+  // A version hashed, as #withVersion hashes it, for a caller that holds the snapshot itself.
+  async #hashedVersion (snapshot: MerkleSnapshot | null): Promise<Tree> {
+    if (snapshot !== null) {
+      await snapshot.tree.rootAsync()
+      return snapshot.tree
+    }
+    const engine = this.#open()
+    await engine.root()
+    const tree = engine.captureVersion()
+    await tree.rootAsync()
+    return tree
   }
 
   /** Deletes the database in `location` (refused with LEVEL_LOCKED while it is open). */

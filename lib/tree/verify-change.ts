@@ -22,7 +22,7 @@ import { applyChange, partialHash } from './change-apply'
 import type { OpenedNode, PartialTree } from './change-apply'
 import { decodeChangeProof, encodeChangeProof } from './change-codec'
 import type { ChangeOp, ChangeProof } from './change-proof'
-import { rootBytes } from './verify-proof'
+import { reencoded, rootBytes } from './verify-proof'
 
 /** A change proof as bytes or as a decoded object. */
 export type ChangeProofInput = ChangeProof | Uint8Array
@@ -72,18 +72,8 @@ export function verifyChangeProofWith (sha256: Sha256, input: ChangeProofInput, 
   return { ops: proof.ops.slice(), salt: proof.salt, countBefore: proof.count, countAfter }
 }
 
-// Objects are re-encoded and decoded, so that they pass the same strict checks as bytes.
 function normalize (input: ChangeProofInput): ChangeProof {
-  if (input instanceof Uint8Array) return decodeChangeProof(input)
-  if (input === null || typeof input !== 'object') throw invalidProof('Not a change proof')
-  let bytes: Uint8Array
-  try {
-    bytes = encodeChangeProof(input)
-  } catch (err) {
-    if ((err as { code?: unknown }).code === 'LEVEL_INVALID_PROOF') throw err
-    throw invalidProof('Not a change proof object')
-  }
-  return decodeChangeProof(bytes)
+  return reencoded(input, encodeChangeProof, decodeChangeProof, 'a change proof object')
 }
 
 interface Slot {

@@ -84,17 +84,25 @@ export function verifyRangeProofWith (sha256: Sha256, root: Uint8Array | string,
   return { entries, range: proof.range, covered: coveredRange(covered), count: proof.count, salt: proof.salt }
 }
 
-// Objects are re-encoded and decoded, so that they pass the same strict checks as bytes.
 function normalize (input: ProofInput): Proof {
-  if (input instanceof Uint8Array) return decodeProof(input)
+  return reencoded(input, encodeProof, decodeProof, 'a proof object')
+}
+
+/**
+ * A proof given as bytes or as an object, decoded from bytes: objects are
+ * re-encoded first, so that they pass the same strict checks as bytes.
+ */
+export function reencoded<P> (input: Uint8Array | P, encode: (proof: P) => Uint8Array, decode: (bytes: Uint8Array) => P, what: string): P {
+  if (input instanceof Uint8Array) return decode(input)
+  if (input === null || typeof input !== 'object') throw invalidProof(`Not ${what}`)
   let bytes: Uint8Array
   try {
-    bytes = encodeProof(input)
+    bytes = encode(input)
   } catch (err) {
     if ((err as { code?: unknown }).code === 'LEVEL_INVALID_PROOF') throw err
-    throw invalidProof('Not a proof object')
+    throw invalidProof(`Not ${what}`)
   }
-  return decodeProof(bytes)
+  return decode(bytes)
 }
 
 /** A trusted root given as 32 bytes or 64 hex digits of either case, as bytes; anything else is LEVEL_INVALID_VALUE. */
