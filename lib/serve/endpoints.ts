@@ -132,16 +132,22 @@ async function fitting (
  * `changes`: the batches after `since`, each with its root and its change
  * proof, as many as fit (at most `limit` and `maxChanges`). `last` is the
  * sequence number to ask from next; `head` the last batch committed when
- * the request was read.
+ * the request was read. With `wait` and nothing after `since`, it first
+ * waits up to `wait` ms for a commit (a long poll, for followers).
  */
 const changes: EndpointSpec = {
-  params: ['since', 'limit'],
+  params: ['since', 'limit', 'wait'],
   run: async ({ db, limits }, params) => {
     const since = params.integer('since', 0, Number.MAX_SAFE_INTEGER)
     const limit = params.integer('limit', 1, limits.maxChanges, limits.maxChanges)
+    const wait = params.integer('wait', 0, limits.maxWaitMs, 0)
     // Read before the feed is made: the feed then ends at `head` or later.
-    const head = await headOf(db)
+    let head = await headOf(db)
     if (since > head) throw new ReplicationError('REPLICATION_SINCE_AHEAD', `No batch ${since} was committed here (the last is ${head})`)
+    if (since === head && wait > 0) {
+      await commitAfter(db, since, wait)
+      head = await headOf(db)
+    }
     const feed = db.changes<Uint8Array, Uint8Array>({ since, proofs: true, keyEncoding: 'view', valueEncoding: 'view' })
     const parts: string[] = []
     // The bytes of the fields around the list, with room for `last` and `head` at their longest.
@@ -174,6 +180,19 @@ const changes: EndpointSpec = {
       await feed.return()
     }
     return `{"since":${since},"last":${last},"head":${Math.max(head, last)},"changes":[${parts.join(',')}]}`
+  }
+}
+
+// Resolves when a batch after `since` is committed, or after `ms`: a long poll. The live feed
+// reads the log only (no roots); the answer is then read as any other.
+async function commitAfter (db: MerkleLevel<unknown, unknown>, since: number, ms: number): Promise<void> {
+  const feed = db.changes({ since, live: true, roots: false })
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([feed.next(), new Promise(resolve => { timer = setTimeout(resolve, ms) })])
+  } finally {
+    clearTimeout(timer)
+    await feed.return()
   }
 }
 

@@ -24,6 +24,8 @@ export interface ReplicationLimits {
   maxRangeEntries: number
   /** The most batches one `changes` response holds (default 1,000). */
   maxChanges: number
+  /** The longest a `changes` request may wait for a new batch (`wait`), in milliseconds (default 30,000). */
+  maxWaitMs: number
   /** How long a snapshot stays pinned after its last use, in milliseconds (default 60,000). */
   pinMs: number
   /** The most snapshots pinned at once (default 8); the least recently used idle one goes first. */
@@ -36,6 +38,7 @@ export const DEFAULT_LIMITS: Readonly<ReplicationLimits> = Object.freeze({
   maxRequestBytes: 8192,
   maxRangeEntries: 10000,
   maxChanges: 1000,
+  maxWaitMs: 30000,
   pinMs: 60000,
   maxPins: 8
 })

@@ -135,3 +135,28 @@ test('changes: batches the log no longer holds are 410 LEVEL_CHANGES_GONE', asyn
   t.notEqual(after.json.changes[0].proof, null)
   await close()
 })
+
+test('changes with wait: a long poll answers when a batch is committed, or empty after the wait', async t => {
+  const { db, base, close } = await servedSeeded({ maxWaitMs: 2000 })
+  const started = Date.now()
+  const empty = await httpGet(`${base}changes?since=5&wait=150`)
+  const waited = Date.now() - started
+  t.deepEqual(empty.json, { since: 5, last: 5, head: 5, changes: [] })
+  t.ok(waited >= 140, `nothing committed: answered after the wait (${waited} ms)`)
+
+  const polling = httpGet(`${base}changes?since=5&wait=2000`)
+  await new Promise(resolve => setTimeout(resolve, 100))
+  const committed = Date.now()
+  await db.put('f', '6')
+  const res = await polling
+  const lag = Date.now() - committed
+  t.ok(lag < 1500, `answered on the commit (${lag} ms after it)`)
+  t.deepEqual([res.json.since, res.json.last, res.json.head], [5, 6, 6])
+  t.deepEqual(res.json.changes[0].ops, [{ type: 'put', key: hex('f'), value: hex('6') }])
+  t.equal(verifyChangeProof(changeProofFromJson(res.json.changes[0].proof), { from: rootAt(5), to: res.json.changes[0].root }).ops.length, 1)
+
+  const behind = await httpGet(`${base}changes?since=4&wait=2000`)
+  t.deepEqual(behind.json.changes.map((c: { seq: number }) => c.seq), [5, 6], 'with batches to give, no wait')
+  t.equal((await httpGet(`${base}changes?since=6&wait=2001`)).status, 400, 'wait beyond maxWaitMs')
+  await close()
+})
