@@ -4,9 +4,11 @@
  * body as an object, which must fit in `maxResponseBytes` once serialized.
  */
 import type { MerkleLevel } from '../level/merkle-level'
-import { toHex } from '../bytes'
+import { compareBytes, toHex } from '../bytes'
 import { hasCode } from '../errors'
 import { proofToJson } from '../tree/proof-json'
+import { encodeProof } from '../tree/proof-codec'
+import type { RangeProof } from '../tree/proof'
 import { changeProofToJson } from '../tree/change-json'
 import type { ProveRangeOptions } from '../level/proofs'
 import { PROOF_VERSION } from '../tree/proof'
@@ -23,10 +25,13 @@ export interface EndpointContext {
   readonly limits: ReplicationLimits
 }
 
-/** An endpoint: its parameters, and the body it answers with (serialized by the caller). */
+/** A response body: JSON text, or bytes with their metadata in headers. */
+export type Body = string | { bytes: Uint8Array, headers: Record<string, string> }
+
+/** An endpoint: its parameters, and the body it answers with. */
 export interface EndpointSpec {
   readonly params: readonly string[]
-  readonly run: (context: EndpointContext, params: Params) => Promise<string>
+  readonly run: (context: EndpointContext, params: Params) => Promise<Body>
 }
 
 /** The serialized body, refused with REPLICATION_RESPONSE_TOO_LARGE when it exceeds the limit. */
@@ -71,10 +76,12 @@ const prove: EndpointSpec = {
  * `range`: the entries from a bound on, as many as fit (at most `limit`
  * and `maxRangeEntries`, and `maxResponseBytes` once serialized), with a
  * range proof against the pinned root. `next` is the key to continue after
- * (`gt`), or null when the proof covers the range to its end.
+ * (`gt`), or null when the proof covers the range to its end. With
+ * `format=binary` the body is the proof's binary encoding and the other
+ * fields are headers.
  */
 const range: EndpointSpec = {
-  params: ['root', 'gt', 'gte', 'lt', 'lte', 'limit'],
+  params: ['root', 'gt', 'gte', 'lt', 'lte', 'limit', 'format'],
   run: async ({ db, pins, limits }, params) => {
     const query: ProveRangeOptions<Uint8Array> = {}
     for (const bound of ['gt', 'gte', 'lt', 'lte'] as const) {
@@ -84,19 +91,19 @@ const range: EndpointSpec = {
     if (query.gt !== undefined && query.gte !== undefined) throw new ReplicationError('REPLICATION_BAD_PARAMETER', "Give at most one of 'gt' and 'gte'")
     if (query.lt !== undefined && query.lte !== undefined) throw new ReplicationError('REPLICATION_BAD_PARAMETER', "Give at most one of 'lt' and 'lte'")
     const limit = params.integer('limit', 1, limits.maxRangeEntries, limits.maxRangeEntries)
+    const binary = params.choice('format', ['json', 'binary'], 'json') === 'binary'
     return await pins.with(params.root('root'), async version => {
-      // How many entries fit: their hex takes twice their bytes; the proof's path nodes come on top.
-      let take = await fitting(db, version, query, limit, limits.maxResponseBytes)
+      // How many entries fit, estimated from their sizes; the proof's path nodes come on top.
+      let take = await fitting(db, version, query, limit, limits.maxResponseBytes, binary)
       for (;;) {
         // Fewer than asked means the range ended there: the proof then states the asked limit and covers it all.
         const stated = take.exhausted ? limit : take.count
         const proof = await db.proveRange({ ...query, limit: stated }, { snapshot: version.snapshot, keyEncoding: 'view' })
-        const json = proofToJson(proof)
-        // The entries shown, in pre-order; the last in key order is the largest (lower-case hex sorts as the bytes do).
-        const shown = json.nodes.flatMap(node => node !== null && 'value' in node ? [node.key] : [])
-        const last = shown.length === stated && stated > 0 ? shown.reduce((a, b) => a > b ? a : b) : null
-        const text = JSON.stringify({ ...versionFields(version), proof: json, next: last })
-        if (Buffer.byteLength(text) <= limits.maxResponseBytes) return text
+        const next = nextKey(proof, stated)
+        const body: Body = binary
+          ? { bytes: encodeProof(proof), headers: { ...versionHeaders(version), 'x-merkle-next': next ?? '' } }
+          : JSON.stringify({ ...versionFields(version), proof: proofToJson(proof), next })
+        if (bodyBytes(body) <= limits.maxResponseBytes) return body
         if (take.count <= 1) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', 'One entry of this range, with its proof, takes more than maxResponseBytes')
         take = { count: Math.floor(take.count / 2), exhausted: false }
       }
@@ -104,9 +111,29 @@ const range: EndpointSpec = {
   }
 }
 
+// When the proof shows as many entries as its limit, the largest key shown (hex): where the next page starts.
+function nextKey (proof: RangeProof, stated: number): string | null {
+  let shown = 0
+  let last: Uint8Array | null = null
+  for (const node of proof.nodes) {
+    if (node.type !== 'entry') continue
+    shown++
+    if (last === null || compareBytes(node.key, last) > 0) last = node.key
+  }
+  return shown === stated && stated > 0 && last !== null ? toHex(last) : null
+}
+
+function bodyBytes (body: Body): number {
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.bytes.length
+}
+
+function versionHeaders (version: PinnedVersion): Record<string, string> {
+  return { 'x-merkle-root': version.root, 'x-merkle-seq': String(version.seq), 'x-merkle-count': String(version.count) }
+}
+
 // The entries of the range that fit in `budget` bytes as hex, counted by reading them.
 async function fitting (
-  db: MerkleLevel<unknown, unknown>, version: PinnedVersion, query: ProveRangeOptions<Uint8Array>, limit: number, budget: number
+  db: MerkleLevel<unknown, unknown>, version: PinnedVersion, query: ProveRangeOptions<Uint8Array>, limit: number, budget: number, binary: boolean
 ): Promise<{ count: number, exhausted: boolean }> {
   const it = db.iterator({ ...query, limit, snapshot: version.snapshot, keyEncoding: 'view', valueEncoding: 'view' })
   let count = 0
@@ -116,8 +143,8 @@ async function fitting (
       const entries = await it.nextv(Math.min(256, limit - count)) as Array<[Uint8Array, Uint8Array]>
       if (entries.length === 0) return { count, exhausted: true }
       for (const [key, value] of entries) {
-        // Each entry is shown as {"key":"…","value":"…"} and its key usually again on a path.
-        bytes += 4 * key.length + 2 * value.length + 32
+        // In JSON each entry is {"key":"…","value":"…"} in hex; in binary a tag and two lengths. Keys often recur on paths.
+        bytes += binary ? 2 * key.length + value.length + 8 : 4 * key.length + 2 * value.length + 32
         if (bytes > budget && count > 0) return { count, exhausted: false }
         count++
       }

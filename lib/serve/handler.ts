@@ -12,7 +12,7 @@ import type { MerkleLevel } from '../level/merkle-level'
 import { hasCode } from '../errors'
 import { TokenCheck } from './access'
 import { ENDPOINT_SPECS } from './endpoints'
-import type { EndpointContext } from './endpoints'
+import type { Body, EndpointContext } from './endpoints'
 import { Params } from './params'
 import { SnapshotPins } from './pins'
 import { PROTOCOL_VERSION, ReplicationError, checkedLimits } from './protocol'
@@ -49,13 +49,16 @@ export function createReplicationHandler<K, V> (db: MerkleLevel<K, V>, options: 
   const pins = new SnapshotPins(served, limits)
   const context: EndpointContext = { db: served, pins, limits }
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    answer(req, context, check).then(body => send(res, 200, body), err => sendError(res, err))
+    answer(req, context, check).then(body => {
+      if (typeof body === 'string') send(res, 200, body)
+      else send(res, 200, body.bytes, { ...body.headers, 'content-type': 'application/octet-stream' })
+    }, err => sendError(res, err))
   }
   return Object.assign(handler, { close: async () => await pins.close(), limits: Object.freeze({ ...limits }) })
 }
 
 // The body of the answer to `req`, or a ReplicationError (or another error: 500).
-async function answer (req: IncomingMessage, context: EndpointContext, check: TokenCheck | null): Promise<string> {
+async function answer (req: IncomingMessage, context: EndpointContext, check: TokenCheck | null): Promise<Body> {
   if (check !== null && !check.accepts(req.headers.authorization)) {
     throw new ReplicationError('REPLICATION_UNAUTHORIZED', 'A valid bearer token is required')
   }
@@ -75,14 +78,14 @@ async function answer (req: IncomingMessage, context: EndpointContext, check: To
   return await spec.run(context, new Params(url.searchParams, spec.params))
 }
 
-function send (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+function send (res: ServerResponse, status: number, body: string | Uint8Array, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy()
     return
   }
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(body)),
+    'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length),
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
     ...headers

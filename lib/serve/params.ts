@@ -40,6 +40,13 @@ export class Params {
     return value.toLowerCase()
   }
 
+  /** One of `choices`, or `fallback` when absent. */
+  choice (name: string, choices: readonly string[], fallback: string): string {
+    const value = this.#values.get(name) ?? fallback
+    if (!choices.includes(value)) throw badParameter(`Parameter '${name}' must be one of ${choices.join(', ')}`)
+    return value
+  }
+
   /** A decimal integer from `least` to `most` (no sign, no leading zero), or `fallback` when absent. */
   integer (name: string, least: number, most: number, fallback?: number): number {
     const value = this.#values.get(name)

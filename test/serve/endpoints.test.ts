@@ -4,7 +4,7 @@
  * merkle-level/verify against the root the response names.
  */
 import test from 'tape'
-import { verifyProof, verifyRangeProof, verifyChangeProof, proofToJson, proofFromJson, changeProofFromJson } from '../../verify'
+import { verifyProof, verifyRangeProof, verifyChangeProof, proofToJson, proofFromJson, changeProofFromJson, encodeProof } from '../../verify'
 import { DEFAULT_LIMITS } from '../../index'
 import { toHex } from '../../lib/bytes'
 import { httpGet } from '../util/http-get'
@@ -158,5 +158,22 @@ test('changes with wait: a long poll answers when a batch is committed, or empty
   const behind = await httpGet(`${base}changes?since=4&wait=2000`)
   t.deepEqual(behind.json.changes.map((c: { seq: number }) => c.seq), [5, 6], 'with batches to give, no wait')
   t.equal((await httpGet(`${base}changes?since=6&wait=2001`)).status, 400, 'wait beyond maxWaitMs')
+  await close()
+})
+
+test('range with format=binary: the binary proof as the body, the rest in headers', async t => {
+  const { db, base, close } = await servedSeeded()
+  const res = await httpGet(`${base}range?format=binary&limit=2`)
+  t.equal(res.status, 200)
+  t.equal(res.headers['content-type'], 'application/octet-stream')
+  t.equal(Number(res.headers['content-length']), res.bytes.length)
+  t.deepEqual([res.headers['x-merkle-root'], res.headers['x-merkle-seq'], res.headers['x-merkle-count'], res.headers['x-merkle-next']], [rootAt(5), '5', '3', hex('c')])
+  t.deepEqual(new Uint8Array(res.bytes), encodeProof(await db.proveRange({ limit: 2 })), 'exactly the binary encoding of the proof')
+  t.deepEqual(verifyRangeProof(rootAt(5), res.bytes).entries.map(e => Buffer.from(e.key).toString()), ['b', 'c'])
+  const rest = await httpGet(`${base}range?format=binary&gt=${hex('c')}&root=${rootAt(5)}`)
+  t.equal(rest.headers['x-merkle-next'], '', 'the range is complete: no next key')
+  t.deepEqual(verifyRangeProof(rootAt(5), rest.bytes).entries.map(e => Buffer.from(e.key).toString()), ['e'])
+  t.equal((await httpGet(`${base}range?format=json`)).headers['content-type'], 'application/json; charset=utf-8')
+  t.equal((await httpGet(`${base}range?format=xml`)).json.error.code, 'REPLICATION_BAD_PARAMETER')
   await close()
 })

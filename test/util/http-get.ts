@@ -11,6 +11,8 @@ export interface HttpResult {
   status: number
   headers: IncomingHttpHeaders
   text: string
+  /** The body as bytes. */
+  bytes: Buffer
   json: any // eslint-disable-line @typescript-eslint/no-explicit-any -- responses are compared whole or field by field
 }
 
@@ -33,10 +35,11 @@ export async function httpGet (url: string, options: GetOptions = {}): Promise<H
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('error', reject)
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8')
+        const bytes = Buffer.concat(chunks)
+        const text = bytes.toString('utf8')
         let json: unknown
         try { json = JSON.parse(text) } catch { json = undefined }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json })
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, bytes, json })
       })
     })
     req.on('error', reject)
