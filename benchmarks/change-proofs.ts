@@ -13,22 +13,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MerkleLevel } from '../index'
+import { key, random, value } from './proof-data'
 import type { ChangeOperation } from '../index'
 import { encodeChangeProof, verifyChangeProof } from '../verify'
 
 const entries = Number(process.argv[2] ?? 100_000)
 const base = process.argv[3] ?? tmpdir()
-const key = (i: number): string => `key-${String(i).padStart(8, '0')}`
-const value = (i: number): string => `value-${String(i).padStart(26, '0')}`
-
-// A deterministic pseudo-random sequence, so that runs measure the same keys.
-let state = 0x2545f491
-function random (n: number): number {
-  state ^= state << 13
-  state ^= state >>> 17
-  state ^= state << 5
-  return (state >>> 0) % n
-}
 
 // New keys fall between existing ones (a key with '~' appended), anywhere in the tree.
 function batch (size: number): ChangeOperation[] {

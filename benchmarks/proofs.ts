@@ -13,21 +13,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MerkleLevel } from '../index'
+import { key, random, value } from './proof-data'
 import { encodeProof, verifyProof, verifyRangeProof } from '../verify'
 
 const entries = Number(process.argv[2] ?? 1_000_000)
 const base = process.argv[3] ?? tmpdir()
-const key = (i: number): string => `key-${String(i).padStart(8, '0')}`
-const value = (i: number): string => `value-${String(i).padStart(26, '0')}`
-
-// A deterministic pseudo-random sequence, so that runs measure the same keys.
-let state = 0x2545f491
-function random (n: number): number {
-  state ^= state << 13
-  state ^= state >>> 17
-  state ^= state << 5
-  return (state >>> 0) % n
-}
 
 async function timed<T> (count: number, fn: (i: number) => Promise<T> | T): Promise<{ results: T[], perSecond: number }> {
   const results: T[] = []

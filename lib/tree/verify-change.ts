@@ -14,15 +14,16 @@
  *  5. Compare R1, then R2, with the trusted roots, last: a proof that is well
  *     formed but for other states is reported as such.
  */
-import { bytesEqual, compareBytes } from '../bytes'
+import { bytesEqual } from '../bytes'
 import { invalidProof, levelError } from '../errors'
-import { priorityWith, rootWith } from './hash-formulas'
+import { rootWith } from './hash-formulas'
 import type { Sha256 } from './hash-formulas'
 import { applyChange, partialHash } from './change-apply'
 import type { OpenedNode, PartialTree } from './change-apply'
 import { decodeChangeProof, encodeChangeProof } from './change-codec'
 import type { ChangeOp, ChangeProof } from './change-proof'
-import { reencoded, rootBytes } from './verify-proof'
+import { placedPriority, reencoded, rootBytes } from './verify-proof'
+import type { Position } from './verify-proof'
 
 /** A change proof as bytes or as a decoded object. */
 export type ChangeProofInput = ChangeProof | Uint8Array
@@ -76,13 +77,9 @@ function normalize (input: ChangeProofInput): ChangeProof {
   return reencoded(input, encodeChangeProof, decodeChangeProof, 'a change proof object')
 }
 
-interface Slot {
+interface Slot extends Position {
   holder: { left: PartialTree, right: PartialTree }
   side: 'left' | 'right'
-  low: Uint8Array | null
-  high: Uint8Array | null
-  /** Priority of the parent node; null at the top. */
-  parentPriority: Uint8Array | null
 }
 
 // The partial tree of the nodes in pre-order, each opened node inside its interval and below its parent's priority.
@@ -99,13 +96,7 @@ function rebuild (sha256: Sha256, proof: ChangeProof): { top: PartialTree, opene
       continue
     }
     const key = node.key
-    if ((slot.low !== null && compareBytes(key, slot.low) <= 0) || (slot.high !== null && compareBytes(key, slot.high) >= 0)) {
-      throw invalidProof('Keys out of search-tree order')
-    }
-    const priority = priorityWith(sha256, proof.salt, key)
-    if (slot.parentPriority !== null && compareBytes(priority, slot.parentPriority) >= 0) {
-      throw invalidProof('Priorities out of heap order: not the canonical tree')
-    }
+    const priority = placedPriority(sha256, proof.salt, key, slot)
     const opening: OpenedNode = { kind: 'opened', key, priority, valueHash: node.valueHash, left: null, right: null, read: false }
     slot.holder[slot.side] = opening
     opened.push(opening)

@@ -116,11 +116,28 @@ export function rootBytes (root: Uint8Array | string): Uint8Array {
   throw levelError('A root is 32 bytes or 64 hexadecimal digits', 'LEVEL_INVALID_VALUE')
 }
 
-interface Position {
+/** Where a node of a proof sits: the open interval of its keys and its parent's priority. */
+export interface Position {
   low: Uint8Array | null
   high: Uint8Array | null
   /** Priority of the parent node; null at the top. */
   parentPriority: Uint8Array | null
+}
+
+/**
+ * The priority of an opened node's key, after checking that the key lies in
+ * its position's interval and the priority below its parent's: the only
+ * placement the canonical tree allows.
+ */
+export function placedPriority (sha256: Sha256, salt: Uint8Array, key: Uint8Array, at: Position): Uint8Array {
+  if ((at.low !== null && compareBytes(key, at.low) <= 0) || (at.high !== null && compareBytes(key, at.high) >= 0)) {
+    throw invalidProof('Keys out of search-tree order')
+  }
+  const priority = priorityWith(sha256, salt, key)
+  if (at.parentPriority !== null && compareBytes(priority, at.parentPriority) >= 0) {
+    throw invalidProof('Priorities out of heap order: not the canonical tree')
+  }
+  return priority
 }
 
 /**
@@ -143,13 +160,7 @@ function check (sha256: Sha256, root: Uint8Array, proof: KeyProof | RangeProof, 
     if (node.type !== 'entry' && node.type !== 'path') continue
     opened++
     const key = node.key
-    if ((slot.low !== null && compareBytes(key, slot.low) <= 0) || (slot.high !== null && compareBytes(key, slot.high) >= 0)) {
-      throw invalidProof('Keys out of search-tree order')
-    }
-    const priority = priorityWith(sha256, proof.salt, key)
-    if (slot.parentPriority !== null && compareBytes(priority, slot.parentPriority) >= 0) {
-      throw invalidProof('Priorities out of heap order: not the canonical tree')
-    }
+    const priority = placedPriority(sha256, proof.salt, key, slot)
     if (node.type === 'entry') entries.push({ key: node.key, value: node.value })
     slots.push({ low: key, high: slot.high, parentPriority: priority })
     slots.push({ low: slot.low, high: key, parentPriority: priority })
