@@ -6,6 +6,7 @@
  * the server's. Only then is it installed in place of the replica
  * (swap.ts), with its record (R, seq).
  */
+import { rm } from 'node:fs/promises'
 import { MerkleLevel } from '../level/merkle-level'
 import { bytesEqual, fromHex, toHex } from '../bytes'
 import { verifyRangeProof } from '../../verify'
@@ -25,9 +26,13 @@ export async function fullSync (client: ReplicationClient, info: ServerInfo, loc
     const root = toHex(await db.root())
     if (root !== info.root) throw replicaError('REPLICA_ROOT_MISMATCH', `The copied entries give the root ${root}, not ${info.root}`)
     await writeRecord(staging, { root: info.root, seq: info.seq })
-  } finally {
+  } catch (err) {
+    // An unverified copy is worth nothing: drop it now rather than at the next run.
     await db.close()
+    await rm(staging, { recursive: true, force: true })
+    throw err
   }
+  await db.close()
   await markReady(location)
   await install(location)
 }

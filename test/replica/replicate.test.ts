@@ -15,15 +15,8 @@ import { companions } from '../../lib/replica/swap'
 import { tamperingServer } from '../util/tampering-server'
 import { tempLocation } from '../util/temp'
 import { rejectionCode } from '../util/codes'
+import { replicaEntries } from '../util/replica-entries'
 import { rootAt, seed } from '../serve/seeded'
-
-/** Every entry of the database in `location`, as [key, value] hex pairs. */
-export async function replicaEntries (location: string): Promise<Array<[string, string]>> {
-  const db = new MerkleLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' })
-  const entries = await db.iterator().all()
-  await db.close()
-  return entries.map(([k, v]) => [toHex(k), toHex(v)])
-}
 
 async function primaryEntries (db: MerkleLevel<any, any>): Promise<Array<[string, string]>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- any database
   const entries = await db.iterator({ keyEncoding: 'view', valueEncoding: 'view' }).all()
