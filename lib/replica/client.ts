@@ -14,9 +14,13 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 /** How the client talks to the server. */
 export interface ClientOptions {
+  /** Sent as `Authorization: Bearer <token>`, to the given URL only. */
   token?: string
+  /** Aborts the work (REPLICA_ABORTED). */
   signal?: AbortSignal
+  /** The largest body accepted (default 64 MiB; the server's stated limit, if smaller, wins). */
   maxResponseBytes?: number
+  /** The longest one request may take, response included (default 60 s). */
   timeoutMs?: number
 }
 
