@@ -125,3 +125,14 @@ test('a directory that is not a replica is never replaced', async t => {
   t.deepEqual(await replicaEntries(location), [[toHex(Buffer.from('mine')), toHex(Buffer.from('keep'))]])
   await close()
 })
+
+test('an aborted signal stops the copy with REPLICA_ABORTED, and nothing is written', async t => {
+  const { url, close } = await primary(8)
+  const location = tempLocation('replica')
+  const controller = new AbortController()
+  controller.abort()
+  t.equal(await rejectionCode(replicate(url, location, { signal: controller.signal })), 'REPLICA_ABORTED')
+  t.notOk(existsSync(location))
+  t.ok(noTemporaries(location))
+  await close()
+})
