@@ -36,3 +36,6 @@ export type {
   ChangeProof, ChangeOp, ChangePut, ChangeDel, ChangeProofNode, ChangeProofJson, ChangeOpJson, ChangeProofNodeJson,
   ChangeProofResult, ChangeProofInput, ChangeRoots
 } from './verify'
+export { replicate } from './lib/replica/replicate'
+export type { ReplicateOptions, ReplicateResult } from './lib/replica/replicate'
+export type { ReplicaErrorCode } from './lib/replica/errors'

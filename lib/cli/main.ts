@@ -13,6 +13,7 @@ import { registerImport } from './commands/import'
 import { registerInfo } from './commands/info'
 import { registerProve } from './commands/prove'
 import { registerRepair } from './commands/repair'
+import { registerReplicate } from './commands/replicate'
 import { registerRoot } from './commands/root'
 import { registerServe } from './commands/serve'
 import { registerVerify } from './commands/verify'
@@ -29,7 +30,7 @@ export function program (done: (code: number) => void): Command {
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-  for (const register of [registerInfo, registerVerify, registerDump, registerGet, registerRoot, registerProve, registerVerifyProof, registerCheckpoint, registerExport, registerImport, registerRepair, registerServe]) {
+  for (const register of [registerInfo, registerVerify, registerDump, registerGet, registerRoot, registerProve, registerVerifyProof, registerCheckpoint, registerExport, registerImport, registerRepair, registerServe, registerReplicate]) {
     register(cli, done)
   }
   // Subcommands throw instead of exiting too, so that main() decides the exit code.

@@ -10,6 +10,7 @@ import { toHex } from '../../bytes'
 import { ListenRefused, DEFAULT_PORT, startReplicationServer } from '../../serve/server'
 import { openDatabase } from '../database'
 import { ExitCode, UsageError } from '../exit-codes'
+import { tokenOf } from '../token'
 
 interface ServeFlags {
   host: string
@@ -37,7 +38,7 @@ export function registerServe (program: Command, done: (code: number) => void): 
       const port = integerFlag('--port', flags.port, 0, 65535) as number
       const maxResponseBytes = integerFlag('--max-response-bytes', flags.maxResponseBytes, 4096, Number.MAX_SAFE_INTEGER)
       if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UsageError('--cert and --key go together')
-      const token = tokenOf(flags)
+      const token = tokenOf(flags.tokenFile)
       const tls = flags.cert === undefined ? undefined : { cert: readFileSync(flags.cert), key: readFileSync(flags.key as string) }
       const db = await openDatabase(dir)
       let serving
@@ -57,15 +58,6 @@ export function registerServe (program: Command, done: (code: number) => void): 
       await db.close()
       done(ExitCode.ok)
     })
-}
-
-// The token from --token-file, else from MERKLE_LEVEL_TOKEN, else none.
-function tokenOf (flags: ServeFlags): string | undefined {
-  const token = flags.tokenFile !== undefined ? readFileSync(flags.tokenFile, 'utf8').trim() : process.env.MERKLE_LEVEL_TOKEN
-  if (token === undefined) return undefined
-  if (token === '') throw new UsageError(flags.tokenFile !== undefined ? `the token file ${flags.tokenFile} is empty` : 'MERKLE_LEVEL_TOKEN is set but empty')
-  if (!/^[\x21-\x7e]+$/.test(token)) throw new UsageError('the token must be printable ASCII without spaces (it is sent in an Authorization header)')
-  return token
 }
 
 function integerFlag (name: string, value: string | undefined, least: number, most: number): number | undefined {

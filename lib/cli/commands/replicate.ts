@@ -1,0 +1,45 @@
+/**
+ * `merkle-level replicate <url> <dir>`: brings the replica in `dir` to the
+ * state the server at `url` holds (docs/REPLICATION.md §7), by the change
+ * feed when it can, else by a full copy by ranges, every byte verified.
+ * A refused answer (a proof that does not verify, a root other than the one
+ * required) is "no" (exit 1); the replica stays at its last verified state.
+ */
+import type { Command } from 'commander'
+import { replicate } from '../../replica/replicate'
+import { ExitCode, UsageError } from '../exit-codes'
+import { tokenOf } from '../token'
+
+interface ReplicateFlags {
+  root?: string
+  tokenFile?: string
+}
+
+// Codes that mean the server's answer was checked and refused.
+const REFUSALS = ['LEVEL_INVALID_PROOF', 'LEVEL_PROOF_ROOT_MISMATCH', 'REPLICA_ROOT_MISMATCH', 'REPLICA_BAD_RESPONSE']
+
+/** Registers the command. */
+export function registerReplicate (program: Command, done: (code: number) => void): void {
+  program.command('replicate')
+    .description('bring a replica up to date with a server, verifying every answer (docs/REPLICATION.md)')
+    .argument('<url>', 'the server (as `serve` prints it)')
+    .argument('<dir>', 'replica directory (created if missing)')
+    .option('--root <hex>', 'the root the replica must reach: refused when the server holds another state')
+    .option('--token-file <file>', 'send this bearer token (the file\'s contents, surrounding whitespace removed); default: $MERKLE_LEVEL_TOKEN')
+    .action(async (url: string, dir: string, flags: ReplicateFlags) => {
+      if (!/^https?:\/\//i.test(url)) throw new UsageError(`${url} is not an http:// or https:// URL`)
+      if (flags.root !== undefined && !/^[0-9a-fA-F]{64}$/.test(flags.root)) throw new UsageError('--root must be 64 hexadecimal digits')
+      const token = tokenOf(flags.tokenFile)
+      try {
+        const result = await replicate(url, dir, { token, root: flags.root })
+        const how = result.how === 'full' ? 'copied in full' : result.how === 'feed' ? 'caught up by the feed' : 'already current'
+        process.stdout.write(`${dir} at root ${result.root}, seq ${result.seq} (${how})\n`)
+        done(ExitCode.ok)
+      } catch (err) {
+        const code = (err as { code?: unknown }).code
+        if (typeof code !== 'string' || !REFUSALS.includes(code)) throw err
+        process.stderr.write(`merkle-level: refused (${code}): ${(err as Error).message}\n`)
+        done(ExitCode.no)
+      }
+    })
+}
