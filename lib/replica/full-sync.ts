@@ -6,7 +6,6 @@
  * the server's. Only then is it installed in place of the replica
  * (swap.ts), with its record (R, seq).
  */
-import { rm } from 'node:fs/promises'
 import { MerkleLevel } from '../level/merkle-level'
 import { bytesEqual, fromHex, toHex } from '../bytes'
 import { verifyRangeProof } from '../../verify'
@@ -14,7 +13,7 @@ import type { RangeProofResult } from '../../verify'
 import type { ReplicationClient, ServerInfo } from './client'
 import { replicaError } from './errors'
 import { writeRecord } from './state'
-import { companions, install, markReady } from './swap'
+import { companions, install, markReady, removeTree } from './swap'
 
 /** Copies the state `info` describes into `location`, replacing what is there only once the copy is verified. */
 export async function fullSync (client: ReplicationClient, info: ServerInfo, location: string, signal?: AbortSignal): Promise<void> {
@@ -29,7 +28,7 @@ export async function fullSync (client: ReplicationClient, info: ServerInfo, loc
   } catch (err) {
     // An unverified copy is worth nothing: drop it now rather than at the next run.
     await db.close()
-    await rm(staging, { recursive: true, force: true })
+    await removeTree(staging)
     throw err
   }
   await db.close()

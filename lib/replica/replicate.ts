@@ -6,7 +6,7 @@
  * full by ranges and swapped in. The data in `location` is always a
  * verified state of the server's history, whatever fails.
  */
-import { readdir } from 'node:fs/promises'
+import { nodeFileSystem as fs } from '../fs/node-file-system'
 import { MerkleLevel } from '../level/merkle-level'
 import { toHex } from '../bytes'
 import { ReplicationClient } from './client'
@@ -114,7 +114,7 @@ async function position (db: MerkleLevel<Uint8Array, Uint8Array>, location: stri
 async function refuseForeign (location: string): Promise<void> {
   let names: string[]
   try {
-    names = await readdir(location)
+    names = await fs.readdir(location)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
     throw err

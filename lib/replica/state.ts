@@ -11,8 +11,9 @@
  * The file is replaced atomically: written to a temporary name, fsynced,
  * renamed over, and the directory fsynced.
  */
-import { open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { isErrno } from '../fs/file-system'
+import { nodeFileSystem as fs } from '../fs/node-file-system'
 import { replicaError } from './errors'
 
 /** A verified state: its root (hex) and the server's sequence number for it. */
@@ -33,9 +34,9 @@ export const RECORD_FILE = 'REPLICA.json'
 export async function readRecord (directory: string): Promise<ReplicaRecord | null> {
   let text: string
   try {
-    text = await readFile(join(directory, RECORD_FILE), 'utf8')
+    text = new TextDecoder().decode(await fs.readFile(join(directory, RECORD_FILE)))
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    if (isErrno(err, 'ENOENT')) return null
     throw err
   }
   let record: unknown
@@ -48,30 +49,28 @@ export async function readRecord (directory: string): Promise<ReplicaRecord | nu
 export async function writeRecord (directory: string, record: ReplicaRecord): Promise<void> {
   const path = join(directory, RECORD_FILE)
   const temporary = `${path}.tmp`
-  const file = await open(temporary, 'w')
+  await removeTemporaryRecord(directory)
+  const file = await fs.open(temporary, 'create')
   try {
-    await file.writeFile(JSON.stringify(record) + '\n')
+    await file.write(new TextEncoder().encode(JSON.stringify(record) + '\n'), 0)
     await file.sync()
   } finally {
     await file.close()
   }
-  await rename(temporary, path)
+  await fs.rename(temporary, path)
   await syncDirectory(directory)
 }
 
 /** Removes a leftover temporary record (a crash during writeRecord). */
 export async function removeTemporaryRecord (directory: string): Promise<void> {
-  await rm(join(directory, `${RECORD_FILE}.tmp`), { force: true })
+  await fs.unlink(join(directory, `${RECORD_FILE}.tmp`)).catch((err: unknown) => {
+    if (!isErrno(err, 'ENOENT')) throw err
+  })
 }
 
 /** Fsyncs a directory, so that a rename in it survives a crash. */
 export async function syncDirectory (directory: string): Promise<void> {
-  const handle = await open(directory, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
+  await fs.syncDirectory(directory)
 }
 
 function isPosition (value: unknown): value is ReplicaPosition {

@@ -13,8 +13,8 @@
  * finishes what a crash interrupted: a ready copy is installed, a staging
  * copy and an old copy are removed.
  */
-import { rename, rm, stat } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { nodeFileSystem as fs } from '../fs/node-file-system'
 import { syncDirectory } from './state'
 
 /** The temporary directories that go with a replica directory. */
@@ -26,15 +26,15 @@ export function companions (location: string): { staging: string, ready: string,
 /** Completes or undoes whatever a crash left: afterwards only `<dir>` (if any) remains. */
 export async function settle (location: string): Promise<void> {
   const { staging, ready, old } = companions(location)
-  await rm(staging, { recursive: true, force: true })
+  await removeTree(staging)
   if (await exists(ready)) await install(location)
-  await rm(old, { recursive: true, force: true })
+  await removeTree(old)
 }
 
 /** Marks the verified, durable staging copy as the state to install (step 2). */
 export async function markReady (location: string): Promise<void> {
   const { staging, ready } = companions(location)
-  await rename(staging, ready)
+  await fs.rename(staging, ready)
   await syncDirectory(dirname(ready))
 }
 
@@ -42,19 +42,22 @@ export async function markReady (location: string): Promise<void> {
 export async function install (location: string): Promise<void> {
   const { ready, old } = companions(location)
   const target = resolve(location)
-  await rm(old, { recursive: true, force: true })
-  if (await exists(target)) await rename(target, old)
-  await rename(ready, target)
+  await removeTree(old)
+  if (await exists(target)) await fs.rename(target, old)
+  await fs.rename(ready, target)
   await syncDirectory(dirname(target))
-  await rm(old, { recursive: true, force: true })
+  await removeTree(old)
 }
 
 async function exists (path: string): Promise<boolean> {
-  try {
-    await stat(path)
-    return true
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
-    throw err
-  }
+  return (await fs.lstat(path)) !== null
+}
+
+/** Removes `path` and everything under it, if it is there; a symbolic link is removed, never followed. */
+export async function removeTree (path: string): Promise<void> {
+  const stat = await fs.lstat(path)
+  if (stat === null) return
+  if (!stat.isDirectory) return await fs.unlink(path)
+  for (const name of await fs.readdir(path)) await removeTree(join(path, name))
+  await fs.rmdir(path)
 }
