@@ -20,7 +20,7 @@ import { resolve } from '../../lib/tree/node'
 import type { TreeNode } from '../../lib/tree/node'
 import { changeProofFromJson, changeProofToJson, decodeChangeProof, encodeChangeProof, verifyChangeProof } from '../../verify'
 import type { ChangeOp, ChangeProofNode } from '../../verify'
-import { SortedModel } from '../util/model'
+import { SortedModel, treeAndModel } from '../util/model'
 import { naiveRoot } from '../util/naive-root'
 import { smallKey, smallValue } from '../util/arbitraries'
 import { codeOf } from '../util/codes'
@@ -33,16 +33,6 @@ const op: fc.Arbitrary<ChangeOp> = fc.oneof(
   fc.record({ type: fc.constant('del' as const), key })
 )
 const ops = fc.array(op, { maxLength: 12 })
-
-function build (pairs: Array<[Uint8Array, Uint8Array]>, s: Uint8Array): { tree: Tree, model: SortedModel } {
-  let tree = Tree.empty({ salt: s })
-  const model = new SortedModel()
-  for (const [k, v] of pairs) {
-    tree = tree.put(k, v)
-    model.put(k, v)
-  }
-  return { tree, model }
-}
 
 function after (model: SortedModel, list: readonly ChangeOp[]): SortedModel {
   const next = model.clone()
@@ -59,7 +49,7 @@ test('change proofs verify to the model\'s root after the operations and return 
   let checked = 0
   let nodesOpened = 0
   fc.assert(fc.property(contents, ops, salt, (pairs, list, s) => {
-    const { tree, model } = build(pairs, s)
+    const { tree, model } = treeAndModel(pairs, s)
     const expected = after(model, list)
     const { proof, from, to } = proveChange(tree, list)
     const bytes = encodeChangeProof(proof)
@@ -83,7 +73,7 @@ test('change proofs verify to the model\'s root after the operations and return 
 
 test('change proofs fail against other roots', t => {
   fc.assert(fc.property(contents, ops, salt, (pairs, list, s) => {
-    const { tree } = build(pairs, s)
+    const { tree } = treeAndModel(pairs, s)
     const { proof, from, to } = proveChange(tree, list)
     const other = tree.put(Uint8Array.of(0x7a, 0x7a, 0x7a, 0x7a, 0x7a), Uint8Array.of(1)).root()
     return codeOf(() => verifyChangeProof(proof, { from: other, to })) === 'LEVEL_PROOF_ROOT_MISMATCH' &&
@@ -128,7 +118,7 @@ test('change proofs are minimal and complete: pruning an opened subtree or openi
   let pruned = 0
   let opened = 0
   fc.assert(fc.property(contents, ops, salt, (pairs, list, s) => {
-    const { tree } = build(pairs, s)
+    const { tree } = treeAndModel(pairs, s)
     const { proof, from, to } = proveChange(tree, list)
     const nodes = proof.nodes
     for (let i = 0; i < nodes.length; i++) {
@@ -158,7 +148,7 @@ test('a proof\'s nodes with other operations are refused, or are the canonical p
   let refused = 0
   let same = 0
   fc.assert(fc.property(contents, ops, ops, salt, (pairs, a, b, s) => {
-    const { tree } = build(pairs, s)
+    const { tree } = treeAndModel(pairs, s)
     const proven = proveChange(tree, a)
     const wanted = proveChange(tree, b)
     const code = codeOf(() => verifyChangeProof({ ...proven.proof, ops: b }, { from: wanted.from, to: wanted.to }))

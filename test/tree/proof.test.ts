@@ -11,7 +11,7 @@ import { toHex } from '../../lib/bytes'
 import { Tree } from '../../lib/tree/tree'
 import { proveKey, proveRange } from '../../lib/tree/prove'
 import { decodeProof, encodeProof, proofFromJson, proofToJson, verifyProof, verifyRangeProof } from '../../verify'
-import { SortedModel, inRange } from '../util/model'
+import { SortedModel, inRange, treeAndModel } from '../util/model'
 import type { ModelRange } from '../util/model'
 import { range as rangeArb, smallKey, smallValue } from '../util/arbitraries'
 import { codeOf } from '../util/codes'
@@ -21,16 +21,6 @@ const salt = fc.constantFrom(new Uint8Array(0), Uint8Array.of(7), Uint8Array.fro
 const contents = fc.array(fc.tuple(key, smallValue), { maxLength: 24 })
 
 const show = (entries: Array<[Uint8Array, Uint8Array]>): string[] => entries.map(([k, v]) => `${toHex(k)}=${toHex(v)}`)
-
-function build (pairs: Array<[Uint8Array, Uint8Array]>, s: Uint8Array): { tree: Tree, model: SortedModel } {
-  let tree = Tree.empty({ salt: s })
-  const model = new SortedModel()
-  for (const [k, v] of pairs) {
-    tree = tree.put(k, v)
-    model.put(k, v)
-  }
-  return { tree, model }
-}
 
 // A root of other contents: one entry added, changed or removed.
 function otherRoot (tree: Tree, model: SortedModel): Uint8Array {
@@ -44,7 +34,7 @@ test('key proofs: inclusion and absence match the model, and fail against other 
   let present = 0
   let absent = 0
   fc.assert(fc.property(contents, fc.array(key, { maxLength: 8 }), salt, (pairs, probes, s) => {
-    const { tree, model } = build(pairs, s)
+    const { tree, model } = treeAndModel(pairs, s)
     const root = tree.root()
     const other = otherRoot(tree, model)
     for (const k of [...model.entries().map(([k]) => k), ...probes]) {
@@ -77,7 +67,7 @@ test('range proofs: exactly the model\'s entries, the covered part complete, oth
   let entries = 0
   let limited = 0
   fc.assert(fc.property(contents, fc.array(rangeArb, { minLength: 1, maxLength: 6 }), salt, (pairs, ranges, s) => {
-    const { tree, model } = build(pairs, s)
+    const { tree, model } = treeAndModel(pairs, s)
     const root = tree.root()
     const other = otherRoot(tree, model)
     for (const r of ranges) {

@@ -4,6 +4,7 @@
  */
 import { compareBytes } from '../../lib/bytes'
 import type { KeyRange } from '../../lib/tree/treap'
+import { Tree } from '../../lib/tree/tree'
 
 /** A range as in abstract-level's clear and iterator options, over byte keys: the tree's own type. */
 export type ModelRange = KeyRange
@@ -60,4 +61,15 @@ export function inRange (key: Uint8Array, range: ModelRange): boolean {
   if (range.lt !== undefined && compareBytes(key, range.lt) >= 0) return false
   if (range.lte !== undefined && compareBytes(key, range.lte) > 0) return false
   return true
+}
+
+/** A tree with salt `salt` and a model, both filled with `pairs` in order. */
+export function treeAndModel (pairs: Array<[Uint8Array, Uint8Array]>, salt: Uint8Array): { tree: Tree, model: SortedModel } {
+  let tree = Tree.empty({ salt })
+  const model = new SortedModel()
+  for (const [k, v] of pairs) {
+    tree = tree.put(k, v)
+    model.put(k, v)
+  }
+  return { tree, model }
 }
