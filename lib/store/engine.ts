@@ -21,6 +21,7 @@
  * writers go on (checkpoint.ts).
  */
 import { join } from 'node:path'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { asIoError, hasCode, ioError, levelError } from '../errors'
 import type { FileSystem } from '../fs/file-system'
 import { nodeFileSystem } from '../fs/node-file-system'
@@ -45,6 +46,7 @@ import { segmentName } from './file-names'
 import { DatabaseLock } from './lock'
 import { LiveState } from './live-state'
 import { planRecovery } from './recovery'
+import type { PendingReplay } from './pending-replay'
 import { retentionPolicy } from './retention'
 import type { RetentionPolicy } from './retention'
 import { paramsForNewDatabase } from './salt'
@@ -126,6 +128,21 @@ export interface OpenOptions {
   errorIfExists: boolean
 }
 
+// What open() hands the engine it makes.
+interface EngineState {
+  tree: Tree
+  pending: PendingReplay | null
+  seq: number
+  writer: WalWriter
+  snapshotSeq: number
+  generation: Generation | null
+  migrate: boolean
+  cache: NodeCache
+}
+
+// Pending replayed operations applied per turn of the event loop after open (#settle).
+const PENDING_SLICE = 4096
+
 /** The storage engine of one open database. */
 export class Engine {
   // The current version. The open edit changes its nodes in place: it never leaves the engine
@@ -148,6 +165,16 @@ export class Engine {
   #imageWriting: Promise<unknown> | null = null
   // The edit that nodes created since the version was last captured belong to (0: none open).
   #edit = 0
+  // Replayed operations not applied yet (pending-replay.ts): point reads look here first, a
+  // background task applies them in slices (#settle), and anything else that needs the whole
+  // state applies the rest first. Null once none is left.
+  #pending: PendingReplay | null
+  // Resolves once #pending is applied; null when nothing was pending.
+  #applied: Promise<void> | null = null
+  // The state recovery reached, held once the pending operations are applied until its root is
+  // known; then what db.recovery reports of it.
+  #recovered: Tree | null = null
+  #recoveredFigures: { root: string, entries: number } | null = null
   // Operations applied since the root was last computed: a bound on the hashing it needs.
   #unhashedOps = 0
   // Writes over the fairness budget, queued at the next turn of the event loop (see #queueFor).
@@ -182,11 +209,12 @@ export class Engine {
     private readonly lock: DatabaseLock,
     private readonly identityBytes: Uint8Array,
     private readonly options: Required<Pick<EngineOptions, 'sync' | 'checkpointBytes' | 'mergeRatio'>> & { retention: RetentionPolicy | null },
-    state: { tree: Tree, seq: number, writer: WalWriter, snapshotSeq: number, generation: Generation | null, migrate: boolean, cache: NodeCache },
+    state: EngineState,
     readonly recovery: RecoveryReport,
     private readonly onCheckpoint: (status: CheckpointStatus) => void
   ) {
     this.#live = state.tree
+    this.#pending = state.pending
     this.#generation = state.generation
     this.#migrate = state.migrate
     this.#cache = state.cache
@@ -216,7 +244,7 @@ export class Engine {
     let opened: Generation | null = null
     try {
       const cache = new NodeCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES)
-      const plan = await planRecovery(fs, directory, options.recovery ?? 'strict', paramsForNewDatabase(options.salt), cache)
+      const plan = await planRecovery(fs, directory, options.recovery ?? 'strict', paramsForNewDatabase(options.salt), cache, true)
       opened = plan.generation
       if (plan.existed && options.errorIfExists) {
         throw levelError(`Database ${directory} exists (errorIfExists is set)`, 'LEVEL_DATABASE_NOT_OPEN')
@@ -239,7 +267,7 @@ export class Engine {
         unknownFiles: [...plan.unknown],
         seq: plan.seq,
         entries: plan.tree.size,
-        root: toHex(await plan.tree.rootAsync()),
+        root: plan.pending === null ? toHex(await plan.tree.rootAsync()) : '',
         durationMs: Date.now() - started
       }
       const engine = new Engine(fs, directory, lock, plan.identityBytes, {
@@ -249,6 +277,7 @@ export class Engine {
         retention
       }, {
         tree: plan.tree,
+        pending: plan.pending,
         seq: plan.seq,
         writer: outcome.writer,
         snapshotSeq: plan.snapshot?.seq ?? 0,
@@ -256,6 +285,8 @@ export class Engine {
         migrate: plan.migrate,
         cache
       }, report, onCheckpoint)
+      if (plan.pending === null) engine.#recoveredFigures = { root: report.root, entries: report.entries }
+      else engine.#settle(report)
       // A version 1 snapshot is written as a base image now (the first release's state is in
       // memory until then); its file is replaced only once the image is durable (checkpoint.ts).
       if (plan.migrate) {
@@ -288,7 +319,9 @@ export class Engine {
     // One root at a time: a call that came while another hashes in slices waits for it,
     // then has at most the writes made meanwhile left to hash.
     while (this.#rooting !== null) await this.#rooting.catch(() => {})
+    await this.#applied
     this.#assertIndexWhole()
+    this.#applyPending(Infinity)
     const few = this.#unhashedOps <= SYNC_ROOT_OPS
     this.#unhashedOps = 0
     if (few) return this.#live.root()
@@ -304,12 +337,16 @@ export class Engine {
   /** The value of `key` in the current version, or undefined; the version is not captured. */
   get (key: Uint8Array): Uint8Array | undefined {
     this.#assertIndexWhole()
+    const op = this.#pending?.lookup(key)
+    if (op !== undefined) return op.type === 'put' ? op.value : undefined
     return this.#live.get(key)
   }
 
   /** Whether `key` is in the current version; the version is not captured. */
   has (key: Uint8Array): boolean {
     this.#assertIndexWhole()
+    const op = this.#pending?.lookup(key)
+    if (op !== undefined) return op.type === 'put'
     return this.#live.has(key)
   }
 
@@ -327,6 +364,7 @@ export class Engine {
    */
   captureVersion (): Tree {
     this.#assertIndexWhole()
+    this.#applyPending(Infinity)
     this.#edit = 0
     return this.#live
   }
@@ -439,6 +477,9 @@ export class Engine {
     const group = run.writes
     // LevelDB's stall: a checkpoint that cannot keep up holds writers, instead of memory growing.
     while (this.#stalled()) await this.#imageWriting?.catch(() => {})
+    // The recovered state comes first: db.recovery reports it, and a write must not be undone
+    // by an older replayed operation of its key.
+    await this.#applied
     if (this.#failure !== null) return run.reject(this.#refusal())
     // 2. Number, encode and frame every batch into one buffer (its size summed as writes joined).
     const buf = new Uint8Array(run.bytes)
@@ -465,6 +506,7 @@ export class Engine {
     // writes nobody reads in between changes its own nodes in place instead of copying them.
     if (this.#edit === 0) this.#edit = Tree.newEdit()
     try {
+      this.#applyPending(Infinity)
       this.#live = this.#live.edit(tree => {
         const live = new LiveState(tree)
         for (const ops of stored) {
@@ -598,6 +640,7 @@ export class Engine {
   }
 
   async #runCheckpoint (): Promise<CheckpointResult> {
+    await this.#applied
     // The rotation holds writers while it syncs the old segment, which may lack up to
     // WAL_BYTES_PER_SYNC. Most of that sync is done first, as a task of its own: writers that
     // queue meanwhile commit between the two waits, instead of waiting for both in a row.
@@ -696,6 +739,69 @@ export class Engine {
     return await writeBackup(this.fs, this.directory, target, { tree: this.captureVersion(), seq: this.#seq, identity: this.identityBytes })
   }
 
+  // Applies up to `max` pending operations, the next in key order, to the current version.
+  // Once none is left, the current version is the recovered state: it is held (the edit closes,
+  // as for any captured version) until its root is known.
+  #applyPending (max: number): void {
+    const pending = this.#pending
+    if (pending === null) return
+    if (this.#edit === 0) this.#edit = Tree.newEdit()
+    const ops = pending.take(max)
+    try {
+      this.#live = this.#live.edit(tree => applyOps(new LiveState(tree), ops).tree, this.#edit)
+    } catch (err) {
+      // As in #commitGroup: nodes of the open edit may be half changed; the log still has it all.
+      this.#broken = err instanceof Error ? err : new Error(String(err))
+      this.#failure ??= this.#broken
+      this.#pending = null
+      throw ioError('Applying the replayed log to the index failed; reopen the database', err)
+    }
+    this.#unhashedOps += ops.length
+    if (pending.size === 0) {
+      this.#pending = null
+      this.#edit = 0
+      this.#recovered = this.#live
+    }
+  }
+
+  // After open: applies the pending operations in slices between other work, then hashes the
+  // recovered state for db.recovery, whose root and entries wait for it when read before.
+  #settle (report: RecoveryReport): void {
+    Object.defineProperties(report, {
+      root: { enumerable: true, get: () => this.recoveredFigures().root },
+      entries: { enumerable: true, get: () => this.recoveredFigures().entries }
+    })
+    this.#applied = (async () => {
+      while (this.#pending !== null && !this.#closed && this.#broken === null) {
+        await nextTurn()
+        this.#applyPending(PENDING_SLICE)
+      }
+    })().catch(() => {})
+    this.#applied.then(async () => {
+      const recovered = this.#recovered
+      if (recovered === null || this.#closed) return
+      const root = await recovered.rootAsync()
+      this.#recoveredFigures ??= { root: toHex(root), entries: recovered.size }
+      this.#recovered = null
+    }).catch(() => {})
+  }
+
+  /**
+   * The root and entry count of the state recovery reached (db.recovery).
+   * Known at open unless replayed operations were left pending; then
+   * worked out now if the background has not done it yet.
+   */
+  recoveredFigures (): { root: string, entries: number } {
+    if (this.#recoveredFigures === null) {
+      this.#assertIndexWhole()
+      this.#applyPending(Infinity)
+      const recovered = this.#recovered as Tree
+      this.#recoveredFigures = { root: toHex(recovered.root()), entries: recovered.size }
+      this.#recovered = null
+    }
+    return this.#recoveredFigures
+  }
+
   /**
    * Waits for queued writes and a running checkpoint, syncs the log, closes
    * files and releases the lock. Everything is released even when something
@@ -705,6 +811,10 @@ export class Engine {
    */
   async close (): Promise<void> {
     this.#closed = true
+    // What db.recovery reports is worked out while the files are open (it may read them).
+    try {
+      this.recoveredFigures()
+    } catch {}
     this.#tellCommitted()
     this.#commitListeners.clear()
     // Writes waiting for a turn of the event loop are committed now, before the log closes.

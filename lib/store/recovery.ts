@@ -36,8 +36,9 @@ import type { SegmentHeader } from '../wal/format'
 import { bytesEqual } from '../bytes'
 import { Tree } from '../tree/tree'
 import type { TreeParams } from '../tree/params'
-import { applyOps, decodeRecord } from './batch-record'
-import { LiveState } from './live-state'
+import { decodeRecord } from './batch-record'
+import { ReplayRun } from './replay-run'
+import type { PendingReplay } from './pending-replay'
 import type { Generation } from '../image/generation'
 import { NodeCache } from '../image/node-cache'
 import { DEFAULT_CACHE_BYTES } from './options'
@@ -55,7 +56,10 @@ export type RecoveryMode = 'strict' | 'pointInTime'
 export interface RecoveryFindings {
   readonly identity: Identity
   readonly identityBytes: Uint8Array
+  /** The recovered state, but for the operations in {@link pending}. */
   readonly tree: Tree
+  /** Replayed operations not applied to `tree` (asked for with `deferReplay`); null when none. */
+  readonly pending: PendingReplay | null
   /** The image files `tree` reads from; null when it is all in memory (a version 1 snapshot, or none). */
   readonly generation: Generation | null
   /** A version 1 snapshot was loaded: the next checkpoint writes it as an image (a base). */
@@ -111,7 +115,9 @@ export interface RecoveryPlan extends RecoveryFindings {
 type SegmentFile = { name: string, number: number } & SegmentHeaderRead
 
 /** Reads the directory and works out the recovered state (changes nothing). */
-export async function planRecovery (fs: FileSystem, directory: string, mode: RecoveryMode, params: TreeParams, cache = new NodeCache(DEFAULT_CACHE_BYTES)): Promise<RecoveryPlan> {
+export async function planRecovery (
+  fs: FileSystem, directory: string, mode: RecoveryMode, params: TreeParams, cache = new NodeCache(DEFAULT_CACHE_BYTES), deferReplay = false
+): Promise<RecoveryPlan> {
   const names = await listDirectory(fs, directory)
   const temps: string[] = []
   const unknown: string[] = []
@@ -131,7 +137,7 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
   const walIdentity = establishIdentity(segments.map(s => s.ok ? s.header.identity : null))
   const chosen = await loadSnapshot(fs, directory, snapshots, walIdentity, cache)
   try {
-    return await planFrom(fs, directory, mode, params, chosen, walIdentity, segments, existed, temps, unknown)
+    return await planFrom(fs, directory, mode, params, chosen, walIdentity, segments, existed, temps, unknown, deferReplay)
   } catch (err) {
     // The image files of a refused state are not handed to anyone: close them here.
     await chosen.loaded?.generation?.close()
@@ -142,14 +148,15 @@ export async function planRecovery (fs: FileSystem, directory: string, mode: Rec
 // Recovery's plan from the snapshot chosen: the log replayed after it, and what to change.
 async function planFrom (
   fs: FileSystem, directory: string, mode: RecoveryMode, params: TreeParams, chosen: SnapshotChoice,
-  walIdentity: Uint8Array | null, segments: SegmentFile[], existed: boolean, temps: string[], unknown: string[]
+  walIdentity: Uint8Array | null, segments: SegmentFile[], existed: boolean, temps: string[], unknown: string[], deferReplay: boolean
 ): Promise<RecoveryPlan> {
   const start = startingState(chosen.loaded, walIdentity, params)
-  const replayed = await replay(fs, directory, segments, mode, start, chosen.skipped)
+  const replayed = await replay(fs, directory, segments, mode, start, chosen.skipped, deferReplay)
   const plan: RecoveryPlan = {
     identity: start.identity,
     identityBytes: start.identityBytes,
     tree: replayed.tree,
+    pending: replayed.pending,
     generation: chosen.loaded?.generation ?? null,
     migrate: chosen.loaded !== null && chosen.loaded.generation === null,
     seq: replayed.seq,
@@ -221,6 +228,7 @@ function establishIdentity (identities: Array<Uint8Array | null>): Uint8Array | 
 // What replaying the log gave: the state after it, and what it decided about the segments.
 interface Replayed {
   tree: Tree
+  pending: PendingReplay | null
   seq: number
   recordsReplayed: number
   obsolete: string[]
@@ -233,14 +241,11 @@ interface Replayed {
 // Replays the segments after the starting state, deciding what each kind of damage means.
 async function replay (
   fs: FileSystem, directory: string, segments: SegmentFile[], mode: RecoveryMode,
-  start: StartingState, snapshotsSkipped: SnapshotChoice['skipped']
+  start: StartingState, snapshotsSkipped: SnapshotChoice['skipped'], defer: boolean
 ): Promise<Replayed> {
-  const out: Replayed = { tree: start.tree, seq: start.seq, recordsReplayed: 0, obsolete: [], covered: [], setAside: [], truncate: null, resume: null }
+  const out: Replayed = { tree: start.tree, pending: null, seq: start.seq, recordsReplayed: 0, obsolete: [], covered: [], setAside: [], truncate: null, resume: null }
   const snapshotSeq = start.seq
-  const live = new LiveState(start.tree)
-  // One edit for the whole replay: batches reuse the nodes earlier batches of the replay created.
-  // No version made under it escapes before the replay ends, across the reads in between.
-  const edit = Tree.newEdit()
+  const run = new ReplayRun(start.tree, { defer })
   let seq = start.seq
   let stopped = false
   for (let i = 0; i < segments.length; i++) {
@@ -282,10 +287,7 @@ async function replay (
         if (rec.seq > snapshotSeq) throw corruption(`WAL record ${rec.seq} appears twice`)
         return true
       }
-      live.tree = live.tree.edit(tree => {
-        live.tree = tree
-        return applyOps(live, rec.ops).tree
-      }, edit)
+      run.add(rec.ops)
       seq = rec.seq
       out.recordsReplayed++
       return true
@@ -323,7 +325,8 @@ async function replay (
       out.resume = { name: file.name, header, end: validEnd }
     }
   }
-  out.tree = live.tree
+  out.tree = run.tree
+  out.pending = run.pending
   out.seq = seq
   return out
 }
