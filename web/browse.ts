@@ -166,6 +166,7 @@ export class KeyBrowser {
       size.className = 'size'
       size.textContent = `${key.length} + ${value.length}`
       const action = document.createElement('td')
+      action.className = 'action'
       const button = document.createElement('button')
       button.type = 'button'
       button.className = 'show-proof'

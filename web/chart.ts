@@ -36,7 +36,8 @@ export function depthChart (bars: readonly Bar[]): SVGSVGElement {
   const height = 120
   const barWidth = 14
   const left = 28
-  const width = left + bars.length * barWidth + 8
+  // Room for the axis label under a short page.
+  const width = Math.max(200, left + bars.length * barWidth + 8)
   const deepest = Math.max(1, ...bars.map(b => b.depth))
   const svg = element('svg', { viewBox: `0 0 ${width} ${height + 20}`, width: String(width), height: String(height + 20), role: 'img' })
   const title = element('title', {})

@@ -12,7 +12,7 @@ import { toHex } from './bytes'
 export type Shown = 'utf8' | 'hex' | 'json'
 
 /** Bytes shown at most; the rest is counted. */
-const SHOWN_BYTES = 1024
+const SHOWN_BYTES = 256
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 

@@ -96,7 +96,7 @@ test('look inside: the page browses, proves, refuses tampering, escapes values a
   }
   try {
     const page = await browser.newPage()
-    await page.setViewport({ width: 1200, height: 1000 })
+    await page.setViewport({ width: 1100, height: 900 })
     const problems: string[] = []
     page.on('console', message => { if (message.type() === 'error') problems.push(message.text()) })
     page.on('pageerror', err => problems.push(String(err)))
@@ -135,7 +135,7 @@ test('look inside: the page browses, proves, refuses tampering, escapes values a
     t.equal(verdict.outcome, 'verified', 'an inclusion proof verifies')
     t.ok(verdict.text.includes('present') && verdict.text.includes(root), `and says so: ${verdict.text}`)
     t.equal(await text(page, '#proof-value'), 'value of k20', 'with the value it proves')
-    await page.screenshot({ path: join(ARTIFACTS, 'look-inside.png'), fullPage: true })
+    await page.screenshot({ path: join(ARTIFACTS, 'look-inside-paging.png'), fullPage: true })
 
     // An absence proof of a key typed in; a pasted root, right and wrong.
     verdict = await proveTyped(page, 'nope')
@@ -179,6 +179,18 @@ test('look inside: the page browses, proves, refuses tampering, escapes values a
     await rootShown(page, after)
     t.pass(`the root shown changes after a write (in ${Date.now() - written} ms)`)
     t.equal(await text(page, '#ov-seq'), '5', 'with the sequence number')
+
+    // The picture of the README (docs/look-inside.png): the first page, and the proof of the <script> value.
+    await page.select('#show', 'utf8')
+    await page.$eval('#page-size', el => { (el as unknown as { value: string }).value = '8' })
+    await verdictAfter(page, 'page-verdict', async () => await page.click('#go'))
+    verdict = await verdictAfter(page, 'verdict', async () => {
+      const buttons = await page.$$('#entries tbody button.show-proof')
+      await buttons[KEYS.indexOf('html')].click()
+    })
+    t.equal(verdict.outcome, 'verified', 'the <script> value\'s proof verifies')
+    t.equal(await text(page, '#proof-value'), SCRIPT_VALUE, 'and its value is shown as text')
+    await page.screenshot({ path: join(ARTIFACTS, 'look-inside.png'), fullPage: true })
     t.deepEqual(problems.filter(p => /Content.Security.Policy|Refused to/i.test(p)), [], 'nothing the page does breaks its policy')
     await page.close()
   } finally {
