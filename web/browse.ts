@@ -38,6 +38,8 @@ export class KeyBrowser {
   #root: string | null = null
   #next: string | null = null
   #shownRows: Array<[Uint8Array, Uint8Array]> = []
+  /** The most entries a page may ask for (the server's maxRangeEntries, once known). */
+  maxPage = 500
 
   constructor (private readonly host: BrowseHost) {}
 
@@ -92,7 +94,7 @@ export class KeyBrowser {
   async #load (): Promise<void> {
     const verdict = byId('page-verdict')
     setVerdict(verdict, 'pending', 'Reading…')
-    const size = Math.max(1, Math.min(500, Number(byId<HTMLInputElement>('page-size').value) || 20))
+    const size = Math.max(1, Math.min(500, this.maxPage, Number(byId<HTMLInputElement>('page-size').value) || 20))
     let answer: RangeAnswer
     try {
       answer = await this.#fetch(size)

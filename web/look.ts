@@ -9,16 +9,18 @@ import { KeyBrowser } from './browse'
 import { typedKey } from './bytes'
 import type { KeyInput } from './bytes'
 import type { Shown } from './display'
-import { appendFact, byId } from './dom'
+import { appendFact, byId, setVerdict } from './dom'
 import { overviewFacts } from './overview'
 import type { Overview } from './overview'
 import { describe, proveKey } from './prove'
 
+// The longest wait asked for: under the server's maxWaitMs, and under what proxies usually allow.
 const WAIT_MS = 25000
 const RETRY_MS = 2000
 
 const api = new Api()
 let following = 0
+let waitMs = WAIT_MS
 
 const shown = (): Shown => byId<HTMLSelectElement>('show').value as Shown
 
@@ -56,9 +58,11 @@ async function follow (): Promise<void> {
   for (;;) {
     if (run !== following) return
     try {
-      const o: Overview = await api.get<Overview>(seq === null ? '../overview' : `../overview?since=${seq}&wait=${WAIT_MS}`)
+      const o: Overview = await api.get<Overview>(seq === null ? '../overview' : `../overview?since=${seq}&wait=${waitMs}`)
       if (run !== following) return
       renderOverview(o)
+      waitMs = Math.min(WAIT_MS, o.limits.maxWaitMs)
+      browser.maxPage = o.limits.maxRangeEntries
       seq = o.seq
       live(true)
       status('')
@@ -78,7 +82,8 @@ async function prove (): Promise<void> {
   try {
     key = typedKey(byId<HTMLInputElement>('prove-key').value, encoding)
   } catch (err) {
-    byId('verdict').textContent = `Not a key: ${describe(err)}`
+    byId('proof-facts').replaceChildren()
+    setVerdict(byId('verdict'), 'refused', `Not a key: ${describe(err)}`)
     return
   }
   await proveKey(api, key, byId<HTMLInputElement>('trusted-root').value, shown())

@@ -29,6 +29,7 @@ export interface Overview {
     durationMs: number
   }
   lastCheck: null | { time: string, snapshot: boolean, report: { ok: boolean, problems: string[], entries: number, depth: number, hashesChecked: number, root: string } }
+  limits: { maxRangeEntries: number, maxWaitMs: number }
 }
 
 /** The facts, in order: [id, label, text]; the id names the `dd` (`ov-<id>`). */

@@ -16,6 +16,7 @@ import type { DiskUsage } from '../store/disk-usage'
 import type { RecoveryReport } from '../store/options'
 import type { CheckReport } from '../tree/check'
 import type { EndpointSpec } from './endpoints'
+import type { ReplicationLimits } from './protocol'
 import { commitAfter, headOf } from './feed-wait'
 import { PROTOCOL_VERSION, ReplicationError } from './protocol'
 
@@ -30,6 +31,8 @@ export interface OverviewJson {
   lastCheckpoint: null | { ok: true, time: string, background: boolean, result: CheckpointResult } | ({ ok: false } & RecordedCheckpointFailure)
   recovery: RecoveryReport | null
   lastCheck: null | { time: string, snapshot: boolean, report: CheckReport }
+  /** The server's limits, as `info` gives them (a page sizes its requests by them). */
+  limits: ReplicationLimits
 }
 
 /** `overview`, with the optional long poll `since` + `wait`. */
@@ -46,11 +49,11 @@ export const overview: EndpointSpec = {
     } else if (wait > 0) {
       throw new ReplicationError('REPLICATION_BAD_PARAMETER', "Parameter 'wait' needs 'since'")
     }
-    return JSON.stringify(await overviewOf(db))
+    return JSON.stringify({ ...await overviewOf(db), limits: { ...limits } })
   }
 }
 
-async function overviewOf (db: MerkleLevel<unknown, unknown>): Promise<OverviewJson> {
+async function overviewOf (db: MerkleLevel<unknown, unknown>): Promise<Omit<OverviewJson, 'limits'>> {
   // One snapshot: root, sequence number and count of the same state.
   const snapshot = db.snapshot() as MerkleSnapshot
   let state: { root: string, seq: number, count: number }

@@ -127,6 +127,20 @@ test('look inside: the page browses, proves, refuses tampering, escapes values a
     t.deepEqual(await column(page, 'key'), KEYS.slice(20, 40), 'Previous: the second page again')
     t.equal(await page.$$eval('#depth-chart svg rect', bars => bars.length), 20, 'the depth chart has a bar per entry')
 
+    // Filters: a prefix; a range from a key up to another.
+    await page.type('#prefix', 'k1')
+    verdict = await verdictAfter(page, 'page-verdict', async () => await page.click('#go'))
+    t.deepEqual(await column(page, 'key'), NUMBERED.slice(10, 20), `a prefix: ${verdict.text}`)
+    await page.click('input[name=filter][value=range]')
+    await page.type('#gte', 'k40')
+    await page.type('#lt', 'k43')
+    await verdictAfter(page, 'page-verdict', async () => await page.click('#go'))
+    t.deepEqual(await column(page, 'key'), ['k40', 'k41', 'k42'], 'a range, its end excluded')
+    await page.click('input[name=filter][value=prefix]')
+    await page.$eval('#prefix', el => { (el as unknown as { value: string }).value = '' })
+    await verdictAfter(page, 'page-verdict', async () => await page.click('#go'))
+    await verdictAfter(page, 'page-verdict', async () => await page.click('#next'))
+
     // An inclusion proof from a row, verified in the page.
     verdict = await verdictAfter(page, 'verdict', async () => {
       const buttons = await page.$$('#entries tbody button.show-proof')
