@@ -62,11 +62,8 @@ export function createReplicationHandler<K, V> (db: MerkleLevel<K, V>, options: 
 
 // The body of the answer to `req`, or a ReplicationError (or another error: 500).
 async function answer (req: IncomingMessage, context: EndpointContext, check: TokenCheck | null): Promise<Body> {
-  // The page's files hold no data, and a browser cannot send a header when it opens a page: no token.
-  if (req.method === 'GET') {
-    const pathname = new URL(req.url ?? '/', 'http://replication.invalid').pathname
-    if (isPagePath(pathname)) return pageFile(pathname)
-  }
+  const page = pagePathOf(req, context.limits)
+  if (page !== null) return pageFile(page)
   if (check !== null && !check.accepts(req.headers.authorization)) {
     throw new ReplicationError('REPLICATION_UNAUTHORIZED', 'A valid bearer token is required')
   }
@@ -74,7 +71,7 @@ async function answer (req: IncomingMessage, context: EndpointContext, check: To
   if (Buffer.byteLength(target) > context.limits.maxRequestBytes) {
     throw new ReplicationError('REPLICATION_URI_TOO_LONG', `The request target is longer than ${context.limits.maxRequestBytes} bytes`)
   }
-  if (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')) {
+  if (hasBody(req)) {
     throw new ReplicationError('REPLICATION_REQUEST_TOO_LARGE', 'A request of this protocol has no body')
   }
   if (req.method !== 'GET') throw new ReplicationError('REPLICATION_METHOD_NOT_ALLOWED', `Method ${String(req.method)} is not allowed: the endpoint only reads (GET)`)
@@ -84,6 +81,25 @@ async function answer (req: IncomingMessage, context: EndpointContext, check: To
   if (spec === undefined) throw new ReplicationError('REPLICATION_NOT_FOUND', `No endpoint ${url.pathname}: version ${PROTOCOL_VERSION} has ${PREFIX}info, range, changes, prove and overview, and the page ${PAGE_PATH}`)
   if (context.db.status !== 'open') throw new ReplicationError('REPLICATION_UNAVAILABLE', 'The database is not open')
   return await spec.run(context, new Params(url.searchParams, spec.params))
+}
+
+// The path of a file of the page that `req` asks for, or null. The page's files hold no data, and a
+// browser cannot send a header when it opens a page: they are served without the token, to a plain
+// GET; any other request goes through every check.
+function pagePathOf (req: IncomingMessage, limits: ReplicationLimits): string | null {
+  const target = req.url ?? '/'
+  if (req.method !== 'GET' || Buffer.byteLength(target) > limits.maxRequestBytes || hasBody(req)) return null
+  let pathname: string
+  try {
+    pathname = new URL(target, 'http://replication.invalid').pathname
+  } catch {
+    return null
+  }
+  return isPagePath(pathname) ? pathname : null
+}
+
+function hasBody (req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
 }
 
 function send (res: ServerResponse, status: number, body: string | Uint8Array, headers: Record<string, string> = {}): void {

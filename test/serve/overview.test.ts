@@ -84,6 +84,9 @@ test('the page: three files, with a policy against inline scripts, served withou
     t.equal((await httpGet(`${base}${path}`)).status, status, `${path}: anything else needs the token`)
   }
   t.equal((await httpGet(`${base}look/`, { method: 'POST' })).status, 401, 'and so does any other method on the page')
+  t.equal((await httpGet(`${base}look/`, { body: 'hello', headers: { 'content-length': '5' } })).status, 401, 'or a GET with a body')
+  t.equal((await httpGet(`${base}look/?${'x'.repeat(9000)}`)).status, 401, 'or one longer than maxRequestBytes')
+  t.equal((await httpGet(`${base}look/?anything`)).status, 200, 'a query is ignored')
   const authorized = { authorization: 'Bearer page-token' }
   t.equal((await httpGet(`${base}look/nope.js`, { headers: authorized })).status, 404, 'no other file')
   t.equal((await httpGet(`${base}look/`, { method: 'POST', headers: authorized })).status, 405, 'GET only')
