@@ -30,6 +30,7 @@ const browser = new KeyBrowser({
   prove: keyHex => {
     byId<HTMLInputElement>('prove-key').value = keyHex
     byId<HTMLSelectElement>('prove-encoding').value = 'hex'
+    byId('proof-section').scrollIntoView({ block: 'nearest' })
     void prove()
   }
 })
