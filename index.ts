@@ -3,7 +3,8 @@
  * its contents. Public exports only.
  */
 export { MerkleLevel } from './lib/level/merkle-level'
-export type { MerkleLevelOptions, RootOptions } from './lib/level/merkle-level'
+export type { MerkleLevelOptions, RootOptions, LastCheck } from './lib/level/merkle-level'
+export type { DiskUsage, FileCount } from './lib/store/disk-usage'
 export type { DurabilityOptions } from './lib/level/write-options'
 export type { CacheStats, EngineOptions, RecoveryReport } from './lib/store/options'
 export type { RecoveryMode } from './lib/store/recovery'

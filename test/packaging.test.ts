@@ -2,7 +2,8 @@
  * The package as users get it: `npm pack`, then install the tarball into a
  * fresh project (from the npm cache, offline) and use it from CommonJS, from
  * ESM and through its command-line tool. The tarball must hold what users
- * need and nothing else (no tests, benchmarks, demo, sources or source maps).
+ * need and nothing else (no tests, benchmarks, demo, sources or source maps),
+ * the "Look inside" page's built files included.
  */
 import test from 'tape'
 import { spawnSync } from 'node:child_process'
@@ -24,7 +25,7 @@ interface PackResult { filename: string, files: Array<{ path: string }> }
 function withoutSource (paths: string[]): string[] {
   return paths.filter(p => /^dist\/.*\.(js|d\.ts)$/.test(p))
     .map(p => p.replace(/^dist\//, '').replace(/(\.d)?\.ts$|\.js$/, '.ts'))
-    .filter(source => !(source.startsWith('lib/') || source === 'index.ts' || source === 'verify.ts') || !existsSync(join(ROOT, source)))
+    .filter(source => !(source.startsWith('lib/') || source.startsWith('web/') || source === 'index.ts' || source === 'verify.ts') || !existsSync(join(ROOT, source)))
 }
 
 /**
@@ -71,6 +72,24 @@ const db = new MerkleLevel(process.argv[2])
 ${USE}
 `
 
+// Serves a database from the installed package and fetches the page's three files.
+const PAGE = `
+const { MerkleLevel, startReplicationServer } = require('merkle-level')
+;(async () => {
+  const db = new MerkleLevel(process.argv[2])
+  const serving = await startReplicationServer(db, { port: 0 })
+  const seen = []
+  for (const file of ['', 'look.js', 'look.css']) {
+    const res = await fetch(serving.url + '/v1/look/' + file)
+    await res.arrayBuffer()
+    seen.push([res.status, res.headers.get('content-type')])
+  }
+  await serving.close()
+  await db.close()
+  console.log(JSON.stringify(seen))
+})()
+`
+
 test('packaging: npm pack ships what users need and nothing else', t => {
   const destination = tempLocation('pack')
   mkdirSync(destination)
@@ -78,13 +97,14 @@ test('packaging: npm pack ships what users need and nothing else', t => {
   t.equal(pack.status, 0, 'npm pack exits 0')
   const [result] = JSON.parse(pack.stdout) as PackResult[]
   const paths = result.files.map(f => f.path)
-  for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/verify.js', 'dist/verify.d.ts', 'dist/lib/cli/main.js', 'dist/lib/level/merkle-level.js', 'dist/lib/level/write-options.d.ts']) {
+  for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/verify.js', 'dist/verify.d.ts', 'dist/lib/cli/main.js', 'dist/lib/level/merkle-level.js', 'dist/lib/level/write-options.d.ts',
+    'dist/web/look.html', 'dist/web/look.js', 'dist/web/look.css']) {
     t.ok(paths.includes(needed), `ships ${needed}`)
   }
-  const unwanted = paths.filter(p => /^(dist\/(test|benchmarks|demo)\/|test\/|benchmarks\/|demo\/|lib\/|node_modules\/)/.test(p) ||
+  const unwanted = paths.filter(p => /^(dist\/(test|benchmarks|demo)\/|test\/|benchmarks\/|demo\/|lib\/|web\/|node_modules\/)/.test(p) ||
     p.endsWith('.map') || (p.endsWith('.ts') && !p.endsWith('.d.ts')))
   t.deepEqual(unwanted, [], 'no tests, test doubles, benchmarks, demo, sources or source maps')
-  t.deepEqual(withoutSource(paths), [], 'every compiled module shipped has its source in lib/, index.ts or verify.ts (nothing stale or from test/)')
+  t.deepEqual(withoutSource(paths), [], 'every compiled module shipped has its source in lib/, web/, index.ts or verify.ts (nothing stale or from test/)')
   t.deepEqual(danglingImports(paths), [], 'every relative import of a shipped .js or .d.ts names a shipped file')
 
   // Install it into a fresh project and use it.
@@ -110,6 +130,12 @@ test('packaging: npm pack ships what users need and nothing else', t => {
     outputs.push(parsed.root)
   }
   t.equal(outputs[0], outputs[1], 'CommonJS and ESM agree on the root')
+
+  writeFileSync(join(project, 'page.cjs'), PAGE)
+  const page = spawnSync(process.execPath, ['page.cjs', join(project, 'db-page')], { cwd: project, encoding: 'utf8' })
+  t.equal(page.status, 0, `page.cjs exits 0${page.stderr === '' ? '' : ': ' + page.stderr.slice(0, 300)}`)
+  t.deepEqual(JSON.parse(page.stdout), [[200, 'text/html; charset=utf-8'], [200, 'text/javascript; charset=utf-8'], [200, 'text/css; charset=utf-8']],
+    'the installed package serves the page\'s files')
 
   const bin = join(project, 'node_modules', '.bin', 'merkle-level')
   const root = spawnSync(bin, ['root', join(project, 'db-cjs')], { encoding: 'utf8' })

@@ -20,6 +20,8 @@ import { destroyDatabase } from '../store/destroy'
 import { assertSaltOption } from '../store/salt'
 import { checkTree } from '../tree/check'
 import type { CheckReport } from '../tree/check'
+import { diskUsage } from '../store/disk-usage'
+import type { DiskUsage } from '../store/disk-usage'
 import type { TreeParams } from '../tree/params'
 import { proveKey, proveRange } from '../tree/prove'
 import { proveChange } from '../tree/prove-change'
@@ -67,7 +69,16 @@ const MANIFEST: Manifest & { getSync: boolean } = {
   signals: { iterators: false },
   // Besides abstract-level's own (it adds them): a checkpoint failed (db.lastCheckpoint).
   events: { 'checkpoint-failed': true },
-  additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, proveChange: true, check: true, changes: true, diff: true }
+  additionalMethods: { root: true, checkpoint: true, backup: true, prove: true, proveRange: true, proveChange: true, check: true, changes: true, diff: true, diskUsage: true }
+}
+
+/** The outcome of the last {@link MerkleLevel.check}. */
+export interface LastCheck {
+  /** When it ended, in ms since 1970. */
+  time: number
+  /** True when it checked a snapshot rather than the current state. */
+  snapshot: boolean
+  report: CheckReport
 }
 
 /** Options of the MerkleLevel constructor: abstract-level's plus the engine's. */
@@ -86,6 +97,7 @@ export interface RootOptions {
  */
 export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractLevel<Encoded, KDefault, VDefault> {
   readonly #location: string
+  #lastCheck: LastCheck | null = null
   readonly #engineOptions: EngineOptions
   #engine: Engine | null = null
 
@@ -134,6 +146,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
   }
 
   async _open (options: PrivateOpenOptions): Promise<void> {
+    this.#lastCheck = null
     this.#engine = await Engine.open(this.#location, { ...this.#engineOptions, ...options }, status => {
       if (!status.ok) this.emit('checkpoint-failed', status)
     })
@@ -292,7 +305,25 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
    */
   async check (options?: RootOptions): Promise<CheckReport> {
     if (this.status === 'opening') return await this.deferAsync(async () => await this.check(options))
-    return await this.#withVersion(options, checkTree)
+    const snapshot = this.#snapshotOption(options) !== null
+    const report = await this.#withVersion(options, checkTree)
+    this.#lastCheck = { time: Date.now(), snapshot, report }
+    return report
+  }
+
+  /**
+   * The last `check()` since open(), of the current state or a snapshot:
+   * when it ended (ms since 1970) and its report; null before the first.
+   */
+  get lastCheck (): LastCheck | null {
+    return this.#lastCheck
+  }
+
+  /** What the database's own files take on disk now: the log, the images, in all. */
+  async diskUsage (): Promise<DiskUsage> {
+    if (this.status === 'opening') return await this.deferAsync(async () => await this.diskUsage())
+    const { fs, directory } = this.#open().log
+    return await diskUsage(fs, directory)
   }
 
   /** The public parameters of the root (the salt); null while the database is not open. */

@@ -1,5 +1,5 @@
 /**
- * The four endpoints of version 1 (docs/REPLICATION.md): each reads its
+ * The endpoints of version 1 (docs/REPLICATION.md): each reads its
  * parameters, reads the database (never writes it) and returns the response
  * body as an object, which must fit in `maxResponseBytes` once serialized.
  */
@@ -13,6 +13,8 @@ import { changeProofToJson } from '../tree/change-json'
 import type { ProveRangeOptions } from '../level/proofs'
 import { PROOF_VERSION } from '../tree/proof'
 import { operationToJson } from './json'
+import { commitAfter, headOf } from './feed-wait'
+import { overview } from './overview'
 import type { Params } from './params'
 import type { PinnedVersion, SnapshotPins } from './pins'
 import { PROTOCOL_VERSION, ReplicationError } from './protocol'
@@ -210,28 +212,5 @@ const changes: EndpointSpec = {
   }
 }
 
-// Resolves when a batch after `since` is committed, or after `ms`: a long poll. The live feed
-// reads the log only (no roots); the answer is then read as any other.
-async function commitAfter (db: MerkleLevel<unknown, unknown>, since: number, ms: number): Promise<void> {
-  const feed = db.changes({ since, live: true, roots: false })
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([feed.next(), new Promise(resolve => { timer = setTimeout(resolve, ms) })])
-  } finally {
-    clearTimeout(timer)
-    await feed.return()
-  }
-}
-
-// The sequence number of the current state.
-async function headOf (db: MerkleLevel<unknown, unknown>): Promise<number> {
-  const snapshot = db.snapshot()
-  try {
-    return (snapshot as unknown as PinnedVersion['snapshot']).seq
-  } finally {
-    await snapshot.close()
-  }
-}
-
 /** The endpoints by path. */
-export const ENDPOINT_SPECS: Readonly<Record<string, EndpointSpec>> = Object.freeze({ info, prove, range, changes })
+export const ENDPOINT_SPECS: Readonly<Record<string, EndpointSpec>> = Object.freeze({ info, prove, range, changes, overview })

@@ -5,7 +5,8 @@
  * from a snapshot or the change feed, and nothing it does writes the
  * database. Each request is checked in this order: the token (401, and
  * nothing else said), the size of the request (414, 413), the method (405),
- * the path (404), the parameters (400); then the endpoint answers.
+ * the path (404), the parameters (400); then the endpoint answers. The
+ * page's static files (page.ts) are answered first, to GET, without a token.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { MerkleLevel } from '../level/merkle-level'
@@ -13,6 +14,7 @@ import { hasCode } from '../errors'
 import { TokenCheck } from './access'
 import { ENDPOINT_SPECS } from './endpoints'
 import type { Body, EndpointContext } from './endpoints'
+import { PAGE_PATH, isPagePath, pageFile } from './page'
 import { Params } from './params'
 import { SnapshotPins } from './pins'
 import { PROTOCOL_VERSION, ReplicationError, checkedLimits } from './protocol'
@@ -38,7 +40,8 @@ const PREFIX = `/v${PROTOCOL_VERSION}/`
 /**
  * A request handler that serves `db` (an open MerkleLevel) read-only over
  * the replication protocol, version 1: `GET /v1/info`, `/v1/range`,
- * `/v1/changes`, `/v1/prove` (docs/REPLICATION.md).
+ * `/v1/changes`, `/v1/prove`, `/v1/overview`, and the page `/v1/look/`
+ * (docs/REPLICATION.md).
  */
 export function createReplicationHandler<K, V> (db: MerkleLevel<K, V>, options: ReplicationHandlerOptions = {}): ReplicationHandler {
   const { token, ...given } = options
@@ -51,7 +54,7 @@ export function createReplicationHandler<K, V> (db: MerkleLevel<K, V>, options: 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     answer(req, context, check).then(body => {
       if (typeof body === 'string') send(res, 200, body)
-      else send(res, 200, body.bytes, { ...body.headers, 'content-type': 'application/octet-stream' })
+      else send(res, 200, body.bytes, { 'content-type': 'application/octet-stream', ...body.headers })
     }, err => sendError(res, err))
   }
   return Object.assign(handler, { close: async () => await pins.close(), limits: Object.freeze({ ...limits }) })
@@ -59,6 +62,8 @@ export function createReplicationHandler<K, V> (db: MerkleLevel<K, V>, options: 
 
 // The body of the answer to `req`, or a ReplicationError (or another error: 500).
 async function answer (req: IncomingMessage, context: EndpointContext, check: TokenCheck | null): Promise<Body> {
+  const page = pagePathOf(req, context.limits)
+  if (page !== null) return pageFile(page)
   if (check !== null && !check.accepts(req.headers.authorization)) {
     throw new ReplicationError('REPLICATION_UNAUTHORIZED', 'A valid bearer token is required')
   }
@@ -66,16 +71,35 @@ async function answer (req: IncomingMessage, context: EndpointContext, check: To
   if (Buffer.byteLength(target) > context.limits.maxRequestBytes) {
     throw new ReplicationError('REPLICATION_URI_TOO_LONG', `The request target is longer than ${context.limits.maxRequestBytes} bytes`)
   }
-  if (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')) {
+  if (hasBody(req)) {
     throw new ReplicationError('REPLICATION_REQUEST_TOO_LARGE', 'A request of this protocol has no body')
   }
   if (req.method !== 'GET') throw new ReplicationError('REPLICATION_METHOD_NOT_ALLOWED', `Method ${String(req.method)} is not allowed: the endpoint only reads (GET)`)
   const url = new URL(target, 'http://replication.invalid')
   const name = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : null
   const spec = name !== null && Object.hasOwn(ENDPOINT_SPECS, name) ? ENDPOINT_SPECS[name] : undefined
-  if (spec === undefined) throw new ReplicationError('REPLICATION_NOT_FOUND', `No endpoint ${url.pathname}: version ${PROTOCOL_VERSION} has ${PREFIX}info, range, changes and prove`)
+  if (spec === undefined) throw new ReplicationError('REPLICATION_NOT_FOUND', `No endpoint ${url.pathname}: version ${PROTOCOL_VERSION} has ${PREFIX}info, range, changes, prove and overview, and the page ${PAGE_PATH}`)
   if (context.db.status !== 'open') throw new ReplicationError('REPLICATION_UNAVAILABLE', 'The database is not open')
   return await spec.run(context, new Params(url.searchParams, spec.params))
+}
+
+// The path of a file of the page that `req` asks for, or null. The page's files hold no data, and a
+// browser cannot send a header when it opens a page: they are served without the token, to a plain
+// GET; any other request goes through every check.
+function pagePathOf (req: IncomingMessage, limits: ReplicationLimits): string | null {
+  const target = req.url ?? '/'
+  if (req.method !== 'GET' || Buffer.byteLength(target) > limits.maxRequestBytes || hasBody(req)) return null
+  let pathname: string
+  try {
+    pathname = new URL(target, 'http://replication.invalid').pathname
+  } catch {
+    return null
+  }
+  return isPagePath(pathname) ? pathname : null
+}
+
+function hasBody (req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
 }
 
 function send (res: ServerResponse, status: number, body: string | Uint8Array, headers: Record<string, string> = {}): void {

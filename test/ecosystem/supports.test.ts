@@ -83,7 +83,7 @@ test('supports: the MerkleLevel manifest is honest', async t => {
     deferredOpen: true
   }, 'declared features')
   const methods = Object.keys(s.additionalMethods).sort()
-  t.deepEqual(methods, ['backup', 'changes', 'check', 'checkpoint', 'diff', 'prove', 'proveChange', 'proveRange', 'root'], 'additional methods')
+  t.deepEqual(methods, ['backup', 'changes', 'check', 'checkpoint', 'diff', 'diskUsage', 'prove', 'proveChange', 'proveRange', 'root'], 'additional methods')
   for (const m of methods) t.equal(typeof (db as unknown as Record<string, unknown>)[m], 'function', `${m} is a method`)
   // Deferred open: every additional method waits for open() like the standard ones.
   t.equal(db.status, 'opening', 'still opening')

@@ -14,7 +14,7 @@ import { tempLocation } from '../util/temp'
 import { rootAt, servedSeeded } from './seeded'
 
 const TOKEN = 's3cret-token_0123456789'
-const QUERIES = ['info', 'range', 'prove?key=62', 'changes?since=0', 'nope', 'range?limit=0']
+const QUERIES = ['info', 'range', 'prove?key=62', 'changes?since=0', 'overview', 'overview?since=5&wait=10', 'nope', 'range?limit=0']
 
 test('with a token: missing or wrong is 401 with nothing served; right is served', async t => {
   const { base, close } = await servedSeeded({ token: TOKEN })

@@ -2,7 +2,8 @@
  * `merkle-level serve` in a child process: it prints where it listens and
  * serves until SIGTERM (exit 0); refuses a non-loopback address without a
  * token (exit 2); takes the token from --token-file or MERKLE_LEVEL_TOKEN;
- * refuses a database another process holds (exit 3).
+ * refuses a database another process holds (exit 3); names the page and
+ * runs an integrity check with --check.
  */
 import test from 'tape'
 import { spawn } from 'node:child_process'
@@ -23,7 +24,7 @@ async function seededLocation (): Promise<string> {
 }
 
 // Starts `merkle-level serve` and resolves with the child and the URL of its first line.
-async function serve (args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess, base: string, ended: Promise<number | null> }> {
+async function serve (args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess, base: string, ended: Promise<number | null>, output: () => string }> {
   const child = spawn(process.execPath, [CLI, 'serve', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   const ended = new Promise<number | null>(resolve => child.on('close', code => resolve(code)))
   let out = ''
@@ -35,7 +36,7 @@ async function serve (args: string[], env: Record<string, string> = {}): Promise
     })
     child.on('close', code => reject(new Error(`serve exited ${String(code)}: ${out}`)))
   })
-  return { child, base, ended }
+  return { child, base, ended, output: () => out }
 }
 
 test('serve: listens on 127.0.0.1, serves, and exits 0 on SIGTERM', async t => {
@@ -51,6 +52,21 @@ test('serve: listens on 127.0.0.1, serves, and exits 0 on SIGTERM', async t => {
   await db.open()
   t.equal(Buffer.from(await db.root()).toString('hex'), rootAt(5), 'the database is as it was, and free again')
   await db.close()
+})
+
+test('serve: names the page, and with --check runs an integrity check the overview reports', async t => {
+  const location = await seededLocation()
+  const { child, base, ended, output } = await serve([location, '--check'])
+  t.ok(output().includes(`look inside: ${base}look/\n`), 'the first line names the page')
+  t.equal((await httpGet(`${base}look/`)).status, 200, 'which is served')
+  let check = null
+  for (let tries = 0; check === null && tries < 100; tries++) {
+    check = (await httpGet(`${base}overview`)).json.lastCheck
+    if (check === null) await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  t.deepEqual([check?.snapshot, check?.report.ok, check?.report.entries, check?.report.root], [false, true, 3, rootAt(5)], 'the check ran, and passed')
+  child.kill('SIGTERM')
+  t.equal(await ended, 0)
 })
 
 test('serve: a non-loopback host without a token is refused (exit 2), with --insecure served', async t => {

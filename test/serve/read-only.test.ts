@@ -23,7 +23,8 @@ test('a barrage of requests changes nothing in the database', async t => {
   const before = files(db.location)
   const queries = [
     'info', 'range', 'range?limit=1', `range?gt=${toHex(Buffer.from('b'))}`, `range?root=${rootAt(5)}`, 'range?root=' + '11'.repeat(32),
-    'changes?since=0', 'changes?since=5', 'changes?since=9', 'prove?key=61', 'prove?key=', 'prove?key=zz', 'nope', 'range?limit=0'
+    'changes?since=0', 'changes?since=5', 'changes?since=9', 'prove?key=61', 'prove?key=', 'prove?key=zz', 'nope', 'range?limit=0',
+    'overview', 'overview?since=5&wait=10', 'overview?since=0', 'look/', 'look/look.js'
   ]
   let answered = 0
   for (let round = 0; round < 20; round++) {

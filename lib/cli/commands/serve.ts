@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { toHex } from '../../bytes'
 import { ListenRefused, DEFAULT_PORT, startReplicationServer } from '../../serve/server'
+import { PAGE_PATH } from '../../serve/page'
 import { openDatabase } from '../database'
 import { ExitCode, UsageError } from '../exit-codes'
 import { tokenOf } from '../token'
@@ -20,6 +21,7 @@ interface ServeFlags {
   key?: string
   insecure?: boolean
   maxResponseBytes?: string
+  check?: boolean
 }
 
 /** Registers the command. */
@@ -34,6 +36,7 @@ export function registerServe (program: Command, done: (code: number) => void): 
     .option('--key <file>', 'HTTPS: private key (PEM); needs --cert')
     .option('--insecure', 'allow a non-loopback --host without a token: anyone who reaches the port reads the database')
     .option('--max-response-bytes <n>', 'largest response body')
+    .option('--check', 'run a full integrity check once open, while serving; the page at /v1/look/ shows its result')
     .action(async (dir: string, flags: ServeFlags) => {
       const port = integerFlag('--port', flags.port, 0, 65535) as number
       const maxResponseBytes = integerFlag('--max-response-bytes', flags.maxResponseBytes, 4096, Number.MAX_SAFE_INTEGER)
@@ -49,7 +52,9 @@ export function registerServe (program: Command, done: (code: number) => void): 
         if (err instanceof ListenRefused) throw new UsageError(err.message)
         throw err
       }
-      process.stdout.write(`serving ${dir} at ${serving.url}/v1/ (root ${toHex(await db.root())}${token === undefined ? ', no token' : ''})\n`)
+      process.stdout.write(`serving ${dir} at ${serving.url}/v1/ (root ${toHex(await db.root())}${token === undefined ? ', no token' : ''}); look inside: ${serving.url}${PAGE_PATH}\n`)
+      // The check's outcome is recorded by the database (db.lastCheck) for the page; a failure to run is said here.
+      if (flags.check === true) db.check().catch(err => process.stderr.write(`the integrity check failed to run: ${(err as Error).message}\n`))
       await new Promise<void>(resolve => {
         process.once('SIGINT', resolve)
         process.once('SIGTERM', resolve)
