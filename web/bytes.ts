@@ -44,15 +44,4 @@ export function prefixEnd (prefix: Uint8Array): Uint8Array | null {
   return null
 }
 
-/** "1.2 KiB" and the like. */
-export function formatBytes (n: number): string {
-  if (n < 1024) return `${n} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB']
-  let value = n / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
-}
+export { formatBytes } from '../lib/format-bytes'

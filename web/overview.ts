@@ -1,8 +1,9 @@
 /**
  * The overview: what `/v1/overview` says of the database, as a list of
- * facts. The shape mirrors lib/serve/overview.ts (the page is built apart
- * from the library, so it states what it reads).
+ * facts. The shape mirrors lib/serve/overview.ts; the recovery report is the
+ * library's own type (a type only: nothing of lib/store enters the bundle).
  */
+import type { RecoveryReport } from '../lib/store/options'
 import { formatBytes } from './bytes'
 
 interface FileCount { files: number, bytes: number }
@@ -17,17 +18,7 @@ export interface Overview {
   lastCheckpoint: null
   | { ok: true, time: string, background: boolean, result: { seq: number, file: string | null, bytes: number, entries: number, kind?: string } }
   | { ok: false, time: string, message: string, snapshotSeq: number, seq: number, writesDisabled: boolean }
-  recovery: null | {
-    created: boolean
-    snapshot: { file: string, seq: number, bytes: number } | null
-    snapshotsSkipped: Array<{ file: string, problem: string }>
-    segmentsRead: number
-    recordsReplayed: number
-    bytesTruncated: number
-    filesRemoved: string[]
-    filesSetAside: string[]
-    durationMs: number
-  }
+  recovery: null | RecoveryReport
   lastCheck: null | { time: string, snapshot: boolean, report: { ok: boolean, problems: string[], entries: number, depth: number, hashesChecked: number, root: string } }
   limits: { maxRangeEntries: number, maxWaitMs: number }
 }

@@ -6,7 +6,7 @@
  * joined; memory stays within the bound.
  */
 import { UsageError } from './exit-codes'
-import { formatBytes } from './output'
+import { formatBytes } from '../format-bytes'
 
 /**
  * The longest input line `import` accepts: 256 MiB (a value of about

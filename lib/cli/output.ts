@@ -52,19 +52,6 @@ export function outputTo (stream: Writable = process.stdout, name = 'standard ou
   }
 }
 
-/** Bytes as text people read: B, KiB, MiB, GiB. */
-export function formatBytes (n: number): string {
-  if (n < 1024) return `${n} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB']
-  let value = n / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(1)} ${units[unit]}`
-}
-
 /** Lines of `label  value` with the values aligned. */
 export function table (rows: Array<[string, string]>): string[] {
   const width = Math.max(...rows.map(([label]) => label.length))

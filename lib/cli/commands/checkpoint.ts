@@ -6,7 +6,8 @@
 import type { Command } from 'commander'
 import { openDatabase } from '../database'
 import { ExitCode } from '../exit-codes'
-import { formatBytes, outputTo } from '../output'
+import { formatBytes } from '../../format-bytes'
+import { outputTo } from '../output'
 
 /** Registers the command. */
 export function registerCheckpoint (program: Command, done: (code: number) => void): void {

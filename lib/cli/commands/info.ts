@@ -12,7 +12,8 @@ import { nodeFileSystem } from '../../fs/node-file-system'
 import type { DatabaseView } from '../../store/inspect'
 import { describeLock, viewDatabase } from '../database'
 import { ExitCode } from '../exit-codes'
-import { formatBytes, outputTo, table } from '../output'
+import { formatBytes } from '../../format-bytes'
+import { outputTo, table } from '../output'
 import type { Output } from '../output'
 
 /** Registers the command. */
