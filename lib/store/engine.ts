@@ -33,6 +33,7 @@ import { Tree } from '../tree/tree'
 import type { TreeParams } from '../tree/params'
 import type { Generation } from '../image/generation'
 import { NodeCache } from '../image/node-cache'
+import { RetiredFiles } from '../image/retired-files'
 import { detachWritten } from '../tree/detach'
 import { applyOps, encodeRecord, recordSize } from './batch-record'
 import type { WriteOp } from './batch-record'
@@ -151,7 +152,7 @@ export class Engine {
   // The image files the current version reads from (null: none written yet), and those of
   // versions before the last new base, which captured versions may still read.
   #generation: Generation | null
-  readonly #retired: Generation[] = []
+  readonly #retired = new RetiredFiles()
   readonly #cache: NodeCache
   // A version 1 snapshot was loaded into memory: the next checkpoint writes a base, even with no new batch.
   #migrate: boolean
@@ -685,7 +686,7 @@ export class Engine {
     }
     this.#live = tree
     this.#edit = 0
-    if (this.#generation !== null) this.#retired.push(this.#generation)
+    if (this.#generation !== null) this.#retired.retire(this.#generation)
   }
 
   // Between groups: make the current segment durable (a sync of the log, queued like a group).
@@ -838,7 +839,8 @@ export class Engine {
     }
     // The data is synced (or known lost): an error closing the descriptor adds nothing.
     await this.#writer.close().catch(() => {})
-    for (const generation of [...this.#retired, ...(this.#generation === null ? [] : [this.#generation])]) await generation.close()
+    await this.#retired.close()
+    await this.#generation?.close()
     try {
       await this.lock.release()
     } catch (err) {
