@@ -14,8 +14,10 @@
  */
 import { toHex } from '../bytes'
 import type { MerkleLevel } from '../level/merkle-level'
-import type { ChangeOp } from '../../verify'
-import { changeProofFromJson, verifyChangeProof } from '../../verify'
+import type { ChangeOp } from '../tree/change-proof'
+import { changeProofFromJson } from '../tree/change-json'
+import { sha256 } from '../tree/node-crypto-hashes'
+import { verifyChangeProofWith } from '../tree/verify-change'
 import { FeedUnusable } from './catch-up'
 import type { FeedChange } from './client'
 import { replicaError } from './errors'
@@ -29,7 +31,8 @@ export function verifyChanges (from: ReplicaPosition, changes: FeedChange[]): { 
   for (const change of changes) {
     if (change.seq !== at.seq + 1) throw replicaError('REPLICA_BAD_RESPONSE', `The feed sent batch ${change.seq} after ${at.seq}`)
     if (change.root === null || change.proof === null) throw new FeedUnusable(`The feed has no proof for batch ${change.seq}`)
-    ops.push(...verifyChangeProof(changeProofFromJson(change.proof), { from: at.root, to: change.root }).ops)
+    // The verifier of merkle-level/verify with node:crypto's SHA-256: the same checks, several times faster in Node.
+    ops.push(...verifyChangeProofWith(sha256, changeProofFromJson(change.proof), { from: at.root, to: change.root }).ops)
     at = { root: change.root, seq: change.seq }
   }
   return { ops, to: at }

@@ -171,20 +171,19 @@ const changes: EndpointSpec = {
     // Read before the feed is made: the feed then ends at `head` or later.
     let head = await headOf(db)
     if (since > head) throw new ReplicationError('REPLICATION_SINCE_AHEAD', `No batch ${since} was committed here (the last is ${head})`)
-    if (since === head && wait > 0) {
-      await commitAfter(db, since, wait)
-      head = await headOf(db)
-    }
-    const feed = db.changes<Uint8Array, Uint8Array>({ since, proofs: true, keyEncoding: 'view', valueEncoding: 'view' })
+    // A long poll at the head follows the live feed made now, from the current state: a feed made
+    // after the wait would have to rebuild the state at `since` from the last checkpoint.
+    const waiting = since === head && wait > 0
+    const feed = db.changes<Uint8Array, Uint8Array>({ since, live: waiting, proofs: true, keyEncoding: 'view', valueEncoding: 'view' })
     const parts: string[] = []
     // The bytes of the fields around the list, with room for `last` and `head` at their longest.
     let bytes = 100
     let last = since
     try {
-      for (;;) {
-        if (parts.length >= limit) break
-        const next = await feed.next()
-        if (next.done === true) break
+      let next = waiting ? await withinMs(feed.next(), wait) : await feed.next()
+      // Batches up to `head` are committed: reading them never waits on the live feed.
+      if (waiting && next !== null) head = await headOf(db)
+      for (; next !== null && next.done !== true && parts.length < limit; next = last < head || !waiting ? await feed.next() : null) {
         const change = next.value
         const part = JSON.stringify({
           seq: change.seq,
@@ -210,16 +209,13 @@ const changes: EndpointSpec = {
   }
 }
 
-// Resolves when a batch after `since` is committed, or after `ms`: a long poll. The live feed
-// reads the log only (no roots); the answer is then read as any other.
-async function commitAfter (db: MerkleLevel<unknown, unknown>, since: number, ms: number): Promise<void> {
-  const feed = db.changes({ since, live: true, roots: false })
+// What `promise` resolves with, or null after `ms`: a long poll.
+async function withinMs<T> (promise: Promise<T>, ms: number): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined
   try {
-    await Promise.race([feed.next(), new Promise(resolve => { timer = setTimeout(resolve, ms) })])
+    return await Promise.race([promise, new Promise<null>(resolve => { timer = setTimeout(() => resolve(null), ms) })])
   } finally {
     clearTimeout(timer)
-    await feed.return()
   }
 }
 
