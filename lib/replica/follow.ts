@@ -54,7 +54,7 @@ export type FollowState = ReplicateResult
 // Server answers that send the follower back to `info` at once: the feed cannot continue (docs/REPLICATION.md §2).
 const RESYNC_CODES = ['LEVEL_CHANGES_GONE', 'REPLICATION_SINCE_AHEAD', 'REPLICATION_RESPONSE_TOO_LARGE']
 // Client errors that a server restarting or a network failing cause: waited out.
-const TRANSIENT_CODES = ['REPLICA_CONNECTION', 'REPLICA_TIMEOUT', 'REPLICA_BAD_RESPONSE', 'REPLICA_REDIRECT']
+const TRANSIENT_CODES = ['REPLICA_CONNECTION', 'REPLICA_TIMEOUT', 'REPLICA_BAD_RESPONSE']
 
 /**
  * Keeps the replica in `location` at the server's state until `options.signal`

@@ -19,7 +19,7 @@ async function main (): Promise<void> {
   const db = new MerkleLevel(directory, { checkpointBytes: 32768 })
   await db.open()
   let seq = db.recovery?.seq ?? 0
-  const serving = await startReplicationServer(db, { port: Number(portText), maxRangeEntries: 20, maxChanges: 100 })
+  const serving = await startReplicationServer(db, { port: Number(portText), maxRangeEntries: 20, maxChanges: 10 })
   process.stdout.write(`L ${new URL(serving.url).port} ${seq} ${toHex(await db.root())}\n`)
   if (mode !== 'write') return
   const log = openSync(rootLog, 'a')
