@@ -29,7 +29,7 @@ import { HistoryRoots, HistoryStates } from '../util/replica-history'
 import { randomInt, seededRandom } from '../util/sim/prng'
 import { tempLocation } from '../util/temp'
 
-const KILLS = 110 * EFFORT
+const KILLS = 100 * EFFORT
 const RUN_SEED = SEED + 101
 const PRIMARY = join(__dirname, 'sigkill-primary.js')
 const FOLLOWER = join(__dirname, 'sigkill-follower.js')
