@@ -194,7 +194,7 @@ test(`replica SIGKILL: ${KILLS} kills of the follower and the primary, each veri
         if (follower.stderr() !== '') failures.push(`the follower wrote: ${follower.stderr().slice(0, 500)}`)
         await checkReplica()
         // Now and then the replica stays down long enough for its feed position to go.
-        if (randomInt(random, 5) === 0) await sleep(200 + randomInt(random, 400))
+        if (randomInt(random, 10) === 0) await sleep(200 + randomInt(random, 400))
         follower = startFollower()
       }
     }
