@@ -39,4 +39,6 @@ export type {
 } from './verify'
 export { replicate } from './lib/replica/replicate'
 export type { ReplicateOptions, ReplicateResult } from './lib/replica/replicate'
+export { follow } from './lib/replica/follow'
+export type { FollowOptions, FollowState } from './lib/replica/follow'
 export type { ReplicaErrorCode } from './lib/replica/errors'

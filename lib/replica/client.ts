@@ -33,6 +33,8 @@ export interface ServerInfo {
   maxResponseBytes: number
   maxRangeEntries: number
   maxChanges: number
+  /** The longest long poll of `changes` the server allows (ms). */
+  maxWaitMs: number
 }
 
 /** One `range` page in the binary form: the proof's bytes and the fields from the headers. */
@@ -91,7 +93,8 @@ export class ReplicationClient {
       salt: field(body, 'salt', isHex),
       maxResponseBytes: field(limits, 'maxResponseBytes', isCount),
       maxRangeEntries: field(limits, 'maxRangeEntries', isCount),
-      maxChanges: field(limits, 'maxChanges', isCount)
+      maxChanges: field(limits, 'maxChanges', isCount),
+      maxWaitMs: field(limits, 'maxWaitMs', isCount)
     }
     if (field(body, 'protocol', isCount) !== 1) throw bad('The server speaks another protocol version')
     this.#maxBytes = Math.min(this.#maxBytes, info.maxResponseBytes)
@@ -116,9 +119,11 @@ export class ReplicationClient {
     return page
   }
 
-  /** The feed after batch `since`, at most `limit` batches. */
-  async changes (since: number, limit: number): Promise<ChangesPage> {
-    const body = json(await this.#get('changes', { since: String(since), limit: String(limit) }))
+  /** The feed after batch `since`, at most `limit` batches; with `waitMs`, a long poll that waits that long for a first batch. */
+  async changes (since: number, limit: number, waitMs = 0): Promise<ChangesPage> {
+    const params: Record<string, string> = { since: String(since), limit: String(limit) }
+    if (waitMs > 0) params.wait = String(waitMs)
+    const body = json(await this.#get('changes', params))
     const changes = field(body, 'changes', Array.isArray).map((change: unknown) => ({
       seq: field(change, 'seq', isCount),
       root: field(change, 'root', (v): v is string | null => v === null || isRoot(v)),

@@ -26,6 +26,8 @@ export type ReplicaErrorCode =
   | 'REPLICA_ROOT_MISMATCH'
   /** The replica directory holds something that is not a replica's state. */
   | 'REPLICA_BAD_STATE'
+  /** Another replicate or follow, in this process or another, is working on the same replica directory. */
+  | 'REPLICA_BUSY'
 
 /** A replica error, with the server's status and code when it answered with an error. */
 export interface ReplicaError extends Error {

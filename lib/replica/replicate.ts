@@ -4,7 +4,8 @@
  * (docs/REPLICATION.md §7). A replica with a record catches up from the
  * feed; a new one, or one the feed cannot bring up to date, is copied in
  * full by ranges and swapped in. The data in `location` is always a
- * verified state of the server's history, whatever fails.
+ * verified state of the server's history, whatever fails. One run at a
+ * time per directory: a second is refused with REPLICA_BUSY (lock.ts).
  */
 import { nodeFileSystem as fs } from '../fs/node-file-system'
 import { MerkleLevel } from '../level/merkle-level'
@@ -17,6 +18,7 @@ import { fullSync } from './full-sync'
 import { readRecord, removeTemporaryRecord, writeRecord } from './state'
 import type { ReplicaPosition } from './state'
 import { settle } from './swap'
+import { withReplicaLock } from './lock'
 
 /** Options of {@link replicate}. */
 export interface ReplicateOptions extends ClientOptions {
@@ -40,6 +42,11 @@ export async function replicate (url: string, location: string, options: Replica
   const wanted = options.root?.toLowerCase()
   if (wanted !== undefined && !/^[0-9a-f]{64}$/.test(wanted)) throw new TypeError("The 'root' option must be 64 hexadecimal digits")
   const client = new ReplicationClient(url, options)
+  return await withReplicaLock(location, async () => await bringUpToDate(client, location, wanted, options.signal))
+}
+
+/** {@link replicate}'s work, for a caller that holds the replica's lock (lock.ts). */
+export async function bringUpToDate (client: ReplicationClient, location: string, wanted: string | undefined, signal?: AbortSignal): Promise<ReplicateResult> {
   await settle(location)
   for (let attempt = 0; ; attempt++) {
     const info = await client.info()
@@ -47,7 +54,7 @@ export async function replicate (url: string, location: string, options: Replica
       throw replicaError('REPLICA_ROOT_MISMATCH', `The server holds the state ${info.root}, not the required ${wanted}`)
     }
     try {
-      return await reach(client, info, location, options.signal)
+      return await reach(client, info, location, signal)
     } catch (err) {
       if (!isServerCode(err, 'REPLICATION_ROOT_GONE') || attempt >= ROOT_GONE_RETRIES) throw err
     }

@@ -9,12 +9,12 @@ import { hasCode } from '../errors'
 import { proofToJson } from '../tree/proof-json'
 import { encodeProof } from '../tree/proof-codec'
 import type { RangeProof } from '../tree/proof'
-import { changeProofToJson } from '../tree/change-json'
 import type { ProveRangeOptions } from '../level/proofs'
 import { PROOF_VERSION } from '../tree/proof'
-import { operationToJson } from './json'
-import { commitAfter, headOf } from './feed-wait'
+import { headOf } from './feed-wait'
 import { overview } from './overview'
+import { changeJson } from './feed-tail'
+import type { FeedTail } from './feed-tail'
 import type { Params } from './params'
 import type { PinnedVersion, SnapshotPins } from './pins'
 import { PROTOCOL_VERSION, ReplicationError } from './protocol'
@@ -25,6 +25,8 @@ export interface EndpointContext {
   readonly db: MerkleLevel<unknown, unknown>
   readonly pins: SnapshotPins
   readonly limits: ReplicationLimits
+  /** The tail of the feed, started if it is not running. */
+  readonly tail: () => FeedTail
 }
 
 /** A response body: JSON text, or bytes with their metadata in headers. */
@@ -166,41 +168,36 @@ async function fitting (
  */
 const changes: EndpointSpec = {
   params: ['since', 'limit', 'wait'],
-  run: async ({ db, limits }, params) => {
+  run: async ({ db, limits, tail }, params) => {
     const since = params.integer('since', 0, Number.MAX_SAFE_INTEGER)
     const limit = params.integer('limit', 1, limits.maxChanges, limits.maxChanges)
     const wait = params.integer('wait', 0, limits.maxWaitMs, 0)
     // Read before the feed is made: the feed then ends at `head` or later.
     let head = await headOf(db)
     if (since > head) throw new ReplicationError('REPLICATION_SINCE_AHEAD', `No batch ${since} was committed here (the last is ${head})`)
-    if (since === head && wait > 0) {
-      await commitAfter(db, since, wait)
-      head = await headOf(db)
+    const body = (parts: string[]): string => `{"since":${since},"last":${since + parts.length},"head":${Math.max(head, since + parts.length)},"changes":[${parts.join(',')}]}`
+    // A follower near the head reads the tail of the feed (feed-tail.ts), or waits on it.
+    const recent = tail()
+    if (recent.reaches(since) && (recent.last > since || wait > 0)) {
+      await recent.waitPast(since, wait)
+      if (recent.reaches(since)) {
+        const parts = changesFitting(recent.read(since, limit), limits, since)
+        head = await headOf(db)
+        return body(parts)
+      }
     }
     const feed = db.changes<Uint8Array, Uint8Array>({ since, proofs: true, keyEncoding: 'view', valueEncoding: 'view' })
     const parts: string[] = []
-    // The bytes of the fields around the list, with room for `last` and `head` at their longest.
-    let bytes = 100
-    let last = since
     try {
       for (;;) {
         if (parts.length >= limit) break
         const next = await feed.next()
         if (next.done === true) break
-        const change = next.value
-        const part = JSON.stringify({
-          seq: change.seq,
-          root: change.root === null ? null : toHex(change.root),
-          ops: change.ops.map(operationToJson),
-          proof: change.proof === null || change.proof === undefined ? null : changeProofToJson(change.proof)
-        })
-        if (bytes + part.length + 1 > limits.maxResponseBytes) {
-          if (parts.length === 0) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', `Batch ${change.seq} takes more than maxResponseBytes: sync by ranges`)
+        parts.push(changeJson(next.value))
+        if (changesFitting(parts, limits, since).length < parts.length) {
+          parts.pop()
           break
         }
-        parts.push(part)
-        bytes += part.length + 1
-        last = change.seq
       }
     } catch (err) {
       if (hasCode(err, 'LEVEL_CHANGES_GONE')) throw new ReplicationError('LEVEL_CHANGES_GONE', `The log no longer holds the batches after ${since}: sync by ranges`)
@@ -208,8 +205,22 @@ const changes: EndpointSpec = {
     } finally {
       await feed.return()
     }
-    return `{"since":${since},"last":${last},"head":${Math.max(head, last)},"changes":[${parts.join(',')}]}`
+    return body(parts)
   }
+}
+
+// The longest prefix of `parts` that fits in a response; REPLICATION_RESPONSE_TOO_LARGE when not even the first does.
+function changesFitting (parts: string[], limits: ReplicationLimits, since: number): string[] {
+  // The bytes of the fields around the list, with room for `last` and `head` at their longest.
+  let bytes = 100
+  for (let i = 0; i < parts.length; i++) {
+    bytes += parts[i].length + 1
+    if (bytes > limits.maxResponseBytes) {
+      if (i === 0) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', `Batch ${since + 1} takes more than maxResponseBytes: sync by ranges`)
+      return parts.slice(0, i)
+    }
+  }
+  return parts
 }
 
 /** The endpoints by path. */

@@ -17,6 +17,7 @@ import type { Body, EndpointContext } from './endpoints'
 import { PAGE_PATH, isPagePath, pageFile } from './page'
 import { Params } from './params'
 import { SnapshotPins } from './pins'
+import { FeedTail } from './feed-tail'
 import { PROTOCOL_VERSION, ReplicationError, checkedLimits } from './protocol'
 import type { ReplicationLimits } from './protocol'
 
@@ -50,14 +51,29 @@ export function createReplicationHandler<K, V> (db: MerkleLevel<K, V>, options: 
   // Every read names its encodings ('view'): the database's own key and value types do not matter.
   const served = db as unknown as MerkleLevel<unknown, unknown>
   const pins = new SnapshotPins(served, limits)
-  const context: EndpointContext = { db: served, pins, limits }
+  let tail: FeedTail | null = null
+  const tailOf = (): FeedTail => {
+    if (tail === null || !tail.running) {
+      const snapshot = served.snapshot()
+      const head = (snapshot as unknown as { seq: number }).seq
+      void snapshot.close().catch(() => {})
+      // Four full responses' worth: a follower a few pages behind still reads the tail.
+      tail = new FeedTail(served, head, { bytes: 4 * limits.maxResponseBytes, count: 4 * limits.maxChanges, idleMs: limits.pinMs })
+    }
+    return tail
+  }
+  const context: EndpointContext = { db: served, pins, limits, tail: tailOf }
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     answer(req, context, check).then(body => {
       if (typeof body === 'string') send(res, 200, body)
       else send(res, 200, body.bytes, { 'content-type': 'application/octet-stream', ...body.headers })
     }, err => sendError(res, err))
   }
-  return Object.assign(handler, { close: async () => await pins.close(), limits: Object.freeze({ ...limits }) })
+  const close = async (): Promise<void> => {
+    await tail?.stop()
+    await pins.close()
+  }
+  return Object.assign(handler, { close, limits: Object.freeze({ ...limits }) })
 }
 
 // The body of the answer to `req`, or a ReplicationError (or another error: 500).
