@@ -1,5 +1,5 @@
 /**
- * The four endpoints of version 1 (docs/REPLICATION.md): each reads its
+ * The endpoints of version 1 (docs/REPLICATION.md): each reads its
  * parameters, reads the database (never writes it) and returns the response
  * body as an object, which must fit in `maxResponseBytes` once serialized.
  */
@@ -13,6 +13,7 @@ import { changeProofToJson } from '../tree/change-json'
 import type { ProveRangeOptions } from '../level/proofs'
 import { PROOF_VERSION } from '../tree/proof'
 import { operationToJson } from './json'
+import { nodesEndpoint } from './nodes'
 import type { Params } from './params'
 import type { PinnedVersion, SnapshotPins } from './pins'
 import { PROTOCOL_VERSION, ReplicationError } from './protocol'
@@ -234,4 +235,4 @@ async function headOf (db: MerkleLevel<unknown, unknown>): Promise<number> {
 }
 
 /** The endpoints by path. */
-export const ENDPOINT_SPECS: Readonly<Record<string, EndpointSpec>> = Object.freeze({ info, prove, range, changes })
+export const ENDPOINT_SPECS: Readonly<Record<string, EndpointSpec>> = Object.freeze({ info, prove, range, changes, nodes: nodesEndpoint })
