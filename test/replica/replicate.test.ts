@@ -153,3 +153,20 @@ test('an aborted signal stops the copy with REPLICA_ABORTED, and nothing is writ
   t.ok(noTemporaries(location))
   await close()
 })
+
+test('a replica whose feed position is gone and whose data differs in most entries is copied again in full', async t => {
+  const db = new MerkleLevel(tempLocation('primary'))
+  await db.batch(Array.from({ length: 3000 }, (_, i) => ({ type: 'put' as const, key: `k${String(i).padStart(4, '0')}`, value: `value ${i}` })))
+  const served = await tamperingServer(db)
+  const location = tempLocation('replica')
+  await replicate(served.url, location)
+  await db.batch(Array.from({ length: 3000 }, (_, i) => ({ type: 'put' as const, key: `k${String(i).padStart(4, '0')}`, value: `changed ${i}` })))
+  await db.checkpoint()
+  const root = toHex(await db.root())
+  // A descent would open every node: more than a quarter of the entries (and 1,024).
+  t.deepEqual(await replicate(served.url, location), { root, seq: 2, how: 'full' })
+  t.deepEqual(await replicaEntries(location), await primaryEntries(db))
+  t.ok(noTemporaries(location))
+  await served.close()
+  await db.close()
+})
