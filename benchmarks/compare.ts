@@ -11,6 +11,7 @@ import type { Args } from './args'
 import { METRICS, SUITES, subjectsOf } from './catalog'
 import type { SuiteName } from './catalog'
 import { keptLarge } from './large/report'
+import { keptReplication } from './sync-report'
 import { describeMachine } from './machine'
 import { makePlan } from './plan'
 import { renderChart } from './report/chart'
@@ -82,9 +83,9 @@ async function writeReports (results: RunResults, outDir: string): Promise<void>
   const path = join(outDir, 'RESULTS.md')
   const previous = await readFile(path, 'utf8').catch(() => null)
   const markdown = renderResults(results, chart === null ? null : 'results.svg', keptNotes(previous))
-  // The section of the large run (--large) is not this run's to rewrite: it is carried over.
-  const large = keptLarge(previous)
-  await writeFile(path, large === null ? markdown : `${markdown}\n${large}\n`)
+  // The sections of the large run (--large) and of the replication benchmark are not this run's to rewrite: they are carried over.
+  const kept = [keptLarge(previous), keptReplication(previous)].filter(section => section !== null)
+  await writeFile(path, [markdown, ...kept].join('\n') + (kept.length > 0 ? '\n' : ''))
   await writeFile(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n')
   process.stdout.write(markdown.slice(0, markdown.indexOf('## How each figure')) + '\n')
   const missed = evaluateTargets(results).filter(t => t.status === 'missed').length

@@ -31,6 +31,7 @@ export interface ServerInfo {
   count: number
   salt: string
   maxResponseBytes: number
+  maxRequestBytes: number
   maxRangeEntries: number
   maxChanges: number
   /** The longest long poll of `changes` the server allows (ms). */
@@ -52,6 +53,14 @@ export interface FeedChange {
   seq: number
   root: string | null
   proof: ChangeProofJson | null
+}
+
+/** A node of the server's tree as `nodes` sends it: its entry and its children's hashes (null: empty). */
+export interface ServedNode {
+  key: string
+  value: string
+  left: string | null
+  right: string | null
 }
 
 /** A `changes` answer. */
@@ -92,6 +101,7 @@ export class ReplicationClient {
       count: field(body, 'count', isCount),
       salt: field(body, 'salt', isHex),
       maxResponseBytes: field(limits, 'maxResponseBytes', isCount),
+      maxRequestBytes: field(limits, 'maxRequestBytes', isCount),
       maxRangeEntries: field(limits, 'maxRangeEntries', isCount),
       maxChanges: field(limits, 'maxChanges', isCount),
       maxWaitMs: field(limits, 'maxWaitMs', isCount)
@@ -131,6 +141,25 @@ export class ReplicationClient {
     }))
     if (field(body, 'since', isCount) !== since) throw bad('The changes response answers another position')
     return { last: field(body, 'last', isCount), head: field(body, 'head', isCount), changes }
+  }
+
+  /** The nodes of the state `root` at `positions` (joined with '.'), in order: all, or the first ones that fit. */
+  async nodes (root: string, positions: readonly string[]): Promise<ServedNode[]> {
+    const body = json(await this.#get('nodes', { root, at: positions.join('.') }))
+    if (field(body, 'root', isRoot) !== root) throw bad('The nodes response describes another state than the one asked')
+    const hash = (v: unknown): v is string | null => v === null || isRoot(v)
+    const nodes = field(body, 'nodes', Array.isArray).map((node: unknown) => ({
+      key: field(node, 'key', isHex), value: field(node, 'value', isHex), left: field(node, 'left', hash), right: field(node, 'right', hash)
+    }))
+    if (nodes.length === 0 || nodes.length > positions.length) throw bad(`The nodes response holds ${nodes.length} nodes for ${positions.length} positions`)
+    return nodes
+  }
+
+  /** The length of the request target for `endpoint` with `params`, as the server counts it. */
+  targetLength (endpoint: string, params: Record<string, string>): number {
+    const url = new URL(endpoint, this.#base)
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value)
+    return Buffer.byteLength(url.pathname + url.search)
   }
 
   // A 200 response to GET /v1/<endpoint>?<params>, or the coded error the answer stands for.

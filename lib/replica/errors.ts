@@ -24,6 +24,8 @@ export type ReplicaErrorCode =
   | 'REPLICA_ABORTED'
   /** A root other than the one required: the pinned target, or the verified state after a step. */
   | 'REPLICA_ROOT_MISMATCH'
+  /** A node of the server's tree (`nodes`) does not hash to what its parent or the root states, or breaks the tree's order or count. */
+  | 'REPLICA_NODE_MISMATCH'
   /** The replica directory holds something that is not a replica's state. */
   | 'REPLICA_BAD_STATE'
   /** Another replicate or follow, in this process or another, is working on the same replica directory. */

@@ -8,9 +8,10 @@
  */
 import { MerkleLevel } from '../level/merkle-level'
 import { bytesEqual, fromHex, toHex } from '../bytes'
-import { verifyRangeProof } from '../../verify'
 import type { RangeProofResult } from '../../verify'
-import type { ReplicationClient, ServerInfo } from './client'
+import { sha256 } from '../tree/node-crypto-hashes'
+import { verifyRangeProofWith } from '../tree/verify-proof'
+import type { RangePage, ReplicationClient, ServerInfo } from './client'
 import { replicaError } from './errors'
 import { writeRecord } from './state'
 import { companions, install, markReady, removeTree } from './swap'
@@ -37,22 +38,30 @@ export async function fullSync (client: ReplicationClient, info: ServerInfo, loc
 }
 
 // Pages through the range of everything, from the start to `next: null`, writing each verified page.
+// The next page is asked for as soon as a page arrives (its `next` is in its headers), so that the
+// server prepares it while this one is verified and written; nothing is written before it is verified.
 async function copyPages (client: ReplicationClient, info: ServerInfo, db: MerkleLevel<Uint8Array, Uint8Array>, signal?: AbortSignal): Promise<void> {
   let after: string | null = null
   let copied = 0
-  for (;;) {
-    if (signal?.aborted === true) throw replicaError('REPLICA_ABORTED', 'Replication was aborted')
-    const page = await client.range(info.root, after)
-    if (page.root !== info.root || page.seq !== info.seq || page.count !== info.count) {
-      throw replicaError('REPLICA_BAD_RESPONSE', `A range page describes another state (${page.root} at ${page.seq}) than the one pinned (${info.root} at ${info.seq})`)
+  let coming: Promise<RangePage> | null = client.range(info.root, null)
+  try {
+    while (coming !== null) {
+      if (signal?.aborted === true) throw replicaError('REPLICA_ABORTED', 'Replication was aborted')
+      const page: RangePage = await coming
+      coming = page.next === null ? null : client.range(info.root, page.next)
+      if (page.root !== info.root || page.seq !== info.seq || page.count !== info.count) {
+        throw replicaError('REPLICA_BAD_RESPONSE', `A range page describes another state (${page.root} at ${page.seq}) than the one pinned (${info.root} at ${info.seq})`)
+      }
+      const proven = verifyRangeProofWith(sha256, info.root, page.proof)
+      checkPage(proven, info, after, page.next)
+      copied += proven.entries.length
+      if (copied > info.count) throw replicaError('REPLICA_BAD_RESPONSE', `The range pages hold more than the ${info.count} entries of the state`)
+      if (proven.entries.length > 0) await db.batch(proven.entries.map(({ key, value }) => ({ type: 'put' as const, key, value })))
+      after = page.next
     }
-    const proven = verifyRangeProof(info.root, page.proof)
-    checkPage(proven, info, after, page.next)
-    copied += proven.entries.length
-    if (copied > info.count) throw replicaError('REPLICA_BAD_RESPONSE', `The range pages hold more than the ${info.count} entries of the state`)
-    if (proven.entries.length > 0) await db.batch(proven.entries.map(({ key, value }) => ({ type: 'put' as const, key, value })))
-    if (page.next === null) break
-    after = page.next
+  } finally {
+    // A page asked for and no longer wanted: its failure is not this copy's.
+    coming?.catch(() => {})
   }
   if (copied !== info.count) throw replicaError('REPLICA_BAD_RESPONSE', `The range pages hold ${copied} entries, not the ${info.count} of the state`)
 }

@@ -2,7 +2,8 @@
  * `replicate(url, location)`: brings the replica in `location` to the state
  * the server at `url` holds now, verifying every byte against Merkle roots
  * (docs/REPLICATION.md §7). A replica with a record catches up from the
- * feed; a new one, or one the feed cannot bring up to date, is copied in
+ * feed; one the feed cannot bring up to date, by diff (diff-sync.ts) when
+ * it holds entries; a new one, or one the diff cannot serve, is copied in
  * full by ranges and swapped in. The data in `location` is always a
  * verified state of the server's history, whatever fails. One run at a
  * time per directory: a second is refused with REPLICA_BUSY (lock.ts).
@@ -14,6 +15,7 @@ import { ReplicationClient } from './client'
 import type { ClientOptions, ServerInfo } from './client'
 import { catchUp, FeedUnusable } from './catch-up'
 import { isServerCode, replicaError } from './errors'
+import { DescentTooLarge, diffSync } from './diff-sync'
 import { fullSync } from './full-sync'
 import { readRecord, removeTemporaryRecord, writeRecord } from './state'
 import type { ReplicaPosition } from './state'
@@ -28,8 +30,8 @@ export interface ReplicateOptions extends ClientOptions {
 
 /** What {@link replicate} did: the state reached, and how. */
 export interface ReplicateResult extends ReplicaPosition {
-  /** 'full': copied by ranges; 'feed': caught up from the change feed; 'current': nothing to do. */
-  how: 'full' | 'feed' | 'current'
+  /** 'full': copied by ranges; 'feed': caught up from the change feed; 'diff': by the difference of the trees; 'current': nothing to do. */
+  how: 'full' | 'feed' | 'diff' | 'current'
 }
 
 // Answers that send a replica back to a full copy (§2, §7.3).
@@ -74,7 +76,7 @@ async function reach (client: ReplicationClient, info: ServerInfo, location: str
   await db.open()
   let reached: ReplicateResult | null
   try {
-    reached = await byFeed(client, info, db, location, signal)
+    reached = await byFeed(client, info, db, location, signal) ?? await byDiff(client, info, db, location, signal)
   } finally {
     await db.close()
   }
@@ -102,6 +104,19 @@ async function byFeed (
     throw replicaError('REPLICA_ROOT_MISMATCH', `The feed led to ${reached.root} at ${reached.seq}, not to the state ${info.root} the server pinned`)
   }
   return { ...reached, how: 'feed' }
+}
+
+// The diff's way, or null when only a full copy will do.
+async function byDiff (
+  client: ReplicationClient, info: ServerInfo, db: MerkleLevel<Uint8Array, Uint8Array>, location: string, signal?: AbortSignal
+): Promise<ReplicateResult | null> {
+  try {
+    const reached = await diffSync(client, info, db, location, signal)
+    return reached === null ? null : { ...reached, how: 'diff' }
+  } catch (err) {
+    if (err instanceof DescentTooLarge || isServerCode(err, 'REPLICATION_RESPONSE_TOO_LARGE')) return null
+    throw err
+  }
 }
 
 // Where the data stands: the record's state, or its pending one when a crash came between a batch and the record.

@@ -15,6 +15,7 @@ import { headOf } from './feed-wait'
 import { overview } from './overview'
 import { changeJson } from './feed-tail'
 import type { FeedTail } from './feed-tail'
+import { nodesEndpoint } from './nodes'
 import type { Params } from './params'
 import type { PinnedVersion, SnapshotPins } from './pins'
 import { PROTOCOL_VERSION, ReplicationError } from './protocol'
@@ -224,4 +225,4 @@ function changesFitting (parts: string[], limits: ReplicationLimits, since: numb
 }
 
 /** The endpoints by path. */
-export const ENDPOINT_SPECS: Readonly<Record<string, EndpointSpec>> = Object.freeze({ info, prove, range, changes, overview })
+export const ENDPOINT_SPECS: Readonly<Record<string, EndpointSpec>> = Object.freeze({ info, prove, range, changes, overview, nodes: nodesEndpoint })

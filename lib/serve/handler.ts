@@ -41,8 +41,8 @@ const PREFIX = `/v${PROTOCOL_VERSION}/`
 /**
  * A request handler that serves `db` (an open MerkleLevel) read-only over
  * the replication protocol, version 1: `GET /v1/info`, `/v1/range`,
- * `/v1/changes`, `/v1/prove`, `/v1/overview`, and the page `/v1/look/`
- * (docs/REPLICATION.md).
+ * `/v1/changes`, `/v1/prove`, `/v1/nodes`, `/v1/overview`, and the page
+ * `/v1/look/` (docs/REPLICATION.md).
  */
 export function createReplicationHandler<K, V> (db: MerkleLevel<K, V>, options: ReplicationHandlerOptions = {}): ReplicationHandler {
   const { token, ...given } = options
@@ -94,7 +94,7 @@ async function answer (req: IncomingMessage, context: EndpointContext, check: To
   const url = new URL(target, 'http://replication.invalid')
   const name = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : null
   const spec = name !== null && Object.hasOwn(ENDPOINT_SPECS, name) ? ENDPOINT_SPECS[name] : undefined
-  if (spec === undefined) throw new ReplicationError('REPLICATION_NOT_FOUND', `No endpoint ${url.pathname}: version ${PROTOCOL_VERSION} has ${PREFIX}info, range, changes, prove and overview, and the page ${PAGE_PATH}`)
+  if (spec === undefined) throw new ReplicationError('REPLICATION_NOT_FOUND', `No endpoint ${url.pathname}: version ${PROTOCOL_VERSION} has ${PREFIX}info, range, changes, prove, nodes and overview, and the page ${PAGE_PATH}`)
   if (context.db.status !== 'open') throw new ReplicationError('REPLICATION_UNAVAILABLE', 'The database is not open')
   return await spec.run(context, new Params(url.searchParams, spec.params))
 }

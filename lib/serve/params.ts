@@ -24,6 +24,11 @@ export class Params {
     return this.#values.has(name)
   }
 
+  /** The raw text of a parameter, or undefined. */
+  text (name: string): string | undefined {
+    return this.#values.get(name)
+  }
+
   /** A byte string given in hexadecimal (even length, either case; may be empty), or undefined. */
   bytes (name: string): Uint8Array | undefined {
     const value = this.#values.get(name)

@@ -9,7 +9,7 @@
 export const PROTOCOL_VERSION = 1
 
 /** The paths of version 1, after the `/v1/` prefix. */
-export const ENDPOINTS = ['info', 'range', 'changes', 'prove', 'overview'] as const
+export const ENDPOINTS = ['info', 'range', 'changes', 'prove', 'nodes', 'overview'] as const
 
 /** One of {@link ENDPOINTS}. */
 export type Endpoint = typeof ENDPOINTS[number]

@@ -20,7 +20,9 @@ interface ReplicateFlags {
 }
 
 // Codes that mean the server's answer was checked and refused.
-const REFUSALS = ['LEVEL_INVALID_PROOF', 'LEVEL_PROOF_ROOT_MISMATCH', 'REPLICA_ROOT_MISMATCH', 'REPLICA_BAD_RESPONSE']
+const REFUSALS = ['LEVEL_INVALID_PROOF', 'LEVEL_PROOF_ROOT_MISMATCH', 'REPLICA_ROOT_MISMATCH', 'REPLICA_BAD_RESPONSE', 'REPLICA_NODE_MISMATCH']
+
+const HOW = { full: 'copied in full', feed: 'caught up by the feed', diff: 'caught up by diff', current: 'already current' } as const
 
 /** Registers the command. */
 export function registerReplicate (program: Command, done: (code: number) => void): void {
@@ -44,7 +46,7 @@ export function registerReplicate (program: Command, done: (code: number) => voi
           return done(ExitCode.ok)
         }
         const result = await replicate(url, dir, { token, root: flags.root })
-        const how = result.how === 'full' ? 'copied in full' : result.how === 'feed' ? 'caught up by the feed' : 'already current'
+        const how = HOW[result.how]
         process.stdout.write(`${dir} at root ${result.root}, seq ${result.seq} (${how})\n`)
         done(ExitCode.ok)
       } catch (err) {

@@ -1,0 +1,58 @@
+/**
+ * `nodes`: the nodes of a pinned tree at given positions (lib/tree/positions.ts),
+ * each with its entry and the node hashes of its two children. A replica
+ * descends the server's tree with it, level by level, opening only the
+ * subtrees whose hashes differ from its own (docs/REPLICATION.md, `nodes`),
+ * and checks each node against the hash its parent gave, from the root down.
+ */
+import { toHex } from '../bytes'
+import { nodeHashBytes } from '../tree/cached-digests'
+import { isPosition, nodeAtPath, pathOf } from '../tree/positions'
+import type { TreeNode } from '../tree/node'
+import type { EndpointSpec } from './endpoints'
+import type { Params } from './params'
+import { ReplicationError, badParameter } from './protocol'
+
+/** The positions asked, separated by dots. */
+function positionsOf (params: Params): string[] {
+  const text = params.text('at')
+  if (text === undefined || text === '') throw badParameter("Parameter 'at' is required: positions separated by '.'")
+  const positions = text.split('.')
+  for (const position of positions) {
+    if (!isPosition(position)) throw badParameter("Parameter 'at' must be positions (lower-case hexadecimal, no leading zero) separated by '.'")
+  }
+  return positions
+}
+
+function childHash (child: TreeNode | null): string | null {
+  return child === null ? null : toHex(nodeHashBytes(child))
+}
+
+/** The endpoint: `root` (required) and `at`; the nodes in the order asked, as many as fit. */
+export const nodesEndpoint: EndpointSpec = {
+  params: ['root', 'at'],
+  run: async ({ pins, limits }, params) => {
+    const root = params.root('root')
+    if (root === undefined) throw badParameter("Parameter 'root' is required")
+    const positions = positionsOf(params)
+    return await pins.with(root, async version => {
+      const tree = version.snapshot.tree
+      await tree.rootAsync()
+      const head = `{"root":"${version.root}","seq":${version.seq},"count":${version.count},"nodes":[`
+      const parts: string[] = []
+      let bytes = head.length + 2
+      for (const position of positions) {
+        const node = nodeAtPath(tree.top, pathOf(position))
+        if (node === null) throw badParameter(`No node is at position ${position}`)
+        const part = JSON.stringify({ key: toHex(node.key), value: toHex(node.value), left: childHash(node.left), right: childHash(node.right) })
+        if (bytes + part.length + 1 > limits.maxResponseBytes) {
+          if (parts.length === 0) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', `The node at ${position} takes more than maxResponseBytes: sync by ranges`)
+          break
+        }
+        parts.push(part)
+        bytes += part.length + 1
+      }
+      return `${head}${parts.join(',')}]}`
+    })
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The replica client against a hostile wire, in each of its three ways: a
+ * full copy (`range`), the feed (`changes`) and the diff (`nodes`). What
+ * stands between replica and server alters, reorders, cuts, delays, drops,
+ * or never ends an answer; for the diff it also forges a root over a tree
+ * out of key order, out of heap order, or of another count. Each is refused
+ * with its exact code, the replica's entries and record stay as they were,
+ * no temporary is left, and the honest answer is taken afterwards. A
+ * cut that the protocol allows (fewer nodes than asked) or a short delay
+ * is no fault: the replica converges.
+ */
+import test from 'tape'
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { MerkleLevel, replicate } from '../../index'
+import type { ReplicateResult } from '../../index'
+import { fromHex, toHex } from '../../lib/bytes'
+import { ReplicationClient } from '../../lib/replica/client'
+import type { ServedNode } from '../../lib/replica/client'
+import { companions } from '../../lib/replica/swap'
+import { EMPTY_HASH, rootWith } from '../../lib/tree/hash-formulas'
+import { nodeHash, priorityHash, sha256, valueHash } from '../../lib/tree/node-crypto-hashes'
+import { compareBytes } from '../../lib/bytes'
+import { tamperingServer } from '../util/tampering-server'
+import type { Answer, Tamper } from '../util/tampering-server'
+import { tempLocation } from '../util/temp'
+import { rejectionCode } from '../util/codes'
+import { replicaEntries } from '../util/replica-entries'
+
+type Way = 'range' | 'changes' | 'nodes'
+
+const key = (i: number): string => `k${String(i).padStart(3, '0')}`
+
+/**
+ * A primary of 60 entries and a replica of it, then the primary moved on
+ * so that the replica's next run takes `way`: a new replica copies by
+ * ranges; the feed serves one that lags; the diff one whose position the
+ * log no longer holds. The tamper in `fault.now` applies to that way's answers.
+ */
+async function setting (way: Way): Promise<{
+  db: MerkleLevel, url: string, location: string, fault: { now: Tamper }, before: unknown, close: () => Promise<void>
+}> {
+  const db = new MerkleLevel(tempLocation('primary'))
+  for (let i = 0; i < 60; i += 20) await db.batch(Array.from({ length: 20 }, (_, j) => ({ type: 'put' as const, key: key(i + j), value: `value ${i + j}` })))
+  const fault: { now: Tamper } = { now: {} }
+  const served = await tamperingServer(db, {
+    request: url => url.pathname === `/v1/${way}` && fault.now.request !== undefined ? fault.now.request(url) : url,
+    answer: (url, answer) => (url.pathname === `/v1/${way}` || url.pathname === '/v1/info') && fault.now.answer !== undefined ? fault.now.answer(url, answer) : answer
+  }, { maxRangeEntries: 16 })
+  const location = tempLocation('replica')
+  if (way !== 'range') {
+    await replicate(served.url, location)
+    await db.batch([{ type: 'put', key: key(7), value: 'changed' }, { type: 'del', key: key(31) }, { type: 'put', key: 'k100', value: 'new' }])
+    await db.put(key(44), 'changed too')
+    if (way === 'nodes') await db.checkpoint()
+  }
+  return {
+    db, url: served.url, location, fault, before: await state(location), close: async () => { await served.close(); await db.close() }
+  }
+}
+
+// The replica's entries and record, or null where there is none.
+async function state (location: string): Promise<unknown> {
+  if (!existsSync(location)) return null
+  return { entries: await replicaEntries(location), record: await readFile(join(location, 'REPLICA.json'), 'utf8') }
+}
+
+async function primaryEntries (db: MerkleLevel): Promise<Array<[string, string]>> {
+  const entries = await db.iterator({ keyEncoding: 'view', valueEncoding: 'view' }).all()
+  return entries.map(([k, v]) => [toHex(k as unknown as Uint8Array), toHex(v as unknown as Uint8Array)])
+}
+
+const HOW: Record<Way, ReplicateResult['how']> = { range: 'full', changes: 'feed', nodes: 'diff' }
+
+// Refused with `code`; the replica as it was, no temporary left; then, honestly served, it converges.
+async function refused (t: test.Test, way: Way, tamper: Tamper | ((db: MerkleLevel, url: string) => Promise<Tamper>), code: string, options: { timeoutMs?: number, maxResponseBytes?: number } = {}): Promise<void> {
+  const { db, url, location, fault, before, close } = await setting(way)
+  fault.now = typeof tamper === 'function' ? await tamper(db, url) : tamper
+  t.equal(await rejectionCode(replicate(url, location, options)), code, `${way}: ${code}`)
+  t.deepEqual(await state(location), before, 'the replica is as it was')
+  t.ok(Object.values(companions(location)).every(path => !existsSync(path)), 'no temporary is left')
+  fault.now = {}
+  const result = await replicate(url, location)
+  t.deepEqual(result, { root: toHex(await db.root()), seq: way === 'range' ? 3 : 5, how: HOW[way] }, 'served honestly, it converges')
+  await close()
+}
+
+const answering = (change: (answer: Answer, url: URL) => Answer): Tamper => ({ answer: (url, answer) => url.pathname === '/v1/info' ? answer : change(answer, url) })
+
+for (const way of ['range', 'changes', 'nodes'] as const) {
+  test(`${way}: an answer cut short is refused`, async t => {
+    await refused(t, way, answering(answer => ({ ...answer, wire: { kind: 'cut', bytes: Math.floor(answer.body.length / 2) } })), 'REPLICA_BAD_RESPONSE')
+  })
+
+  test(`${way}: a dropped connection is refused`, async t => {
+    await refused(t, way, answering(answer => ({ ...answer, wire: { kind: 'drop' } })), 'REPLICA_CONNECTION')
+  })
+
+  test(`${way}: an answer later than the client waits is refused`, async t => {
+    await refused(t, way, answering(answer => ({ ...answer, wire: { kind: 'delay', ms: 2000 } })), 'REPLICA_TIMEOUT', { timeoutMs: 300 })
+  })
+
+  test(`${way}: an endless answer is refused at the cap, or when it trickles, at the deadline`, async t => {
+    await refused(t, way, answering(answer => ({ ...answer, wire: { kind: 'endless', chunk: Buffer.alloc(16384, 0x20), everyMs: 1 } })), 'REPLICA_RESPONSE_TOO_LARGE', { maxResponseBytes: 65536 })
+    await refused(t, way, answering(answer => ({ ...answer, wire: { kind: 'endless', chunk: Buffer.from(' '), everyMs: 20 } })), 'REPLICA_TIMEOUT', { timeoutMs: 400 })
+  })
+
+  test(`${way}: a body that is not JSON nor a proof is refused`, async t => {
+    await refused(t, way, answering(answer => ({ ...answer, body: answer.body.subarray(0, answer.body.length - 3) })), way === 'range' ? 'LEVEL_INVALID_PROOF' : 'REPLICA_BAD_RESPONSE')
+  })
+
+  test(`${way}: a short delay is no fault`, async t => {
+    const { db, url, location, fault, close } = await setting(way)
+    fault.now = answering(answer => ({ ...answer, wire: { kind: 'delay', ms: 30 } }))
+    t.equal((await replicate(url, location)).how, HOW[way])
+    t.deepEqual(await state(location), { entries: await primaryEntries(db), record: JSON.stringify({ root: toHex(await db.root()), seq: way === 'range' ? 3 : 5 }) + '\n' })
+    await close()
+  })
+}
+
+// The answer's JSON, changed by `edit`.
+const editJson = (edit: (body: any) => void) => (answer: Answer): Answer => { // eslint-disable-line @typescript-eslint/no-explicit-any -- any answer
+  const body = JSON.parse(answer.body.toString())
+  edit(body)
+  return { ...answer, body: Buffer.from(JSON.stringify(body)) }
+}
+
+// A hex string with its first digit changed.
+const flipHex = (hex: string): string => (hex[0] === '0' ? '1' : '0') + hex.slice(1)
+
+test('changes: batches reordered are refused', async t => {
+  await refused(t, 'changes', answering(editJson(body => body.changes.reverse())), 'REPLICA_BAD_RESPONSE')
+})
+
+test('changes: an operation of a proof altered is refused', async t => {
+  await refused(t, 'changes', answering(editJson(body => {
+    const op = body.changes[0].proof.ops.find((o: { type: string }) => o.type === 'put')
+    op.value = flipHex(op.value)
+  })), 'LEVEL_PROOF_ROOT_MISMATCH')
+})
+
+test('nodes: a value altered is refused', async t => {
+  await refused(t, 'nodes', answering(editJson(body => { body.nodes[0].value = flipHex(body.nodes[0].value) })), 'REPLICA_NODE_MISMATCH')
+})
+
+test('nodes: a child stated empty is refused', async t => {
+  await refused(t, 'nodes', answering(editJson(body => {
+    const node = body.nodes.find((n: ServedNode) => n.left !== null)
+    node.left = null
+  })), 'REPLICA_NODE_MISMATCH')
+})
+
+test('nodes: a child hash altered is refused', async t => {
+  await refused(t, 'nodes', answering(editJson(body => {
+    const node = body.nodes.find((n: ServedNode) => n.right !== null)
+    node.right = flipHex(node.right)
+  })), 'REPLICA_NODE_MISMATCH')
+})
+
+test('nodes: nodes reordered are refused', async t => {
+  await refused(t, 'nodes', answering(editJson(body => {
+    if (body.nodes.length > 1) body.nodes.reverse()
+  })), 'REPLICA_NODE_MISMATCH')
+})
+
+test('nodes: more nodes than asked are refused', async t => {
+  await refused(t, 'nodes', answering(editJson(body => { body.nodes = [...body.nodes, ...body.nodes] })), 'REPLICA_BAD_RESPONSE')
+})
+
+test('nodes: no node at all is refused', async t => {
+  await refused(t, 'nodes', answering(editJson(body => { body.nodes = [] })), 'REPLICA_BAD_RESPONSE')
+})
+
+test('nodes: an answer for another state is refused', async t => {
+  await refused(t, 'nodes', answering(editJson(body => { body.root = 'ab'.repeat(32) })), 'REPLICA_BAD_RESPONSE')
+})
+
+// A forged state: info names `forged`, requests for it go to the real root, and the top node is
+// replaced by `top` in the nodes answers.
+async function forgery (db: MerkleLevel, url: string, make: (top: ServedNode, count: number) => { top: ServedNode, count: number }): Promise<Tamper> {
+  const client = new ReplicationClient(url)
+  const info = await client.info()
+  const [real] = await client.nodes(info.root, ['1'])
+  const { top, count } = make(real, info.count)
+  const hash = nodeHash(top.left === null ? EMPTY_HASH : fromHex(top.left), top.right === null ? EMPTY_HASH : fromHex(top.right), valueHash(fromHex(top.value)), fromHex(top.key))
+  const forged = toHex(rootWith(sha256, new Uint8Array(0), count, hash))
+  return {
+    request: url => {
+      if (url.searchParams.get('root') === forged) url.searchParams.set('root', info.root)
+      return url
+    },
+    answer: (url, answer) => editJson(body => {
+      if (url.pathname === '/v1/info') {
+        body.root = forged
+        body.count = count
+        return
+      }
+      body.root = forged
+      body.count = count
+      if ((url.searchParams.get('at') ?? '').split('.')[0] === '1') body.nodes[0] = top
+    })(answer)
+  }
+}
+
+test('nodes: a forged root over a tree out of key order is refused', async t => {
+  await refused(t, 'nodes', async (db, url) => await forgery(db, url, (top, count) => ({ top: { ...top, key: toHex(Buffer.from('zzz')) }, count })), 'REPLICA_NODE_MISMATCH')
+})
+
+test('nodes: a forged root over a tree out of heap order is refused', async t => {
+  await refused(t, 'nodes', async (db, url) => await forgery(db, url, (top, count) => {
+    // A key just after the top's, in the same place of the key order, of a priority below every key's.
+    const keys = Array.from({ length: 60 }, (_, i) => priorityHash(new Uint8Array(0), Buffer.from(key(i))))
+    for (let n = 0; ; n++) {
+      const candidate = Buffer.concat([fromHex(top.key), Buffer.from([0, n >> 8, n & 255])])
+      const prio = priorityHash(new Uint8Array(0), candidate)
+      if (keys.every(other => compareBytes(prio, other) < 0)) return { top: { ...top, key: toHex(candidate) }, count }
+    }
+  }), 'REPLICA_NODE_MISMATCH')
+})
+
+test('nodes: a forged root stating another count is refused', async t => {
+  await refused(t, 'nodes', async (db, url) => await forgery(db, url, (top, count) => ({ top, count: count + 1 })), 'REPLICA_NODE_MISMATCH')
+})
+
+test('nodes: answers cut to one node each are no fault: the diff converges, one request per node', async t => {
+  const { db, url, location, fault, close } = await setting('nodes')
+  let requests = 0
+  fault.now = answering(editJson(body => { requests++; body.nodes = body.nodes.slice(0, 1) }))
+  t.equal((await replicate(url, location)).how, 'diff')
+  t.deepEqual(await replicaEntries(location), await primaryEntries(db))
+  t.ok(requests > 4, `${requests} requests`)
+  await close()
+})
