@@ -79,7 +79,7 @@ export function createReplicationHandler<K, V> (db: MerkleLevel<K, V>, options: 
 // The body of the answer to `req`, or a ReplicationError (or another error: 500).
 async function answer (req: IncomingMessage, context: EndpointContext, check: TokenCheck | null): Promise<Body> {
   const page = pagePathOf(req, context.limits)
-  if (page !== null) return pageFile(page)
+  if (page !== null) return await pageFile(page)
   if (check !== null && !check.accepts(req.headers.authorization)) {
     throw new ReplicationError('REPLICATION_UNAUTHORIZED', 'A valid bearer token is required')
   }

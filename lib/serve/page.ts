@@ -6,8 +6,8 @@
  * without it. The policy forbids inline scripts, and any script or
  * connection but this origin's.
  */
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { nodeFileSystem } from '../fs/node-file-system'
 import type { Body } from './endpoints'
 import { ReplicationError } from './protocol'
 
@@ -36,12 +36,12 @@ export function isPagePath (pathname: string): boolean {
 }
 
 /** The file at `pathname` (one for which {@link isPagePath} holds), with its headers. */
-export function pageFile (pathname: string): Body {
+export async function pageFile (pathname: string): Promise<Body> {
   const { file, type } = FILES[pathname.slice(PAGE_PATH.length)]
   let bytes = cache.get(file)
   if (bytes === undefined) {
     try {
-      bytes = readFileSync(join(DIRECTORY, file))
+      bytes = await nodeFileSystem.readFile(join(DIRECTORY, file))
     } catch {
       throw new ReplicationError('REPLICATION_NOT_FOUND', `The page's file ${file} is not built: \`npm run build\` writes dist/web/`)
     }
