@@ -21,6 +21,7 @@ import { RECORD_HASHES_AT, RecordFields, decodeRecord, fileTag, writeSeedBytes }
 import type { ImageHeader } from './format'
 import { BLOCK_BYTES, NODE_OVERHEAD } from './node-cache'
 import type { NodeCache, NodeHolder } from './node-cache'
+import { NodeTable } from './node-table'
 
 /** The buffers that decoded records are copied into. */
 const ARENA_BYTES = 8 * 1024
@@ -39,7 +40,7 @@ export interface FileTable {
 
 /** An open image file (see the file header). */
 export class ImageFile implements NodeSource, NodeHolder {
-  readonly #nodes = new Map<number, TreeNode>()
+  readonly #nodes = new NodeTable()
   #held = 0
   readonly #blocks = new Map<number, Uint8Array>()
   #blocksHeld = 0
@@ -89,11 +90,8 @@ export class ImageFile implements NodeSource, NodeHolder {
     return node
   }
 
-  forget (at: number): number {
-    const node = this.#nodes.get(at)
-    if (node === undefined) return 0
-    this.#nodes.delete(at)
-    const cost = NODE_OVERHEAD + node.len
+  forget (at: number, cost: number): number {
+    if (!this.#nodes.delete(at)) return 0
     this.#held -= cost
     return cost
   }
