@@ -164,8 +164,9 @@ export class ImageFile implements NodeSource, NodeHolder {
       from = offset
       if (from + len > source.length) throw corruption(`${this.name}: the record at ${at} runs past the end of the file`)
     }
-    // From a 32-byte boundary to the next one after the record.
-    const room = (HASH_BEFORE_RECORD + len + 31) & ~31
+    // From a 32-byte boundary to the next one after the record (not a bitwise round: `len` is
+    // what a reference says, which a damaged file may make past 2^31).
+    const room = Math.ceil((HASH_BEFORE_RECORD + len) / 32) * 32
     if (this.#arenaUsed + room > this.#arena.length) {
       const arena = new Uint8Array(Math.max(ARENA_BYTES, room))
       this.#arena = arena
