@@ -33,7 +33,7 @@
  * the chain. The file tag is the file's sequence number modulo 2^32: a record
  * read at the wrong offset or from the wrong file fails its checksum.
  */
-import { ByteReader, readU32LE, readU64LE, varintLength, writeU32LE, writeU64LE, writeVarint } from '../bytes'
+import { readU32LE, readU64LE, varintLength, writeU32LE, writeU64LE, writeVarint } from '../bytes'
 import { crc32c } from '../checksum'
 import type { Result } from '../result'
 import { writeNodeHash, writeValueHashOf } from '../tree/cached-digests'
@@ -218,44 +218,101 @@ export function encodeRecord (r: NodeRecord, out: Uint8Array, tag: number, at: n
   writeU32LE(out, 0, crc32c(out.subarray(4), recordSeed(tag, at)))
 }
 
-/** A record's fields as views of its bytes; children's hashes stay in place (at RECORD_HASHES_AT). */
-export interface DecodedRecord {
-  prio: number
-  key: Uint8Array
-  value: Uint8Array
-  left: (RecordRef & { size: number }) | null
-  right: (RecordRef & { size: number }) | null
+/**
+ * A record's fields as {@link decodeRecord} leaves them: numbers only, positions
+ * in the bytes it decoded, so that decoding allocates nothing (the reader keeps
+ * one and decodes every record into it). Children's hashes stay in place, at
+ * RECORD_HASHES_AT of the record.
+ */
+export class RecordFields {
+  prio = 0
+  hasLeft = false
+  hasRight = false
+  leftFile = 0
+  leftAt = 0
+  leftLen = 0
+  leftSize = 0
+  rightFile = 0
+  rightAt = 0
+  rightLen = 0
+  rightSize = 0
+  /** The key is bytes[keyStart, keyEnd), the value bytes[valueStart, valueEnd). */
+  keyStart = 0
+  keyEnd = 0
+  valueStart = 0
+  valueEnd = 0
+  // Where the next field starts, while decoding.
+  pos = 0
 }
 
 /**
- * Decodes the record `bytes` whose checksum the caller has checked (see
- * {@link recordSeed}), checking that every field lies inside it; or says why
- * it is not one.
+ * Decodes the record at `bytes[start, end)`, whose checksum the caller has
+ * checked (see {@link recordSeed}), into `out`, checking that every field lies
+ * inside it; returns null, or says why it is not a record.
  */
-export function parseRecord (bytes: Uint8Array): Result<{ record: DecodedRecord }> {
-  if (bytes.length < RECORD_HASHES_AT) return { ok: false, problem: 'record shorter than its fixed fields' }
-  const flags = bytes[4]
-  if ((flags & ~3) !== 0) return { ok: false, problem: `record flags ${flags} unknown` }
+export function decodeRecord (bytes: Uint8Array, start: number, end: number, out: RecordFields): string | null {
+  if (end - start < RECORD_HASHES_AT) return 'record shorter than its fixed fields'
+  const flags = bytes[start + 4]
+  if ((flags & ~3) !== 0) return `record flags ${flags} unknown`
   const hasLeft = (flags & 1) !== 0
   const hasRight = (flags & 2) !== 0
-  const reader = new ByteReader(bytes, RECORD_HASHES_AT + 32 * ((hasLeft ? 1 : 0) + (hasRight ? 1 : 0)))
-  if (reader.remaining < 0) return { ok: false, problem: 'record shorter than its child hashes' }
-  const left = hasLeft ? readChild(reader) : null
-  if (hasLeft && left === null) return { ok: false, problem: 'record left reference malformed' }
-  const right = hasRight ? readChild(reader) : null
-  if (hasRight && right === null) return { ok: false, problem: 'record right reference malformed' }
-  const key = reader.lengthPrefixed()
-  const value = key === null ? null : reader.lengthPrefixed()
-  if (key === null || value === null || reader.remaining !== 0) return { ok: false, problem: 'record key or value malformed' }
-  return { ok: true, record: { prio: readU32LE(bytes, 5), key, value, left, right } }
+  out.hasLeft = hasLeft
+  out.hasRight = hasRight
+  out.pos = start + RECORD_HASHES_AT + 32 * ((hasLeft ? 1 : 0) + (hasRight ? 1 : 0))
+  if (out.pos > end) return 'record shorter than its child hashes'
+  if (hasLeft) {
+    if (!readChild(bytes, end, out)) return 'record left reference malformed'
+    out.leftFile = out.rightFile
+    out.leftAt = out.rightAt
+    out.leftLen = out.rightLen
+    out.leftSize = out.rightSize
+  }
+  if (hasRight && !readChild(bytes, end, out)) return 'record right reference malformed'
+  const keyLength = varintAt(bytes, end, out)
+  if (keyLength < 0 || keyLength > end - out.pos) return 'record key or value malformed'
+  out.keyStart = out.pos
+  out.keyEnd = out.pos += keyLength
+  const valueLength = varintAt(bytes, end, out)
+  if (valueLength < 0 || valueLength !== end - out.pos) return 'record key or value malformed'
+  out.valueStart = out.pos
+  out.valueEnd = end
+  out.prio = readU32LE(bytes, start + 5)
+  return null
 }
 
-// A child's reference, record length and subtree size, or null when malformed.
-function readChild (reader: ByteReader): (RecordRef & { size: number }) | null {
-  const bits = reader.u64()
-  const len = reader.varint()
-  const size = reader.varint()
-  if (bits === null || !Number.isSafeInteger(bits) || len === null || size === null || size === 0 || len < RECORD_HASHES_AT) return null
+// Reads a child's reference, record length and subtree size at out.pos into out's right* fields
+// (decodeRecord moves a left child's over); false when malformed.
+function readChild (bytes: Uint8Array, end: number, out: RecordFields): boolean {
+  if (end - out.pos < 8) return false
+  const bits = readU64LE(bytes, out.pos)
+  out.pos += 8
+  const len = varintAt(bytes, end, out)
+  const size = varintAt(bytes, end, out)
+  if (bits < 0 || !Number.isSafeInteger(bits) || len < RECORD_HASHES_AT || size <= 0) return false
   const file = Math.floor(bits / OFFSET_LIMIT)
-  return { file, at: bits - file * OFFSET_LIMIT, len, size }
+  out.rightFile = file
+  out.rightAt = bits - file * OFFSET_LIMIT
+  out.rightLen = len
+  out.rightSize = size
+  return true
+}
+
+// A LEB128 varint at out.pos (as ByteReader.varint: at most 5 bytes, minimal, below 2^32), or -1
+// when malformed or past `end`; moves out.pos past it.
+function varintAt (bytes: Uint8Array, end: number, out: RecordFields): number {
+  let p = out.pos
+  let result = 0
+  let scale = 1
+  for (let i = 0; i < 5; i++) {
+    if (p >= end) return -1
+    const byte = bytes[p++]
+    result += (byte & 0x7f) * scale
+    if ((byte & 0x80) === 0) {
+      out.pos = p
+      if (byte === 0 && i > 0) return -1
+      return result <= 0xffffffff ? result : -1
+    }
+    scale *= 128
+  }
+  return -1
 }

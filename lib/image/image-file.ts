@@ -11,21 +11,24 @@
  */
 import { corruption, ioError } from '../errors'
 import type { FileHandle } from '../fs/file-system'
-import { knownHashes } from '../tree/cached-digests'
+import { copyDigestBytes } from '../tree/cached-digests'
 import type { HashSlab } from '../tree/cached-digests'
 import { imageNode, stubNode } from '../tree/node'
 import type { NodeSource, TreeNode } from '../tree/node'
 import { readU32LE } from '../bytes'
 import { crc32c } from '../checksum'
-import { RECORD_HASHES_AT, fileTag, parseRecord, writeSeedBytes } from './format'
+import { RECORD_HASHES_AT, RecordFields, decodeRecord, fileTag, writeSeedBytes } from './format'
 import type { ImageHeader } from './format'
 import { BLOCK_BYTES, NODE_OVERHEAD } from './node-cache'
 import type { NodeCache, NodeHolder } from './node-cache'
+import { NodeTable } from './node-table'
 
 /** The buffers that decoded records are copied into. */
 const ARENA_BYTES = 8 * 1024
 /** Bytes a record's checksum is seeded with. */
 const SEED_BYTES = 12
+/** Where a record starts past a 32-byte slot of its arena: its value hash (at 9) then fills the next slot. */
+const HASH_BEFORE_RECORD = 32 - 9
 /** Bytes a cached block costs besides its bytes, estimated. */
 const BLOCK_OVERHEAD = 128
 
@@ -37,12 +40,15 @@ export interface FileTable {
 
 /** An open image file (see the file header). */
 export class ImageFile implements NodeSource, NodeHolder {
-  readonly #nodes = new Map<number, TreeNode>()
+  readonly #nodes = new NodeTable()
   #held = 0
   readonly #blocks = new Map<number, Uint8Array>()
   #blocksHeld = 0
   #arena = new Uint8Array(0)
+  #arenaSlab: HashSlab = { nodeHashes: this.#arena, valueHashes: this.#arena }
   #arenaUsed = 0
+  // What decodeRecord leaves of the record being read: one for every read, so that it allocates nothing.
+  readonly #fields = new RecordFields()
   readonly #blockHolder: NodeHolder = { forget: index => this.#forgetBlock(index) }
   #closed = false
   readonly tag: number
@@ -84,11 +90,8 @@ export class ImageFile implements NodeSource, NodeHolder {
     return node
   }
 
-  forget (at: number): number {
-    const node = this.#nodes.get(at)
-    if (node === undefined) return 0
-    this.#nodes.delete(at)
-    const cost = NODE_OVERHEAD + node.len
+  forget (at: number, cost: number): number {
+    if (!this.#nodes.delete(at)) return 0
     this.#held -= cost
     return cost
   }
@@ -108,36 +111,47 @@ export class ImageFile implements NodeSource, NodeHolder {
     if (this.#closed) throw ioError(`${this.name} is closed: this version of the database is no longer readable`)
     const { at, len } = stub
     if (at + len > this.header.end) throw corruption(`${this.name}: a reference to ${len} bytes at ${at} passes the end of the records (${this.header.end})`)
-    const bytes = this.#recordBytes(at, len)
-    const decoded = parseRecord(bytes)
-    if (!decoded.ok) throw corruption(`${this.name}: record at ${at}: ${decoded.problem}`)
-    const { record } = decoded
-    const childHashes = bytes.subarray(RECORD_HASHES_AT)
-    const slab: HashSlab = { nodeHashes: childHashes, valueHashes: childHashes }
-    let slot = 0
+    const start = this.#recordBytes(at, len)
+    const bytes = this.#arena
+    const f = this.#fields
+    const problem = decodeRecord(bytes, start, start + len, f)
+    if (problem !== null) throw corruption(`${this.name}: record at ${at}: ${problem}`)
+    // The arena's slab holds the children's hashes where the record has them, and this node's
+    // digests (see #recordBytes): its node hash, copied from the parent's record, then its value hash.
+    const slab = this.#arenaSlab
+    const own = stub.slab as HashSlab
+    const slot = (start - HASH_BEFORE_RECORD) / 32
+    copyDigestBytes(own.nodeHashes, stub.slot * 32, bytes, start - HASH_BEFORE_RECORD)
+    let childSlot = (start + RECORD_HASHES_AT) / 32
     let left: TreeNode | null = null
     let right: TreeNode | null = null
     let size = 1
-    if (record.left !== null) {
-      left = stubNode(this.#source(record.left.file, at), record.left.at, record.left.len, record.left.size, slab, slot++)
-      size += record.left.size
+    if (f.hasLeft) {
+      left = stubNode(this.#source(f.leftFile, at), f.leftAt, f.leftLen, f.leftSize, slab, childSlot++)
+      size += f.leftSize
     }
-    if (record.right !== null) {
-      right = stubNode(this.#source(record.right.file, at), record.right.at, record.right.len, record.right.size, slab, slot)
-      size += record.right.size
+    if (f.hasRight) {
+      right = stubNode(this.#source(f.rightFile, at), f.rightAt, f.rightLen, f.rightSize, slab, childSlot)
+      size += f.rightSize
     }
     if (size !== stub.size) throw corruption(`${this.name}: record at ${at}: its subtree holds ${size} entries, its reference says ${stub.size}`)
-    const own = stub.slab as HashSlab
-    const hashes = knownHashes(own.nodeHashes, stub.slot * 32, bytes, 9)
-    return imageNode(record.key, record.value, record.prio, left, right, size, hashes, this, at, len)
+    return imageNode(bytes.subarray(f.keyStart, f.keyEnd), bytes.subarray(f.valueStart, f.valueEnd), f.prio, left, right, size, slab, slot, this, at, len)
   }
 
-  // A copy of the record's bytes, its checksum checked (a node keeps views of them; a block may
-  // be evicted). Records are copied into a shared arena: one small buffer each made decoding half
-  // as fast. A node, or a stub of its children, that a write copies into the tree in memory keeps
-  // its whole arena alive until the next checkpoint, so arenas are small. The checksum's seed bytes are written just before the record's body, over its
-  // stored checksum, so that one call checks both (CRC-32C of seed bytes ‖ body).
-  #recordBytes (at: number, len: number): Uint8Array {
+  // Copies the record's bytes into the arena, its checksum checked, and returns where they start
+  // there (a node keeps views of them; a block may be evicted). Records are copied into a shared
+  // arena: one small buffer each made decoding half as fast. A node, or a stub of its children,
+  // that a write copies into the tree in memory keeps its whole arena alive until the next
+  // checkpoint, so arenas are small. The checksum's seed bytes are written just before the
+  // record's body, over its stored checksum, so that one call checks both (CRC-32C of seed
+  // bytes ‖ body).
+  //
+  // A record starts HASH_BEFORE_RECORD bytes past a multiple of 32, so that the arena is a
+  // HashSlab of 32-byte slots (valueHashes one slot on from nodeHashes): the record's child
+  // hashes (at 41) fill whole slots, and so does its value hash (at 9) once the node hash is
+  // copied over the 32 bytes before it (checksum, flags and priority, decoded by then).
+  // Loaded nodes have no digests object of their own then, and the children's stubs share one slab.
+  #recordBytes (at: number, len: number): number {
     const index = Math.floor(at / BLOCK_BYTES)
     const offset = at - index * BLOCK_BYTES
     let source: Uint8Array
@@ -150,19 +164,23 @@ export class ImageFile implements NodeSource, NodeHolder {
       from = offset
       if (from + len > source.length) throw corruption(`${this.name}: the record at ${at} runs past the end of the file`)
     }
-    const room = SEED_BYTES - 4 + len
+    // From a 32-byte boundary to the next one after the record (not a bitwise round: `len` is
+    // what a reference says, which a damaged file may make past 2^31).
+    const room = Math.ceil((HASH_BEFORE_RECORD + len) / 32) * 32
     if (this.#arenaUsed + room > this.#arena.length) {
-      this.#arena = new Uint8Array(Math.max(ARENA_BYTES, room))
+      const arena = new Uint8Array(Math.max(ARENA_BYTES, room))
+      this.#arena = arena
+      this.#arenaSlab = { nodeHashes: arena, valueHashes: arena.subarray(32) }
       this.#arenaUsed = 0
     }
-    const seedAt = this.#arenaUsed
-    const start = seedAt + SEED_BYTES - 4
+    const start = this.#arenaUsed + HASH_BEFORE_RECORD
+    const seedAt = start + 4 - SEED_BYTES
     const arena = this.#arena
     arena.set(source.subarray(from + 4, from + len), start + 4)
     writeSeedBytes(arena, seedAt, this.tag, at)
     if (crc32c(arena.subarray(seedAt, start + len)) !== readU32LE(source, from)) throw corruption(`${this.name}: record at ${at}: record checksum mismatch`)
     this.#arenaUsed += room
-    return arena.subarray(start, start + len)
+    return start
   }
 
   #readBlock (index: number): Uint8Array {

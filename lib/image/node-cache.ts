@@ -24,14 +24,19 @@ const BLOCK_SHARE = 0.25
 
 /** A map of cached things by number that the cache may evict from. */
 export interface NodeHolder {
-  /** Forgets the entry at `at`; returns the bytes it was counted for (0 if gone already). */
-  forget (at: number): number
+  /**
+   * Forgets the entry at `at`, counted for `cost` bytes when added; returns the bytes it still
+   * held (0 if gone already). The cost comes from the cache so that evicting reads nothing of the
+   * entry: an old node is a probable processor cache miss.
+   */
+  forget (at: number, cost: number): number
 }
 
 // Entries of every holder, oldest first, evicted past `budget` bytes.
 class Ring {
   #holders: Array<NodeHolder | null> = []
   #offsets: number[] = []
+  #costs: number[] = []
   #head = 0
   bytes = 0
 
@@ -40,10 +45,11 @@ class Ring {
   added (holder: NodeHolder, at: number, cost: number): void {
     this.#holders.push(holder)
     this.#offsets.push(at)
+    this.#costs.push(cost)
     this.bytes += cost
     while (this.bytes > this.budget && this.#head < this.#holders.length) {
       const victim = this.#holders[this.#head]
-      if (victim !== null) this.bytes -= victim.forget(this.#offsets[this.#head])
+      if (victim !== null) this.bytes -= victim.forget(this.#offsets[this.#head], this.#costs[this.#head])
       this.#holders[this.#head] = null
       this.#head++
     }
@@ -51,6 +57,7 @@ class Ring {
     if (this.#head > 4096 && this.#head * 2 > this.#holders.length) {
       this.#holders = this.#holders.slice(this.#head)
       this.#offsets = this.#offsets.slice(this.#head)
+      this.#costs = this.#costs.slice(this.#head)
       this.#head = 0
     }
   }

@@ -12,7 +12,9 @@
  * The nodes a snapshot load makes have no object: their digests are read
  * from the arrays the load computed them into (a {@link HashSlab}, at the
  * node's `slot`), which a million objects made and filled one by one took
- * a third of the open's time. Loaded nodes are never changed in place, so
+ * a third of the open's time. Nodes read from a tree image have none either:
+ * their digests are slots of the arena their record was decoded into
+ * (lib/image/image-file.ts). Loaded nodes are never changed in place, so
  * what the slab says of them stays true; a copy of one shares its value
  * hash from the slab until it is hashed itself.
  *
@@ -246,27 +248,4 @@ export function valueHashBytes (node: TreeNode): Uint8Array {
   const out = new Uint8Array(32)
   writeValueHashOf(node, out, 0)
   return out
-}
-
-// Sets the node hash fields of `x` from 32 bytes of `b` at `o`.
-function setNodeFields (x: NodeHashes, b: Uint8Array, o: number): void {
-  x.h0 = (b[o + 0] << 16) | (b[o + 1] << 8) | b[o + 2]
-  x.h1 = (b[o + 3] << 16) | (b[o + 4] << 8) | b[o + 5]
-  x.h2 = (b[o + 6] << 16) | (b[o + 7] << 8) | b[o + 8]
-  x.h3 = (b[o + 9] << 16) | (b[o + 10] << 8) | b[o + 11]
-  x.h4 = (b[o + 12] << 16) | (b[o + 13] << 8) | b[o + 14]
-  x.h5 = (b[o + 15] << 16) | (b[o + 16] << 8) | b[o + 17]
-  x.h6 = (b[o + 18] << 16) | (b[o + 19] << 8) | b[o + 20]
-  x.h7 = (b[o + 21] << 16) | (b[o + 22] << 8) | b[o + 23]
-  x.h8 = (b[o + 24] << 16) | (b[o + 25] << 8) | b[o + 26]
-  x.h9 = (b[o + 27] << 16) | (b[o + 28] << 8) | b[o + 29]
-  x.h10 = (b[o + 30] << 8) | b[o + 31]
-}
-
-/** A digests object holding the node hash at `n[na..]` and the value hash at `v[va..]` (a node read from an image). */
-export function knownHashes (n: Uint8Array, na: number, v: Uint8Array, va: number): NodeHashes {
-  const x = newHashes()
-  setNodeFields(x, n, na)
-  setValueFields(x, v, va)
-  return x
 }

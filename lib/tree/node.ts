@@ -141,10 +141,10 @@ export function stubNode (src: NodeSource, at: number, len: number, size: number
 }
 
 /**
- * A node read from an image (clean, both hashes known from `hashes`), whose
- * children are stubs or null.
+ * A node read from an image (clean, both hashes known from `slab` at `slot`,
+ * as a loaded node's), whose children are stubs or null.
  */
-export function imageNode (key: Uint8Array, value: Uint8Array, prio: number, left: TreeNode | null, right: TreeNode | null, size: number, hashes: NodeHashes, src: NodeSource, at: number, len: number): TreeNode {
+export function imageNode (key: Uint8Array, value: Uint8Array, prio: number, left: TreeNode | null, right: TreeNode | null, size: number, slab: HashSlab, slot: number, src: NodeSource, at: number, len: number): TreeNode {
   return {
     key,
     kp: keyPrefixOf(key),
@@ -156,10 +156,10 @@ export function imageNode (key: Uint8Array, value: Uint8Array, prio: number, lef
     prio,
     size,
     edit: 0,
-    hashes,
-    ownsHashes: true,
-    slab: null,
-    slot: 0,
+    hashes: null,
+    ownsHashes: false,
+    slab,
+    slot,
     stub: false,
     src,
     at,
