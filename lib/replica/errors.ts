@@ -50,3 +50,8 @@ export function replicaError (code: ReplicaErrorCode, message: string, extra: { 
 export function isServerCode (err: unknown, serverCode: string): boolean {
   return (err as ReplicaError | null)?.code === 'REPLICA_SERVER_ERROR' && (err as ReplicaError).serverCode === serverCode
 }
+
+/** Why the feed cannot bring the replica up to date: a diff or a full copy is needed. */
+export class FeedUnusable extends Error {
+  override readonly name = 'FeedUnusable'
+}

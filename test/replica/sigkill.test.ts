@@ -30,6 +30,8 @@ import { randomInt, seededRandom } from '../util/sim/prng'
 import { tempLocation } from '../util/temp'
 
 const KILLS = 100 * EFFORT
+// Of which the first, each as soon as a full copy is under way.
+const COPY_KILLS = 3
 const RUN_SEED = SEED + 101
 const PRIMARY = join(__dirname, 'sigkill-primary.js')
 const FOLLOWER = join(__dirname, 'sigkill-follower.js')
@@ -84,6 +86,16 @@ async function kill (child: Child): Promise<void> {
 }
 
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
+
+// Polls `ready` every millisecond until it holds (true) or `ms` pass (false).
+async function until (ready: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms
+  while (!ready()) {
+    if (Date.now() > end) return false
+    await sleep(1)
+  }
+  return true
+}
 
 interface Counts {
   followerKills: number
@@ -165,8 +177,30 @@ test(`replica SIGKILL: ${KILLS} kills of the follower and the primary, each veri
   }
 
   let primary = await startPrimary('write')
+  // Some history first, so that a full copy takes a few round trips.
+  await sleep(300)
   let follower = startFollower()
+  // Kills the follower now and checks what it left.
+  const killFollower = async (): Promise<void> => {
+    const copying = existsSync(companions(location).staging)
+    await kill(follower)
+    counts.followerKills++
+    const following = follower.lines.some(l => l.startsWith('S '))
+    if (copying) counts.killsInCopy++
+    else if (following) counts.killsFollowing++
+    else counts.killsStarting++
+    noteStates(follower)
+    if (follower.stderr() !== '') failures.push(`the follower wrote: ${follower.stderr().slice(0, 500)}`)
+    await checkReplica()
+  }
   try {
+    // First, kills in the middle of full copies, as soon as the copy's staging database exists
+    // (however fast the machine): none completes, so each restart copies again.
+    for (let i = 0; i < COPY_KILLS && failures.length === 0; i++) {
+      if (await until(() => existsSync(companions(location).staging), 10000)) await sleep(randomInt(random, 5))
+      await killFollower()
+      follower = startFollower()
+    }
     while (counts.followerKills + counts.primaryKills < KILLS && failures.length === 0) {
       if (randomInt(random, 5) === 0) {
         await sleep(randomInt(random, 200))
@@ -183,16 +217,7 @@ test(`replica SIGKILL: ${KILLS} kills of the follower and the primary, each veri
           await follower.line(l => l.startsWith('S '), 'first state')
           await sleep(randomInt(random, 150))
         }
-        const copying = existsSync(companions(location).staging)
-        await kill(follower)
-        counts.followerKills++
-        const following = follower.lines.some(l => l.startsWith('S '))
-        if (copying) counts.killsInCopy++
-        else if (following) counts.killsFollowing++
-        else counts.killsStarting++
-        noteStates(follower)
-        if (follower.stderr() !== '') failures.push(`the follower wrote: ${follower.stderr().slice(0, 500)}`)
-        await checkReplica()
+        await killFollower()
         // Now and then the replica stays down long enough for its feed position to go.
         if (randomInt(random, 10) === 0) await sleep(200 + randomInt(random, 400))
         follower = startFollower()
