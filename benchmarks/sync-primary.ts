@@ -66,7 +66,7 @@ async function main (): Promise<void> {
   for (let from = 0; from < entries; from += 1000) await db.batch(batchOps(from, Math.min(entries, from + 1000)), { sync: false })
   await db.checkpoint()
   const files = readdirSync(location).filter(name => statSync(join(location, name)).isFile()).map(name => ({ name, size: statSync(join(location, name)).size }))
-  const replication = createReplicationHandler(db)
+  let replication = createReplicationHandler(db)
   const counters = { replication: { requests: 0, bytes: 0 }, files: { requests: 0, bytes: 0 } }
   const server = createServer((req, res) => {
     const url = req.url ?? '/'
@@ -99,6 +99,10 @@ async function main (): Promise<void> {
         send({ kind: 'done', root: await root() })
       } else if (command.cmd === 'checkpoint') {
         await db.checkpoint()
+        // A new handler, as after a restart: the tail it keeps for followers (lib/serve/feed-tail.ts)
+        // would otherwise still hold the positions the trimmed log no longer has.
+        await replication.close()
+        replication = createReplicationHandler(db)
         send({ kind: 'done', root: await root() })
       } else if (command.cmd === 'counters') {
         send({ kind: 'counters', replication: { ...counters.replication }, files: { ...counters.files } })
