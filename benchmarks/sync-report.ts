@@ -3,6 +3,7 @@
  * benchmark (sync.ts --write) between its markers and carried over, like
  * the large run's section, when the suite rewrites the file.
  */
+import { keptSection, spliceSection } from './report/marked-section'
 
 /** Marks the start of the section. */
 export const REPLICATION_BEGIN = '<!-- replication:begin (written by node dist/benchmarks/sync.js --write) -->'
@@ -11,16 +12,10 @@ export const REPLICATION_END = '<!-- replication:end -->'
 
 /** The section of an earlier RESULTS.md, markers included; null when it has none. */
 export function keptReplication (previous: string | null): string | null {
-  if (previous === null) return null
-  const begin = previous.indexOf('<!-- replication:begin')
-  const end = previous.indexOf(REPLICATION_END)
-  return begin === -1 || end < begin ? null : previous.slice(begin, end + REPLICATION_END.length)
+  return keptSection(previous, 'replication')
 }
 
 /** `previous` (null: no file yet) with its section replaced by `section`, or `section` appended. */
 export function spliceReplication (previous: string | null, section: string): string {
-  const old = keptReplication(previous)
-  if (previous === null) return section + '\n'
-  if (old === null) return previous.replace(/\n*$/, '\n\n') + section + '\n'
-  return previous.replace(old, () => section)
+  return spliceSection(previous, 'replication', section)
 }

@@ -4,6 +4,7 @@
  * section sits between markers, so that a large run replaces it alone and
  * the comparison (which rewrites the rest of the file) carries it over.
  */
+import { keptSection, spliceSection } from '../report/marked-section'
 import { formatAmount, formatBytes, formatRatio, formatValue, ratio } from '../report/format'
 import { machineLines } from '../report/results-md'
 import { STORES } from '../stores'
@@ -141,16 +142,10 @@ export function renderLarge (results: LargeResults): string {
 
 /** The section of an earlier RESULTS.md, markers included; null when it has none. */
 export function keptLarge (previous: string | null): string | null {
-  if (previous === null) return null
-  const begin = previous.indexOf('<!-- large:begin')
-  const end = previous.indexOf(LARGE_END)
-  return begin === -1 || end < begin ? null : previous.slice(begin, end + LARGE_END.length)
+  return keptSection(previous, 'large')
 }
 
 /** `previous` (null: no file yet) with its section replaced by `section`, or `section` appended. */
 export function spliceLarge (previous: string | null, section: string): string {
-  const old = keptLarge(previous)
-  if (previous === null) return section + '\n'
-  if (old === null) return previous.replace(/\n*$/, '\n\n') + section + '\n'
-  return previous.replace(old, () => section)
+  return spliceSection(previous, 'large', section)
 }
