@@ -105,9 +105,9 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     if (typeof location !== 'string' || location === '') {
       throw new TypeError("The first argument 'location' must be a non-empty string")
     }
-    const { fs, sync, checkpointBytes, recovery, salt, cacheBytes, mergeRatio, retainLogBytes, retainLogMs, ...forward } = options ?? {}
+    const { fs, sync, checkpointBytes, overlayBytes, recovery, salt, cacheBytes, mergeRatio, retainLogBytes, retainLogMs, ...forward } = options ?? {}
     assertSaltOption(salt)
-    const engineOptions = { fs: fs ?? nodeFileSystem, sync, checkpointBytes, recovery, salt, cacheBytes, mergeRatio, retainLogBytes, retainLogMs }
+    const engineOptions = { fs: fs ?? nodeFileSystem, sync, checkpointBytes, overlayBytes, recovery, salt, cacheBytes, mergeRatio, retainLogBytes, retainLogMs }
     assertEngineOptions(engineOptions)
     super(MANIFEST, forward)
     this.#location = location

@@ -35,6 +35,7 @@ import type { Generation } from '../image/generation'
 import { NodeCache } from '../image/node-cache'
 import { RetiredFiles } from '../image/retired-files'
 import { detachWritten } from '../tree/detach'
+import { nodesMade } from '../tree/node'
 import { applyOps, encodeRecord, recordSize } from './batch-record'
 import type { WriteOp } from './batch-record'
 import { needsBase, writeCheckpoint } from './checkpoint'
@@ -52,7 +53,7 @@ import { retentionPolicy } from './retention'
 import type { RetentionPolicy } from './retention'
 import { paramsForNewDatabase } from './salt'
 import { carryOut } from './recovery-actions'
-import { CLOSE_CHECKPOINT_BYTES, DEFAULT_CACHE_BYTES, DEFAULT_CHECKPOINT_BYTES, DEFAULT_MERGE_RATIO } from './options'
+import { CLOSE_CHECKPOINT_BYTES, DEFAULT_CACHE_BYTES, DEFAULT_CHECKPOINT_BYTES, DEFAULT_MERGE_RATIO, DEFAULT_OVERLAY_BYTES, OVERLAY_NODE_BYTES } from './options'
 import type { CacheStats, EngineOptions, RecoveryReport } from './options'
 
 /**
@@ -176,6 +177,9 @@ export class Engine {
   // known; then what db.recovery reports of it.
   #recovered: Tree | null = null
   #recoveredFigures: { root: string, entries: number } | null = null
+  // Tree nodes this engine's writes made since the last checkpoint captured its version: they
+  // stay in memory until an image holds them, so their estimated bytes start a checkpoint too.
+  #overlayNodes = 0
   // Operations applied since the root was last computed: a bound on the hashing it needs.
   #unhashedOps = 0
   // Writes over the fairness budget, queued at the next turn of the event loop (see #queueFor).
@@ -209,7 +213,7 @@ export class Engine {
     private readonly directory: string,
     private readonly lock: DatabaseLock,
     private readonly identityBytes: Uint8Array,
-    private readonly options: Required<Pick<EngineOptions, 'sync' | 'checkpointBytes' | 'mergeRatio'>> & { retention: RetentionPolicy | null },
+    private readonly options: Required<Pick<EngineOptions, 'sync' | 'checkpointBytes' | 'overlayBytes' | 'mergeRatio'>> & { retention: RetentionPolicy | null },
     state: EngineState,
     readonly recovery: RecoveryReport,
     private readonly onCheckpoint: (status: CheckpointStatus) => void
@@ -274,6 +278,7 @@ export class Engine {
       const engine = new Engine(fs, directory, lock, plan.identityBytes, {
         sync: options.sync ?? true,
         checkpointBytes: options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES,
+        overlayBytes: options.overlayBytes ?? DEFAULT_OVERLAY_BYTES,
         mergeRatio: options.mergeRatio ?? DEFAULT_MERGE_RATIO,
         retention
       }, {
@@ -471,7 +476,12 @@ export class Engine {
   // Whether the image being written is so far behind that writers must wait for it.
   #stalled (): boolean {
     const limit = this.options.checkpointBytes
-    return this.#imageWriting !== null && limit > 0 && this.#writer.size >= 2 * limit
+    return this.#imageWriting !== null && limit > 0 && (this.#writer.size >= 2 * limit || this.#overlayFull())
+  }
+
+  // Whether the nodes made since the last capture reach overlayBytes (estimated).
+  #overlayFull (): boolean {
+    return this.#overlayNodes * OVERLAY_NODE_BYTES >= this.options.overlayBytes
   }
 
   async #commitGroup (run: WriteRun): Promise<void> {
@@ -506,6 +516,7 @@ export class Engine {
     // edit stays open across groups until someone captures the version (captureVersion): a run of
     // writes nobody reads in between changes its own nodes in place instead of copying them.
     if (this.#edit === 0) this.#edit = Tree.newEdit()
+    const made = nodesMade()
     try {
       this.#applyPending(Infinity)
       this.#live = this.#live.edit(tree => {
@@ -516,6 +527,7 @@ export class Engine {
         }
         return live.tree
       }, this.#edit)
+      this.#overlayNodes += nodesMade() - made
     } catch (err) {
       // Nothing valid should fail here, but if it does (a stack overflow in a pathologically
       // deep tree, say), nodes of the open edit may already be changed in place: the current
@@ -568,7 +580,7 @@ export class Engine {
 
   #maybeCheckpoint (): void {
     const limit = this.options.checkpointBytes
-    if (limit <= 0 || this.#writer.size < limit || this.#checkpoint !== null || this.#closed) return
+    if (limit <= 0 || (this.#writer.size < limit && !this.#overlayFull()) || this.#checkpoint !== null || this.#closed) return
     // Its outcome is reported through lastCheckpoint, onCheckpoint and CHECKPOINT-FAILED.
     this.#checkpointNow(true).catch(() => {})
   }
@@ -727,7 +739,9 @@ export class Engine {
     }
     await old.close().catch(() => {})
     if (this.#baseNext) this.#sinceCapture = []
-    task.resolve({ tree: this.captureVersion(), seq: this.#seq, segment: number })
+    const tree = this.captureVersion()
+    this.#overlayNodes = 0
+    task.resolve({ tree, seq: this.#seq, segment: number })
   }
 
   /**
@@ -748,8 +762,10 @@ export class Engine {
     if (pending === null) return
     if (this.#edit === 0) this.#edit = Tree.newEdit()
     const ops = pending.take(max)
+    const made = nodesMade()
     try {
       this.#live = this.#live.edit(tree => applyOps(new LiveState(tree), ops).tree, this.#edit)
+      this.#overlayNodes += nodesMade() - made
     } catch (err) {
       // As in #commitGroup: nodes of the open edit may be half changed; the log still has it all.
       this.#broken = err instanceof Error ? err : new Error(String(err))

@@ -21,6 +21,13 @@ export interface EngineOptions {
    */
   checkpointBytes?: number
   /**
+   * With automatic checkpoints on (`checkpointBytes` above 0), a checkpoint
+   * also starts once the tree nodes that writes made since the last one
+   * are estimated to take this many bytes of memory (default 512 MiB), and
+   * writers wait while a running checkpoint has that much behind it again.
+   */
+  overlayBytes?: number
+  /**
    * 'strict' (default): anything but a torn tail of the log is refused with
    * LEVEL_CORRUPTION. 'pointInTime': recover the longest valid prefix and set
    * the rest aside (renamed with a `.discarded-<time>` suffix).
@@ -60,6 +67,10 @@ export interface EngineOptions {
 
 /** Default WAL size that triggers a background checkpoint. */
 export const DEFAULT_CHECKPOINT_BYTES = 64 * 1024 * 1024
+/** Default estimate of the memory of nodes made since the last checkpoint that starts one. */
+export const DEFAULT_OVERLAY_BYTES = 512 * 1024 * 1024
+/** Bytes a node made by a write takes in memory, estimated (the node, its digests, its key and value views). */
+export const OVERLAY_NODE_BYTES = 560
 /** Default budget of image nodes kept in memory. */
 export const DEFAULT_CACHE_BYTES = 128 * 1024 * 1024
 /** Default ratio of deltas to base past which a checkpoint writes a new base. */
@@ -118,8 +129,9 @@ export interface CacheStats {
 
 // A bad number here would fail far from its cause (no checkpoint ever, a cache of nothing or of
 // everything), so the constructor refuses it.
-const NUMBER_OPTIONS: Array<{ name: 'checkpointBytes' | 'cacheBytes' | 'mergeRatio' | 'retainLogBytes' | 'retainLogMs', zero: boolean }> = [
+const NUMBER_OPTIONS: Array<{ name: 'checkpointBytes' | 'overlayBytes' | 'cacheBytes' | 'mergeRatio' | 'retainLogBytes' | 'retainLogMs', zero: boolean }> = [
   { name: 'checkpointBytes', zero: true },
+  { name: 'overlayBytes', zero: false },
   { name: 'cacheBytes', zero: true },
   { name: 'mergeRatio', zero: false },
   { name: 'retainLogBytes', zero: true },

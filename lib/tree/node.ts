@@ -23,6 +23,12 @@ import type { HashSlab, NodeHashes } from './cached-digests'
 
 let activeEdit = 0
 let lastEdit = 0
+let made = 0
+
+/** Nodes made so far in this process (new and copied): the engine bounds the memory of those since its last checkpoint by it. */
+export function nodesMade (): number {
+  return made
+}
 
 /** A fresh edit number, for a caller that keeps one edit open across calls of {@link inEdit}. */
 export function newEdit (): number {
@@ -176,6 +182,7 @@ export function imageNode (key: Uint8Array, value: Uint8Array, prio: number, lef
  * copied by the young generation's collections first, while writers wait.
  */
 export function newNode (key: Uint8Array, kp: number, value: Uint8Array, prio: number, left: TreeNode | null, right: TreeNode | null, size: number): TreeNode {
+  made++
   return {
     key,
     kp,
@@ -213,6 +220,7 @@ function shareHashes (node: TreeNode, copy: TreeNode): void {
 // fields in the same order (one hidden class), because V8 pretenures per literal and copies are
 // short-lived where new entries stay (docs/PERFORMANCE.md, "Measured decisions").
 function copyOf (node: TreeNode, left: TreeNode | null, right: TreeNode | null, value: Uint8Array, size: number): TreeNode {
+  made++
   return {
     key: node.key,
     kp: node.kp,

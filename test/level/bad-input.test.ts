@@ -117,6 +117,7 @@ test('bad input: engine options of the wrong kind are refused by the constructor
   const cases: Array<[string, Record<string, unknown>, string]> = [
     ['negative checkpointBytes', { checkpointBytes: -1 }, "The 'checkpointBytes' option must be a finite number of 0 or more"],
     ['checkpointBytes as a string', { checkpointBytes: '64' }, "The 'checkpointBytes' option must be a finite number of 0 or more"],
+    ['overlayBytes of 0', { overlayBytes: 0 }, "The 'overlayBytes' option must be a finite number above 0"],
     ['infinite cacheBytes', { cacheBytes: Infinity }, "The 'cacheBytes' option must be a finite number of 0 or more"],
     ['NaN cacheBytes', { cacheBytes: NaN }, "The 'cacheBytes' option must be a finite number of 0 or more"],
     ['zero mergeRatio', { mergeRatio: 0 }, "The 'mergeRatio' option must be a finite number above 0"],
