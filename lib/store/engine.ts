@@ -325,7 +325,7 @@ export class Engine {
     // One root at a time: a call that came while another hashes in slices waits for it,
     // then has at most the writes made meanwhile left to hash.
     while (this.#rooting !== null) await this.#rooting.catch(() => {})
-    await this.#applied
+    if (this.#applied !== null) await this.#applied
     this.#assertIndexWhole()
     this.#applyPending(Infinity)
     const few = this.#unhashedOps <= SYNC_ROOT_OPS
@@ -490,7 +490,7 @@ export class Engine {
     while (this.#stalled()) await this.#imageWriting?.catch(() => {})
     // The recovered state comes first: db.recovery reports it, and a write must not be undone
     // by an older replayed operation of its key.
-    await this.#applied
+    if (this.#applied !== null) await this.#applied
     if (this.#failure !== null) return run.reject(this.#refusal())
     // 2. Number, encode and frame every batch into one buffer (its size summed as writes joined).
     const buf = new Uint8Array(run.bytes)
@@ -653,7 +653,7 @@ export class Engine {
   }
 
   async #runCheckpoint (): Promise<CheckpointResult> {
-    await this.#applied
+    if (this.#applied !== null) await this.#applied
     // The rotation holds writers while it syncs the old segment, which may lack up to
     // WAL_BYTES_PER_SYNC. Most of that sync is done first, as a task of its own: writers that
     // queue meanwhile commit between the two waits, instead of waiting for both in a row.
@@ -788,13 +788,16 @@ export class Engine {
       root: { enumerable: true, get: () => this.recoveredFigures().root },
       entries: { enumerable: true, get: () => this.recoveredFigures().entries }
     })
-    this.#applied = (async () => {
+    const applied = (async () => {
       while (this.#pending !== null && !this.#closed && this.#broken === null) {
         await nextTurn()
         this.#applyPending(PENDING_SLICE)
       }
     })().catch(() => {})
-    this.#applied.then(async () => {
+    this.#applied = applied
+    applied.then(async () => {
+      // Settled: commit groups no longer wait a microtask for it.
+      this.#applied = null
       const recovered = this.#recovered
       if (recovered === null || this.#closed) return
       const root = await recovered.rootAsync()
