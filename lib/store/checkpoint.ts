@@ -1,9 +1,10 @@
 /**
  * The checkpoint procedure, after the log was rotated (engine.ts):
  *  1. hash the captured tree version (in slices, so writers keep going);
- *  2. publish it as an image (lib/image/write-image.ts: temp file, fsync,
- *     rename, directory fsync): a delta of the nodes made since the current
- *     generation was written, or, when the deltas have grown past
+ *  2. publish it, with the buffered writes captured along applied to it
+ *     (applied-image.ts), as an image (lib/image/write-image.ts: temp file,
+ *     fsync, rename, directory fsync): a delta of the nodes made since the
+ *     current generation was written, or, when the deltas have grown past
  *     `mergeRatio` times the base (or there are MAX_DELTAS of them), a new
  *     base holding every node;
  *  3. only then delete what the image covers: older snapshots and images not
@@ -20,9 +21,12 @@ import type { FileSystem } from '../fs/file-system'
 import { Generation } from '../image/generation'
 import type { NodeCache } from '../image/node-cache'
 import { writeImage } from '../image/write-image'
+import type { ImageTarget, WrittenImage } from '../image/write-image'
 import type { Tree } from '../tree/tree'
 import { classify, deltaName, deltaTempName, snapshotName, snapshotTempName } from './file-names'
+import { writeAppliedImage } from './applied-image'
 import { MAX_DELTAS } from './options'
+import type { KeyedOp } from './pending-ops'
 import { pruneRetained, retireSegment } from './retention'
 import type { RetentionPolicy } from './retention'
 
@@ -42,9 +46,14 @@ export interface CheckpointResult {
   kind?: 'base' | 'delta'
 }
 
-/** A checkpoint's input: the version captured at `seq`, whose log continues in segment `segment`. */
+/**
+ * A checkpoint's input: the state at `seq`, whose log continues in segment
+ * `segment`: the captured version with the buffered writes `ops` (one per
+ * key, in key order) applied.
+ */
 export interface Captured {
   tree: Tree
+  ops: readonly KeyedOp[]
   seq: number
   segment: number
 }
@@ -54,7 +63,10 @@ export interface CheckpointOutcome {
   result: CheckpointResult
   /** The generation that now holds the captured state. */
   generation: Generation
-  /** True when a new base was written: the current tree must be moved onto it (engine.ts). */
+  /**
+   * True when the current tree must be moved onto the new image (engine.ts):
+   * a new base was written, or the image holds nodes that only it has.
+   */
   rebased: boolean
 }
 
@@ -73,11 +85,11 @@ export async function writeCheckpoint (
   fs: FileSystem, directory: string, identity: Uint8Array, captured: Captured,
   current: Generation | null, cache: NodeCache, base: boolean, retention: RetentionPolicy | null = null
 ): Promise<CheckpointOutcome> {
-  const { tree, seq, segment } = captured
+  const { tree, ops, seq, segment } = captured
   const chain = base || current === null ? [] : current.files
   const random = randomBytes(8).toString('hex')
   const name = chain.length === 0 ? snapshotName(seq) : deltaName(seq)
-  const written = await writeImage({
+  const target: ImageTarget = {
     fs,
     directory,
     name,
@@ -85,9 +97,17 @@ export async function writeCheckpoint (
     identity,
     seq,
     kind: chain.length === 0 ? 'base' : 'delta',
-    chain,
-    tree
-  })
+    chain
+  }
+  let written: WrittenImage
+  let entries = tree.size
+  if (ops.length === 0) {
+    written = await writeImage({ ...target, tree })
+  } else {
+    const applied = await writeAppliedImage(target, tree, ops)
+    written = applied.written
+    entries = applied.entries
+  }
   const handle = await fs.open(join(directory, name), 'read')
   const generation = (chain.length === 0 ? new Generation(cache) : current as Generation).extended(name, handle, written.header)
   // The nodes written from memory are in the new file from now on: later deltas refer to them there.
@@ -114,8 +134,8 @@ export async function writeCheckpoint (
   removed.push(...await pruneRetained(fs, directory, retention))
   if (removed.length > 0) await fs.syncDirectory(directory)
   return {
-    result: { seq, file: name, bytes: written.bytes, entries: tree.size, removed, kind: chain.length === 0 ? 'base' : 'delta' },
+    result: { seq, file: name, bytes: written.bytes, entries, removed, kind: chain.length === 0 ? 'base' : 'delta' },
     generation,
-    rebased: chain.length === 0
+    rebased: chain.length === 0 || ops.length > 0
   }
 }

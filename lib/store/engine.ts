@@ -41,14 +41,15 @@ import type { WriteOp } from './batch-record'
 import { needsBase, writeCheckpoint } from './checkpoint'
 import { writeBackup } from './backup'
 import type { BackupResult } from './backup'
-import type { CheckpointResult } from './checkpoint'
+import type { Captured, CheckpointResult } from './checkpoint'
 import { clearCheckpointFailure, recordCheckpointFailure } from './checkpoint-status'
 import type { CheckpointFailure, CheckpointStatus } from './checkpoint-status'
 import { segmentName } from './file-names'
 import { DatabaseLock } from './lock'
 import { LiveState } from './live-state'
 import { planRecovery } from './recovery'
-import type { PendingReplay } from './pending-replay'
+import { PendingOps } from './pending-ops'
+import type { KeyedOp } from './pending-ops'
 import { retentionPolicy } from './retention'
 import type { RetentionPolicy } from './retention'
 import { paramsForNewDatabase } from './salt'
@@ -106,7 +107,7 @@ interface WriteRun {
 
 interface PendingRotation {
   kind: 'rotate'
-  resolve: (captured: { tree: Tree, seq: number, segment: number } | null) => void
+  resolve: (captured: Captured | null) => void
   reject: (err: Error) => void
 }
 
@@ -133,7 +134,7 @@ export interface OpenOptions {
 // What open() hands the engine it makes.
 interface EngineState {
   tree: Tree
-  pending: PendingReplay | null
+  pending: PendingOps | null
   seq: number
   writer: WalWriter
   snapshotSeq: number
@@ -157,20 +158,27 @@ export class Engine {
   readonly #cache: NodeCache
   // A version 1 snapshot was loaded into memory: the next checkpoint writes a base, even with no new batch.
   #migrate: boolean
-  // The batches applied since a checkpoint that writes a new base captured its version: moved
-  // onto the base once it is written (null when no such checkpoint runs).
+  // The batches applied to the tree since a running checkpoint captured its version: moved onto
+  // its image if the current version moves there (#rebase; null when no checkpoint runs).
   #sinceCapture: WriteOp[][] | null = null
-  #baseNext = false
   // The image a checkpoint is writing, after its capture: writers wait for it once the log
   // since that capture reaches twice checkpointBytes (#commitGroup), which bounds the nodes
   // in memory that no image holds yet.
   #imageWriting: Promise<unknown> | null = null
   // The edit that nodes created since the version was last captured belong to (0: none open).
   #edit = 0
-  // Replayed operations not applied yet (pending-replay.ts): point reads look here first, a
+  // Replayed operations not applied yet (pending-ops.ts): point reads look here first, a
   // background task applies them in slices (#settle), and anything else that needs the whole
   // state applies the rest first. Null once none is left.
-  #pending: PendingReplay | null
+  #pending: PendingOps | null
+  // The write buffer (pending-ops.ts): the puts and deletes committed since the last capture of a
+  // checkpoint, not in the tree. Point reads look here first; the next checkpoint applies them
+  // as it writes its image, and anything that needs the whole tree applies them first
+  // (#applyBuffered). Unused when checkpoints are off: writes then go to the tree at once.
+  #buffer = new PendingOps()
+  // The buffer the running checkpoint captured, while that checkpoint is writing it into its
+  // image (null once nothing but that image needs it).
+  #frozen: PendingOps | null = null
   // Resolves once #pending is applied; null when nothing was pending.
   #applied: Promise<void> | null = null
   // The state recovery reached, held once the pending operations are applied until its root is
@@ -328,6 +336,7 @@ export class Engine {
     if (this.#applied !== null) await this.#applied
     this.#assertIndexWhole()
     this.#applyPending(Infinity)
+    this.#applyBuffered()
     const few = this.#unhashedOps <= SYNC_ROOT_OPS
     this.#unhashedOps = 0
     if (few) return this.#live.root()
@@ -343,7 +352,7 @@ export class Engine {
   /** The value of `key` in the current version, or undefined; the version is not captured. */
   get (key: Uint8Array): Uint8Array | undefined {
     this.#assertIndexWhole()
-    const op = this.#pending?.lookup(key)
+    const op = this.#lookup(key)
     if (op !== undefined) return op.type === 'put' ? op.value : undefined
     return this.#live.get(key)
   }
@@ -351,9 +360,14 @@ export class Engine {
   /** Whether `key` is in the current version; the version is not captured. */
   has (key: Uint8Array): boolean {
     this.#assertIndexWhole()
-    const op = this.#pending?.lookup(key)
+    const op = this.#lookup(key)
     if (op !== undefined) return op.type === 'put'
     return this.#live.has(key)
+  }
+
+  // The newest operation on `key` that the tree does not hold yet.
+  #lookup (key: Uint8Array): KeyedOp | undefined {
+    return this.#buffer.lookup(key) ?? this.#frozen?.lookup(key) ?? this.#pending?.lookup(key)
   }
 
   /** The cache of image nodes and blocks (see {@link CacheStats}). */
@@ -371,6 +385,7 @@ export class Engine {
   captureVersion (): Tree {
     this.#assertIndexWhole()
     this.#applyPending(Infinity)
+    this.#applyBuffered()
     this.#edit = 0
     return this.#live
   }
@@ -476,7 +491,17 @@ export class Engine {
   // Whether the image being written is so far behind that writers must wait for it.
   #stalled (): boolean {
     const limit = this.options.checkpointBytes
-    return this.#imageWriting !== null && limit > 0 && (this.#writer.size >= 2 * limit || this.#overlayFull())
+    return this.#imageWriting !== null && limit > 0 && (this.#writer.size >= 2 * limit || this.#overlayFull() || this.#bufferFull())
+  }
+
+  // Whether the write buffer reaches overlayBytes, counting the nodes it would make if a reader
+  // needed it applied to the tree (estimated: k writes into n entries copy about 2 ln(n/k) + 2
+  // nodes each), so that applying it never takes more than the bound on applied writes.
+  #bufferFull (): boolean {
+    const k = this.#buffer.size
+    if (k === 0) return false
+    const n = Math.max(this.#live.size, k)
+    return k * (2 * Math.log(n / k) + 2) * OVERLAY_NODE_BYTES + this.#buffer.bytes >= this.options.overlayBytes
   }
 
   // Whether the nodes made since the last capture reach overlayBytes (estimated).
@@ -511,38 +536,82 @@ export class Engine {
       if (this.#writer.failure !== null) this.#failure = this.#writer.failure
       return run.reject(ioError('Write to the write-ahead log failed; nothing was applied', err))
     }
-    // 4. Apply in sequence order and publish.
-    // One edit for the group: its batches share the copied upper levels of the tree. The
-    // edit stays open across groups until someone captures the version (captureVersion): a run of
-    // writes nobody reads in between changes its own nodes in place instead of copying them.
-    if (this.#edit === 0) this.#edit = Tree.newEdit()
-    const made = nodesMade()
-    try {
-      this.#applyPending(Infinity)
-      this.#live = this.#live.edit(tree => {
-        const live = new LiveState(tree)
-        for (const ops of stored) {
-          applyOps(live, ops)
-          this.#unhashedOps += ops.length
-        }
-        return live.tree
-      }, this.#edit)
-      this.#overlayNodes += nodesMade() - made
-    } catch (err) {
-      // Nothing valid should fail here, but if it does (a stack overflow in a pathologically
-      // deep tree, say), nodes of the open edit may already be changed in place: the current
-      // version cannot be trusted. The batches are in the log; reopening replays them.
-      this.#broken = err instanceof Error ? err : new Error(String(err))
-      this.#failure ??= this.#broken
-      return run.reject(ioError('Applying a logged batch to the index failed; reopen the database', err))
+    // 4. Apply in sequence order and publish: into the write buffer (later ones replace earlier
+    // ones of their key), or, with a range delete among them or no checkpoints to take the
+    // buffer, into the tree.
+    if (this.#buffers(stored)) {
+      for (const ops of stored) for (const op of ops) this.#buffer.add(op as KeyedOp)
+    } else {
+      // One edit for the group: its batches share the copied upper levels of the tree. The
+      // edit stays open across groups until someone captures the version (captureVersion): a run of
+      // writes nobody reads in between changes its own nodes in place instead of copying them.
+      if (this.#edit === 0) this.#edit = Tree.newEdit()
+      try {
+        this.#applyPending(Infinity)
+        this.#applyBuffered()
+        const made = nodesMade()
+        this.#live = this.#live.edit(tree => {
+          const live = new LiveState(tree)
+          for (const ops of stored) {
+            applyOps(live, ops)
+            this.#unhashedOps += ops.length
+          }
+          return live.tree
+        }, this.#edit)
+        this.#overlayNodes += nodesMade() - made
+      } catch (err) {
+        // Nothing valid should fail here, but if it does (a stack overflow in a pathologically
+        // deep tree, say), nodes of the open edit may already be changed in place: the current
+        // version cannot be trusted. The batches are in the log; reopening replays them.
+        this.#broken = err instanceof Error ? err : new Error(String(err))
+        this.#failure ??= this.#broken
+        return run.reject(ioError('Applying a logged batch to the index failed; reopen the database', err))
+      }
+      if (this.#sinceCapture !== null) this.#sinceCapture.push(...stored)
     }
-    if (this.#sinceCapture !== null) this.#sinceCapture.push(...stored)
     this.#seq += group.length
     this.stats.groups++
     this.stats.batches += group.length
     run.resolve()
     this.#tellCommitted()
     this.#maybeCheckpoint()
+  }
+
+  // Whether a group's batches go to the write buffer (see #commitGroup).
+  #buffers (stored: readonly WriteOp[][]): boolean {
+    if (this.options.checkpointBytes <= 0) return false
+    for (const ops of stored) for (const op of ops) if (op.type === 'clear') return false
+    return true
+  }
+
+  // Applies the buffered writes to the current version (those a running checkpoint captured, then
+  // the newer ones), for readers that need the whole tree. The newer ones are recorded for the
+  // checkpoint's end like any write applied after its capture (#rebase).
+  #applyBuffered (): void {
+    const frozen = this.#frozen
+    if (frozen === null && this.#buffer.size === 0) return
+    if (this.#edit === 0) this.#edit = Tree.newEdit()
+    const made = nodesMade()
+    try {
+      if (frozen !== null) {
+        const ops = frozen.sorted()
+        this.#live = this.#live.edit(tree => applyOps(tree, ops), this.#edit)
+        this.#unhashedOps += ops.length
+        this.#frozen = null
+      }
+      if (this.#buffer.size > 0) {
+        const ops = this.#buffer.take(Infinity)
+        this.#live = this.#live.edit(tree => applyOps(tree, ops), this.#edit)
+        this.#unhashedOps += ops.length
+        if (this.#sinceCapture !== null) this.#sinceCapture.push(ops)
+      }
+    } catch (err) {
+      // As in #commitGroup: nodes of the open edit may be half changed; the log still has it all.
+      this.#broken = err instanceof Error ? err : new Error(String(err))
+      this.#failure ??= this.#broken
+      throw ioError('Applying buffered writes to the index failed; reopen the database', err)
+    }
+    this.#overlayNodes += nodesMade() - made
   }
 
   #tellCommitted (): void {
@@ -580,7 +649,7 @@ export class Engine {
 
   #maybeCheckpoint (): void {
     const limit = this.options.checkpointBytes
-    if (limit <= 0 || (this.#writer.size < limit && !this.#overlayFull()) || this.#checkpoint !== null || this.#closed) return
+    if (limit <= 0 || (this.#writer.size < limit && !this.#overlayFull() && !this.#bufferFull()) || this.#checkpoint !== null || this.#closed) return
     // Its outcome is reported through lastCheckpoint, onCheckpoint and CHECKPOINT-FAILED.
     this.#checkpointNow(true).catch(() => {})
   }
@@ -658,23 +727,23 @@ export class Engine {
     // WAL_BYTES_PER_SYNC. Most of that sync is done first, as a task of its own: writers that
     // queue meanwhile commit between the two waits, instead of waiting for both in a row.
     await new Promise<void>((resolve, reject) => this.#enqueue({ kind: 'sync', resolve, reject }))
-    // Decided before the capture: a base must record the batches applied after it (#rotate).
     const base = this.#migrate || needsBase(this.#generation, this.options.mergeRatio)
-    this.#baseNext = base
-    const captured = await new Promise<{ tree: Tree, seq: number, segment: number } | null>((resolve, reject) =>
+    const captured = await new Promise<Captured | null>((resolve, reject) =>
       this.#enqueue({ kind: 'rotate', resolve, reject }))
     if (captured === null) return { seq: this.#snapshotSeq, file: null, bytes: 0, entries: this.#live.size, removed: [] }
     try {
       const writing = writeCheckpoint(this.#watched, this.directory, this.identityBytes, captured, this.#generation, this.#cache, base, this.options.retention)
       this.#imageWriting = writing
       const outcome = await writing
-      if (outcome.rebased) this.#rebase(outcome.generation)
+      this.#frozen = null
+      if (outcome.rebased) this.#rebase(outcome.generation, base)
       else this.#live = Tree.fromRoot(detachWritten(this.#live.top), this.#live.params)
       this.#generation = outcome.generation
       this.#migrate = false
       this.#snapshotSeq = captured.seq
       return outcome.result
     } catch (err) {
+      this.#unfreeze()
       throw hasCode(err, 'LEVEL_IO_ERROR') || hasCode(err, 'LEVEL_CORRUPTION') ? err : ioError('Checkpoint failed; the log still holds everything', err)
     } finally {
       this.#sinceCapture = null
@@ -682,10 +751,23 @@ export class Engine {
     }
   }
 
-  // After a new base: the current version is the base's tree with the batches applied since its
-  // capture applied again, so that nothing reaches the files the base replaces. Synchronous: no
-  // batch commits meanwhile. The replaced files stay open for versions captured before.
-  #rebase (generation: Generation): void {
+  // After a checkpoint that failed: the buffer it captured is buffered again, under the newer writes.
+  #unfreeze (): void {
+    const frozen = this.#frozen
+    if (frozen === null) return
+    const merged = new PendingOps()
+    for (const op of frozen.sorted()) merged.add(op)
+    for (const op of this.#buffer.take(Infinity)) merged.add(op)
+    this.#buffer = merged
+    this.#frozen = null
+  }
+
+  // After a new base, or an image that applied buffered writes: the current version is the new
+  // image's tree with the batches applied to the tree since the capture applied again, so that
+  // nothing reaches the files a base replaces, nor holds in memory what the image holds. The
+  // write buffer stays as it is. Synchronous: no batch commits meanwhile. With `retire`, the
+  // replaced files stay open for versions captured before.
+  #rebase (generation: Generation, retire: boolean): void {
     const batches = this.#sinceCapture ?? []
     const top = generation.newest.topStub()
     let tree = Tree.fromRoot(top, this.#live.params)
@@ -698,7 +780,7 @@ export class Engine {
     }
     this.#live = tree
     this.#edit = 0
-    if (this.#generation !== null) this.#retired.retire(this.#generation)
+    if (this.#generation !== null && retire) this.#retired.retire(this.#generation)
   }
 
   // Between groups: make the current segment durable (a sync of the log, queued like a group).
@@ -738,10 +820,18 @@ export class Engine {
       return task.reject(ioError('Log rotation failed; writes are disabled until reopened', err))
     }
     await old.close().catch(() => {})
-    if (this.#baseNext) this.#sinceCapture = []
-    const tree = this.captureVersion()
+    // The checkpoint may move the current version onto its image (#rebase): what is applied to
+    // the tree from now on is recorded for that.
+    this.#sinceCapture = []
+    // The version is captured as it is; the write buffer is handed to the checkpoint with it.
+    this.#assertIndexWhole()
+    this.#applyPending(Infinity)
+    this.#edit = 0
+    const frozen = this.#buffer.size > 0 ? this.#buffer : null
+    if (frozen !== null) this.#buffer = new PendingOps()
+    this.#frozen = frozen
     this.#overlayNodes = 0
-    task.resolve({ tree, seq: this.#seq, segment: number })
+    task.resolve({ tree: this.#live, ops: frozen === null ? [] : frozen.sorted(), seq: this.#seq, segment: number })
   }
 
   /**

@@ -38,7 +38,7 @@ import { Tree } from '../tree/tree'
 import type { TreeParams } from '../tree/params'
 import { decodeRecord } from './batch-record'
 import { ReplayRun } from './replay-run'
-import type { PendingReplay } from './pending-replay'
+import type { PendingOps } from './pending-ops'
 import type { Generation } from '../image/generation'
 import { NodeCache } from '../image/node-cache'
 import { DEFAULT_CACHE_BYTES } from './options'
@@ -59,7 +59,7 @@ export interface RecoveryFindings {
   /** The recovered state, but for the operations in {@link pending}. */
   readonly tree: Tree
   /** Replayed operations not applied to `tree` (asked for with `deferReplay`); null when none. */
-  readonly pending: PendingReplay | null
+  readonly pending: PendingOps | null
   /** The image files `tree` reads from; null when it is all in memory (a version 1 snapshot, or none). */
   readonly generation: Generation | null
   /** A version 1 snapshot was loaded: the next checkpoint writes it as an image (a base). */
@@ -228,7 +228,7 @@ function establishIdentity (identities: Array<Uint8Array | null>): Uint8Array | 
 // What replaying the log gave: the state after it, and what it decided about the segments.
 interface Replayed {
   tree: Tree
-  pending: PendingReplay | null
+  pending: PendingOps | null
   seq: number
   recordsReplayed: number
   obsolete: string[]

@@ -8,13 +8,13 @@
  * is applied where it stands.
  *
  * Deferred, a run is not applied at all: its operations stay pending
- * (pending-replay.ts) for the engine to apply after open.
+ * (pending-ops.ts) for the engine to apply after open.
  */
 import { Tree } from '../tree/tree'
 import { applyOps } from './batch-record'
 import type { DelOp, PutOp, WriteOp } from './batch-record'
 import { LiveState } from './live-state'
-import { PendingReplay } from './pending-replay'
+import { PendingOps } from './pending-ops'
 
 /** Operations held before a run is applied: a bound on the log bytes a run keeps alive. */
 export const REPLAY_RUN_OPS = 1 << 20
@@ -26,11 +26,11 @@ export class ReplayRun {
   // under it escapes before the replay ends.
   readonly #edit = Tree.newEdit()
   #ops: WriteOp[] = []
-  readonly #pending: PendingReplay | null
+  readonly #pending: PendingOps | null
 
   constructor (start: Tree, options: { defer?: boolean, runOps?: number } = {}) {
     this.#live = new LiveState(start)
-    this.#pending = options.defer === true ? new PendingReplay() : null
+    this.#pending = options.defer === true ? new PendingOps() : null
     this.runOps = options.runOps ?? REPLAY_RUN_OPS
   }
 
@@ -58,7 +58,7 @@ export class ReplayRun {
   }
 
   /** The operations not applied to {@link tree} (deferred only; null when none). */
-  get pending (): PendingReplay | null {
+  get pending (): PendingOps | null {
     return this.#pending !== null && this.#pending.size > 0 ? this.#pending : null
   }
 

@@ -1,5 +1,5 @@
 /**
- * Open leaves the replayed log's puts and deletes pending (pending-replay.ts)
+ * Open leaves the replayed log's puts and deletes pending (pending-ops.ts)
  * and applies them after open, in slices. Whatever is read before that ends,
  * point reads, db.recovery, the first write, a captured version, must be
  * exactly the state the logged batches give, checked against a plain model.

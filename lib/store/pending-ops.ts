@@ -1,0 +1,90 @@
+/**
+ * Puts and deletes that the current state holds but its tree does not yet:
+ * the last one of each key, found by key. Two kinds are kept (engine.ts):
+ * the operations recovery read from the log at open, applied to the tree
+ * after open in slices (replaying a full log through the tree, and hashing
+ * what it changed, is most of what an open after a crash costs, and none of
+ * it is needed to answer a read); and the writes committed since the last
+ * checkpoint captured its version (the write buffer), which that checkpoint
+ * applies to the tree while it writes the image (applied-image.ts), unless
+ * a reader needs the whole tree first. Point reads look here before the tree.
+ */
+import type { DelOp, PutOp } from './batch-record'
+
+/** A put or a delete: what one key's entry becomes. */
+export type KeyedOp = PutOp | DelOp
+
+// What a pending operation is estimated to hold in memory besides its key and value: the map's
+// entry, its key string, the operation and two views.
+const OP_OVERHEAD_BYTES = 200
+
+// A key as a map key: one character per byte (latin1), so that strings sort as the bytes do.
+function keyString (key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
+}
+
+function opBytes (op: KeyedOp): number {
+  return OP_OVERHEAD_BYTES + op.key.byteLength + (op.type === 'put' ? op.value.byteLength : 0)
+}
+
+/** The pending operations (see the file header). */
+export class PendingOps {
+  readonly #byKey = new Map<string, KeyedOp>()
+  // The keys in order, made at the first take; adds are refused until all are taken.
+  #order: string[] | null = null
+  #next = 0
+  #bytes = 0
+
+  /** Keys with a pending operation. */
+  get size (): number {
+    return this.#byKey.size
+  }
+
+  /** The estimated memory the operations hold, their keys and values included. */
+  get bytes (): number {
+    return this.#bytes
+  }
+
+  /** Adds an operation, which replaces any earlier one of its key. */
+  add (op: KeyedOp): void {
+    if (this.#order !== null) throw new Error('PendingOps: add after take')
+    const key = keyString(op.key)
+    const before = this.#byKey.get(key)
+    if (before !== undefined) this.#bytes -= opBytes(before)
+    this.#bytes += opBytes(op)
+    this.#byKey.set(key, op)
+  }
+
+  /** The pending operation of `key`, if any. */
+  lookup (key: Uint8Array): KeyedOp | undefined {
+    return this.#byKey.size === 0 ? undefined : this.#byKey.get(keyString(key))
+  }
+
+  /** Every operation, in key order; they stay pending. */
+  sorted (): KeyedOp[] {
+    const keys = [...this.#byKey.keys()].sort()
+    return keys.map(key => this.#byKey.get(key) as KeyedOp)
+  }
+
+  /** Takes up to `max` operations, the next in key order; they are no longer pending. */
+  take (max: number): KeyedOp[] {
+    this.#order ??= [...this.#byKey.keys()].sort()
+    const order = this.#order
+    const end = Math.min(order.length, this.#next + max)
+    const ops: KeyedOp[] = []
+    for (; this.#next < end; this.#next++) {
+      const key = order[this.#next]
+      const op = this.#byKey.get(key) as KeyedOp
+      ops.push(op)
+      this.#bytes -= opBytes(op)
+      this.#byKey.delete(key)
+    }
+    if (this.#next === order.length) {
+      // All taken, the map is empty: it may be filled again.
+      this.#order = null
+      this.#next = 0
+      this.#bytes = 0
+    }
+    return ops
+  }
+}
