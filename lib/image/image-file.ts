@@ -90,6 +90,16 @@ export class ImageFile implements NodeSource, NodeHolder {
     return node
   }
 
+  peek (stub: TreeNode): TreeNode {
+    const kept = this.#nodes.get(stub.at)
+    if (kept !== undefined) {
+      this.cache.hits++
+      return kept
+    }
+    this.cache.misses++
+    return this.#read(stub)
+  }
+
   forget (at: number, cost: number): number {
     if (!this.#nodes.delete(at)) return 0
     this.#held -= cost

@@ -5,7 +5,7 @@
  * cursor is unaffected by later writes: that is the implicit snapshot.
  */
 import { compareKeys, keyPrefix } from '../bytes'
-import { resolve, resolveOrNull } from './node'
+import { resolveOnce, resolveOrNull } from './node'
 import type { TreeNode } from './node'
 
 /**
@@ -163,7 +163,8 @@ export class TreeCursor {
         loadAhead(head, ready, capacity, reverse)
       }
       ready--
-      const node = resolve(waiting[head] as TreeNode)
+      // Each waiting node is read here once: a long take is a scan, kept out of the cache.
+      const node = resolveOnce(waiting[head] as TreeNode)
       const count = waitingCount[head]
       const at = waitingAt[head]
       waiting[head] = null

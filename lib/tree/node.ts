@@ -101,6 +101,12 @@ export interface TreeNode {
 export interface NodeSource {
   /** The node a stub of this source stands for, read from its record (or a cache of them). */
   fetch (stub: TreeNode): TreeNode
+  /**
+   * Like fetch, but a node read from the record is not kept in the cache: for
+   * walks that visit each node once (a scan larger than the cache would only
+   * evict what other reads need, and keep every node it read alive meanwhile).
+   */
+  peek?: (stub: TreeNode) => TreeNode
 }
 
 /**
@@ -110,6 +116,13 @@ export interface NodeSource {
  */
 export function resolve (node: TreeNode): TreeNode {
   return node.stub ? (node.src as NodeSource).fetch(node) : node
+}
+
+/** Like {@link resolve}, for a walk that visits the node once (NodeSource.peek). */
+export function resolveOnce (node: TreeNode): TreeNode {
+  if (!node.stub) return node
+  const src = node.src as NodeSource
+  return src.peek !== undefined ? src.peek(node) : src.fetch(node)
 }
 
 /** Like {@link resolve}, passing null through. */
