@@ -1,10 +1,11 @@
 /**
- * One step of following the feed: a page of changes after the replica's
+ * One step of following the server: a page of changes after the replica's
  * state is verified batch by batch in memory (each change proof from the
  * root before it to the root it claims, the first from the replica's own),
- * then applied to the replica as ONE batch, which takes it from its verified
- * root straight to the page's last verified root. A page that fails any
- * check is refused whole and nothing is written.
+ * or a `step` answer's one proof from the replica's root to the root it
+ * claims, then applied to the replica as ONE batch, which takes it from its
+ * verified root straight to the verified root at the end. An answer that
+ * fails any check is refused whole and nothing is written.
  *
  * The record (state.ts) is written once per step, before the batch:
  * `{ root: from, pending: to }`. The batch before was durable when it
@@ -18,7 +19,7 @@ import type { ChangeOp } from '../tree/change-proof'
 import { changeProofFromJson } from '../tree/change-json'
 import { sha256 } from '../tree/node-crypto-hashes'
 import { verifyChangeProofWith } from '../tree/verify-change'
-import type { FeedChange } from './client'
+import type { FeedChange, StepPage } from './client'
 import { FeedUnusable, replicaError } from './errors'
 import type { ReplicaPosition } from './state'
 import { writeRecord } from './state'
@@ -37,11 +38,31 @@ export function verifyChanges (from: ReplicaPosition, changes: FeedChange[]): { 
   return { ops, to: at }
 }
 
+/** The operations of a step after `from` (with a batch after it), verified by its proof from `from`'s root to the root it claims, and the state they lead to. */
+export function verifyStep (from: ReplicaPosition, step: StepPage): { ops: ChangeOp[], to: ReplicaPosition } {
+  if (step.root === null || step.proof === null) throw replicaError('REPLICA_BAD_RESPONSE', `The step after batch ${from.seq} has no proof`)
+  const ops = verifyChangeProofWith(sha256, changeProofFromJson(step.proof), { from: from.root, to: step.root }).ops
+  return { ops, to: { root: step.root, seq: step.last } }
+}
+
 /** Verifies `changes` (after the replica's state `from`) and applies them in one batch; resolves with the new state. */
 export async function applyChanges (
   db: MerkleLevel<Uint8Array, Uint8Array>, location: string, from: ReplicaPosition, changes: FeedChange[]
 ): Promise<ReplicaPosition> {
-  const { ops, to } = verifyChanges(from, changes)
+  return await applyVerified(db, location, from, verifyChanges(from, changes))
+}
+
+/** Verifies a step (after the replica's state `from`) and applies it in one batch; resolves with the new state. */
+export async function applyStep (
+  db: MerkleLevel<Uint8Array, Uint8Array>, location: string, from: ReplicaPosition, step: StepPage
+): Promise<ReplicaPosition> {
+  return await applyVerified(db, location, from, verifyStep(from, step))
+}
+
+// Applies verified operations in one batch, recorded as pending first (see the file header).
+async function applyVerified (
+  db: MerkleLevel<Uint8Array, Uint8Array>, location: string, from: ReplicaPosition, { ops, to }: { ops: ChangeOp[], to: ReplicaPosition }
+): Promise<ReplicaPosition> {
   if (to.seq === from.seq) return from
   await writeRecord(location, { ...from, pending: to })
   await db.batch(ops.map(op => op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value } : { type: 'del' as const, key: op.key }))

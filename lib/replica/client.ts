@@ -70,6 +70,14 @@ export interface ChangesPage {
   changes: FeedChange[]
 }
 
+/** A `step` answer: the step's end, and the change proof to it (null, with `root`, when there is no batch after `since` yet). */
+export interface StepPage {
+  last: number
+  head: number
+  root: string | null
+  proof: ChangeProofJson | null
+}
+
 const ROOT = /^[0-9a-f]{64}$/
 const HEX = /^(?:[0-9a-f]{2})*$/
 
@@ -141,6 +149,24 @@ export class ReplicationClient {
     }))
     if (field(body, 'since', isCount) !== since) throw bad('The changes response answers another position')
     return { last: field(body, 'last', isCount), head: field(body, 'head', isCount), changes }
+  }
+
+  /** One step after batch `since` over at most `limit` batches; with `waitMs`, a long poll that waits that long for a first batch. */
+  async step (since: number, limit: number, waitMs = 0): Promise<StepPage> {
+    const params: Record<string, string> = { since: String(since), limit: String(limit) }
+    if (waitMs > 0) params.wait = String(waitMs)
+    const body = json(await this.#get('step', params))
+    if (field(body, 'since', isCount) !== since) throw bad('The step response answers another position')
+    const page = {
+      last: field(body, 'last', isCount),
+      head: field(body, 'head', isCount),
+      root: field(body, 'root', (v): v is string | null => v === null || isRoot(v)),
+      proof: field(body, 'proof', (v): v is ChangeProofJson | null => v === null || isObject(v))
+    }
+    if (page.last < since || page.last - since > limit || (page.last > since) !== (page.proof !== null && page.root !== null)) {
+      throw bad(`The step response from ${since} to ${page.last} is malformed`)
+    }
+    return page
   }
 
   /** The nodes of the state `root` at `positions` (joined with '.'), in order: all, or the first ones that fit. */

@@ -1,8 +1,11 @@
 /**
  * `follow(url, location)`: brings the replica to the server's state as
  * `replicate` does, then keeps it current until the signal aborts: it asks
- * the feed for the batches after its own with a long poll (`wait`), verifies
- * each page and applies it in one batch (apply-changes.ts), so that the
+ * for a step from its own state with a long poll (`wait`): one change proof
+ * to the server's newest state, for the net change of the batches between
+ * (or, where the server does not keep the replica's state, a page of the
+ * feed, a proof per batch), verifies it and applies it in one batch
+ * (apply-changes.ts), so that the
  * replica moves only from one verified root of the server's history to a
  * later one. What interrupts it:
  *
@@ -22,9 +25,9 @@
  */
 import { toHex } from '../bytes'
 import { MerkleLevel } from '../level/merkle-level'
-import { applyChanges } from './apply-changes'
+import { applyChanges, applyStep } from './apply-changes'
 import { ReplicationClient } from './client'
-import type { ClientOptions } from './client'
+import type { ClientOptions, StepPage } from './client'
 import { FeedUnusable, replicaError } from './errors'
 import type { ReplicaError } from './errors'
 import { withReplicaLock } from './lock'
@@ -113,12 +116,17 @@ async function track (
   let unsure = false
   try {
     if (toHex(await db.root()) !== at.root) throw replicaError('REPLICA_BAD_STATE', `The replica in ${location} is no longer at ${at.root}`)
+    // Steps (one proof from the replica's state to the newest) while the server keeps the state the
+    // replica is at; a page of changes (a proof per batch) when it does not, or speaks no `step`.
+    let steps = true
     for (;;) {
       if (options.signal?.aborted === true) throw replicaError('REPLICA_ABORTED', 'Replication was aborted')
-      const page = await client.changes(at.seq, info.maxChanges, wait)
-      if (page.changes.length === 0) continue
+      const page = steps ? await stepFrom(client, at, info.maxChanges, wait, () => { steps = false }) : null
+      if (page !== null && page.last === at.seq) continue
+      const changes = page === null ? (await client.changes(at.seq, info.maxChanges, steps ? 0 : wait)).changes : null
+      if (changes !== null && changes.length === 0) continue
       unsure = true
-      at = await applyChanges(db, location, at, page.changes)
+      at = changes === null ? await applyStep(db, location, at, page as StepPage) : await applyChanges(db, location, at, changes)
       unsure = false
       reached({ ...at, how: 'feed' })
     }
@@ -129,6 +137,18 @@ async function track (
     } finally {
       await db.close()
     }
+  }
+}
+
+// A step from `at`; null when the server does not keep that state (or speaks no `step`: then `unsupported` is called).
+async function stepFrom (client: ReplicationClient, at: ReplicaPosition, limit: number, wait: number, unsupported: () => void): Promise<StepPage | null> {
+  try {
+    return await client.step(at.seq, limit, wait)
+  } catch (err) {
+    const code = serverCode(err)
+    if (code === 'REPLICATION_NOT_FOUND') unsupported()
+    if (code === 'REPLICATION_STEP_GONE' || code === 'REPLICATION_NOT_FOUND') return null
+    throw err
   }
 }
 

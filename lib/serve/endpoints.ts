@@ -15,6 +15,9 @@ import { headOf } from './feed-wait'
 import { overview } from './overview'
 import { changeJson } from './feed-tail'
 import type { FeedTail } from './feed-tail'
+import type { StepTail } from './step-tail'
+import { changeProofToJson } from '../tree/change-json'
+import { proveChange } from '../tree/prove-change'
 import { nodesEndpoint } from './nodes'
 import type { Params } from './params'
 import type { PinnedVersion, SnapshotPins } from './pins'
@@ -28,6 +31,10 @@ export interface EndpointContext {
   readonly limits: ReplicationLimits
   /** The tail of the feed, started if it is not running. */
   readonly tail: () => FeedTail
+  /** The tail of the feed if it is running, else null. */
+  readonly runningTail: () => FeedTail | null
+  /** The recent states for `step`, started if not running. */
+  readonly steps: () => StepTail
 }
 
 /** A response body: JSON text, or bytes with their metadata in headers. */
@@ -169,7 +176,7 @@ async function fitting (
  */
 const changes: EndpointSpec = {
   params: ['since', 'limit', 'wait'],
-  run: async ({ db, limits, tail }, params) => {
+  run: async ({ db, limits, tail, runningTail: running }, params) => {
     const since = params.integer('since', 0, Number.MAX_SAFE_INTEGER)
     const limit = params.integer('limit', 1, limits.maxChanges, limits.maxChanges)
     const wait = params.integer('wait', 0, limits.maxWaitMs, 0)
@@ -177,9 +184,12 @@ const changes: EndpointSpec = {
     let head = await headOf(db)
     if (since > head) throw new ReplicationError('REPLICATION_SINCE_AHEAD', `No batch ${since} was committed here (the last is ${head})`)
     const body = (parts: string[]): string => `{"since":${since},"last":${since + parts.length},"head":${Math.max(head, since + parts.length)},"changes":[${parts.join(',')}]}`
-    // A follower near the head reads the tail of the feed (feed-tail.ts), or waits on it.
-    const recent = tail()
-    if (recent.reaches(since) && (recent.last > since || wait > 0)) {
+    // A follower near the head reads the tail of the feed (feed-tail.ts), or waits on it. Only a
+    // long poll starts the tail: a reader catching up (a replica, or a follower whose state the
+    // recent states of `step` no longer hold) reads the log, and does not make the server compute
+    // a proof of every batch from then on.
+    const recent = wait > 0 ? tail() : running()
+    if (recent !== null && recent.reaches(since) && (recent.last > since || wait > 0)) {
       await recent.waitPast(since, wait)
       if (recent.reaches(since)) {
         const parts = changesFitting(recent.read(since, limit), limits, since)
@@ -210,6 +220,43 @@ const changes: EndpointSpec = {
   }
 }
 
+/**
+ * `step`: one change proof from the state after batch `since` to a later
+ * one, for the net change of the batches between (at most `limit` and
+ * `maxChanges` of them, fewer when the proof would not fit in a response),
+ * from the recent states the server keeps (step-tail.ts). `last` is the
+ * batch the step ends at (`since` when there is none yet), `root` the root
+ * there. With `wait` and nothing after `since`, it first waits up to `wait`
+ * ms for a commit. A `since` older than the recent states is answered with
+ * REPLICATION_STEP_GONE: read `changes` from there.
+ */
+const step: EndpointSpec = {
+  params: ['since', 'limit', 'wait'],
+  run: async ({ db, limits, steps }, params) => {
+    const since = params.integer('since', 0, Number.MAX_SAFE_INTEGER)
+    const limit = params.integer('limit', 1, limits.maxChanges, limits.maxChanges)
+    const wait = params.integer('wait', 0, limits.maxWaitMs, 0)
+    let head = await headOf(db)
+    if (since > head) throw new ReplicationError('REPLICATION_SINCE_AHEAD', `No batch ${since} was committed here (the last is ${head})`)
+    const recent = steps()
+    const gone = (): ReplicationError => new ReplicationError('REPLICATION_STEP_GONE', `The state after batch ${since} is older than the recent states kept: read changes from there`)
+    if (!recent.reaches(since)) throw gone()
+    await recent.waitPast(since, wait)
+    if (!recent.reaches(since)) throw gone()
+    head = await headOf(db)
+    let count = Math.min(limit, recent.last - since)
+    if (count <= 0) return JSON.stringify({ since, last: since, head: Math.max(head, since), root: null, proof: null })
+    for (;;) {
+      const { from, ops } = recent.read(since, count)
+      const proven = proveChange(from, ops)
+      const body = JSON.stringify({ since, last: since + count, head: Math.max(head, since + count), root: toHex(proven.to), proof: changeProofToJson(proven.proof) })
+      if (Buffer.byteLength(body) <= limits.maxResponseBytes) return body
+      if (count === 1) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', `Batch ${since + 1} takes more than maxResponseBytes: read changes, or sync by ranges`)
+      count = Math.floor(count / 2)
+    }
+  }
+}
+
 // The longest prefix of `parts` that fits in a response; REPLICATION_RESPONSE_TOO_LARGE when not even the first does.
 function changesFitting (parts: string[], limits: ReplicationLimits, since: number): string[] {
   // The bytes of the fields around the list, with room for `last` and `head` at their longest.
@@ -225,4 +272,4 @@ function changesFitting (parts: string[], limits: ReplicationLimits, since: numb
 }
 
 /** The endpoints by path. */
-export const ENDPOINT_SPECS: Readonly<Record<string, EndpointSpec>> = Object.freeze({ info, prove, range, changes, overview, nodes: nodesEndpoint })
+export const ENDPOINT_SPECS: Readonly<Record<string, EndpointSpec>> = Object.freeze({ info, prove, range, changes, step, overview, nodes: nodesEndpoint })

@@ -18,6 +18,7 @@ import { PAGE_PATH, isPagePath, pageFile } from './page'
 import { Params } from './params'
 import { SnapshotPins } from './pins'
 import { FeedTail } from './feed-tail'
+import { StepTail } from './step-tail'
 import { PROTOCOL_VERSION, ReplicationError, checkedLimits } from './protocol'
 import type { ReplicationLimits } from './protocol'
 
@@ -41,7 +42,7 @@ const PREFIX = `/v${PROTOCOL_VERSION}/`
 /**
  * A request handler that serves `db` (an open MerkleLevel) read-only over
  * the replication protocol, version 1: `GET /v1/info`, `/v1/range`,
- * `/v1/changes`, `/v1/prove`, `/v1/nodes`, `/v1/overview`, and the page
+ * `/v1/changes`, `/v1/step`, `/v1/prove`, `/v1/nodes`, `/v1/overview`, and the page
  * `/v1/look/` (docs/REPLICATION.md).
  */
 export function createReplicationHandler<K, V> (db: MerkleLevel<K, V>, options: ReplicationHandlerOptions = {}): ReplicationHandler {
@@ -62,7 +63,12 @@ export function createReplicationHandler<K, V> (db: MerkleLevel<K, V>, options: 
     }
     return tail
   }
-  const context: EndpointContext = { db: served, pins, limits, tail: tailOf }
+  let steps: StepTail | null = null
+  const stepsOf = (): StepTail => {
+    if (steps === null || !steps.running) steps = new StepTail(served, { bytes: 4 * limits.maxResponseBytes, count: 4 * limits.maxChanges, idleMs: limits.pinMs })
+    return steps
+  }
+  const context: EndpointContext = { db: served, pins, limits, tail: tailOf, runningTail: () => tail?.running === true ? tail : null, steps: stepsOf }
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     answer(req, context, check).then(body => {
       if (typeof body === 'string') send(res, 200, body)
@@ -71,6 +77,7 @@ export function createReplicationHandler<K, V> (db: MerkleLevel<K, V>, options: 
   }
   const close = async (): Promise<void> => {
     await tail?.stop()
+    await steps?.stop()
     await pins.close()
   }
   return Object.assign(handler, { close, limits: Object.freeze({ ...limits }) })

@@ -9,7 +9,7 @@
 export const PROTOCOL_VERSION = 1
 
 /** The paths of version 1, after the `/v1/` prefix. */
-export const ENDPOINTS = ['info', 'range', 'changes', 'prove', 'nodes', 'overview'] as const
+export const ENDPOINTS = ['info', 'range', 'changes', 'step', 'prove', 'nodes', 'overview'] as const
 
 /** One of {@link ENDPOINTS}. */
 export type Endpoint = typeof ENDPOINTS[number]
@@ -22,9 +22,9 @@ export interface ReplicationLimits {
   maxRequestBytes: number
   /** The most entries one `range` response holds (default 10,000). */
   maxRangeEntries: number
-  /** The most batches one `changes` response holds (default 1,000). */
+  /** The most batches one `changes` response holds, and one `step` spans (default 1,000). */
   maxChanges: number
-  /** The longest a `changes` request may wait for a new batch (`wait`), in milliseconds (default 30,000). */
+  /** The longest a `changes` or `step` request may wait for a new batch (`wait`), in milliseconds (default 30,000). */
   maxWaitMs: number
   /** How long a snapshot stays pinned after its last use, in milliseconds (default 60,000). */
   pinMs: number
@@ -62,6 +62,8 @@ export const ERROR_STATUS = Object.freeze({
   REPLICATION_ROOT_GONE: 410,
   /** The log no longer holds the batches after `since`: sync by ranges again. */
   LEVEL_CHANGES_GONE: 410,
+  /** `step` does not hold the state at `since` (older than its recent states): read `changes` from there. */
+  REPLICATION_STEP_GONE: 410,
   /** The request has a body (a GET has none). */
   REPLICATION_REQUEST_TOO_LARGE: 413,
   /** The request target is longer than `maxRequestBytes`. */
