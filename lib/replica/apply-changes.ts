@@ -52,15 +52,8 @@ export async function applyChanges (
   return await applyVerified(db, location, from, verifyChanges(from, changes))
 }
 
-/** Verifies a step (after the replica's state `from`) and applies it in one batch; resolves with the new state. */
-export async function applyStep (
-  db: MerkleLevel<Uint8Array, Uint8Array>, location: string, from: ReplicaPosition, step: StepPage
-): Promise<ReplicaPosition> {
-  return await applyVerified(db, location, from, verifyStep(from, step))
-}
-
-// Applies verified operations in one batch, recorded as pending first (see the file header).
-async function applyVerified (
+/** Applies verified operations in one batch, recorded as pending first (see the file header); resolves with the new state. */
+export async function applyVerified (
   db: MerkleLevel<Uint8Array, Uint8Array>, location: string, from: ReplicaPosition, { ops, to }: { ops: ChangeOp[], to: ReplicaPosition }
 ): Promise<ReplicaPosition> {
   if (to.seq === from.seq) return from

@@ -25,7 +25,7 @@
  */
 import { toHex } from '../bytes'
 import { MerkleLevel } from '../level/merkle-level'
-import { applyChanges, applyStep } from './apply-changes'
+import { applyVerified, verifyChanges, verifyStep } from './apply-changes'
 import { ReplicationClient } from './client'
 import type { ClientOptions, StepPage } from './client'
 import { FeedUnusable, replicaError } from './errors'
@@ -125,8 +125,10 @@ async function track (
       if (page !== null && page.last === at.seq) continue
       const changes = page === null ? (await client.changes(at.seq, info.maxChanges, steps ? 0 : wait)).changes : null
       if (changes !== null && changes.length === 0) continue
+      // Verified before anything is written: an answer that fails leaves the record clean.
+      const verified = changes === null ? verifyStep(at, page as StepPage) : verifyChanges(at, changes)
       unsure = true
-      at = changes === null ? await applyStep(db, location, at, page as StepPage) : await applyChanges(db, location, at, changes)
+      at = await applyVerified(db, location, at, verified)
       unsure = false
       reached({ ...at, how: 'feed' })
     }

@@ -15,6 +15,7 @@ import type { FollowState, ReplicationServer } from '../../index'
 import { toHex } from '../../lib/bytes'
 import { lockDirectory } from '../../lib/replica/lock'
 import { tamperingServer } from '../util/tampering-server'
+import { httpGet } from '../util/http-get'
 import { tempLocation } from '../util/temp'
 import { rejectionCode } from '../util/codes'
 import { replicaEntries } from '../util/replica-entries'
@@ -171,6 +172,43 @@ test('follow: a feed position that is gone means a catch-up by diff, then follow
   await db.close()
 })
 
+test('follow: a step whose proof states another value is refused, the replica stays at its last verified state', async t => {
+  const db = new MerkleLevel(tempLocation('primary'))
+  await db.put('a', '1')
+  const verified = toHex(await db.root())
+  let tamper = false
+  const stepped: string[] = []
+  const served = await tamperingServer(db, {
+    answer: (url, answer) => {
+      if (!url.pathname.endsWith('/step')) return answer
+      const body = JSON.parse(answer.body.toString())
+      if (body.proof === null || body.proof === undefined) return answer
+      stepped.push(url.search)
+      if (!tamper) return answer
+      // The value of the step's put, altered: the proof then leads to another root than the one claimed.
+      body.proof.ops[0].value = '66'
+      return { ...answer, body: Buffer.from(JSON.stringify(body)) }
+    }
+  })
+  const location = tempLocation('replica')
+  const f = follower(served.url, location)
+  await f.reach(verified)
+  // The server keeps its recent states from the first step asked for: from batch 1 on here.
+  t.equal((await httpGet(`${served.url}v1/step?since=1`)).status, 200)
+  await db.put('b', '2')
+  await f.reach(toHex(await db.root()))
+  t.ok(stepped.length > 0, 'the follower took steps')
+  const reached = toHex(await db.root())
+  tamper = true
+  await db.put('c', '3')
+  t.equal(await rejectionCode(f.done), 'LEVEL_PROOF_ROOT_MISMATCH')
+  t.deepEqual(await record(location), { root: reached, seq: 2 })
+  t.deepEqual(await replicaEntries(location), [['61', '31'], ['62', '32']])
+  t.notOk(existsSync(lockDirectory(location)), 'the lock is released')
+  await served.close()
+  await db.close()
+})
+
 test('follow: a tampered batch is refused, follow rejects, the replica stays at its last verified state', async t => {
   const db = new MerkleLevel(tempLocation('primary'))
   await db.put('a', '1')
@@ -178,7 +216,7 @@ test('follow: a tampered batch is refused, follow rejects, the replica stays at 
   let tamper = false
   const served = await tamperingServer(db, {
     answer: (url, answer) => {
-      if (!tamper || !url.pathname.endsWith('/changes')) return answer
+      if (!tamper || !(url.pathname.endsWith('/changes') || url.pathname.endsWith('/step'))) return answer
       // Claims another value than the one the proof states: the proof no longer leads to the root.
       return { ...answer, body: Buffer.from(answer.body.toString().replace(/"root":"[0-9a-f]{64}"/, `"root":"${'ab'.repeat(32)}"`)) }
     }
