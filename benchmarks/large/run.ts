@@ -29,10 +29,13 @@ function timeoutMs (entries: number): number {
   return Math.max(20 * 60_000, entries / 5_000 * 1000)
 }
 
-function record (outcome: StoreOutcome, child: ChildOutcome): boolean {
-  // Peak memory is the most any of the store's processes had; every other figure comes from one process.
-  const peak = Math.max(outcome.figures['peak-rss'] ?? 0, child.figures['peak-rss'] ?? 0)
+function record (outcome: StoreOutcome, child: ChildOutcome, phase: string): boolean {
+  // Peak memory is the most any of the store's processes had (each one's is kept in large.json,
+  // as peak-rss-<phase>); every other figure comes from one process.
+  const own = child.figures['peak-rss']
+  const peak = Math.max(outcome.figures['peak-rss'] ?? 0, own ?? 0)
   Object.assign(outcome.figures, child.figures)
+  if (own !== undefined) outcome.figures[`peak-rss-${phase}`] = own
   if (peak > 0) outcome.figures['peak-rss'] = peak
   if (child.failure !== null) outcome.failures.push(child.failure)
   return child.failure === null
@@ -44,16 +47,16 @@ async function measureStore (store: StoreName, dir: string, entries: number): Pr
   try {
     const inMemory = store === 'memory-level'
     process.stderr.write(`large · ${store} · load, reopen, reads${inMemory ? ', batches' : ''}\n`)
-    const loaded = record(outcome, await runChild({ kind: 'load', store, location, entries, writes: inMemory }, timeoutMs(entries)))
+    const loaded = record(outcome, await runChild({ kind: 'load', store, location, entries, writes: inMemory }, timeoutMs(entries)), 'load')
     if (inMemory) return outcome
     if (!loaded) {
       outcome.skipped.push('cold open and gets, and batches on the loaded database, not run: the loading process did not finish')
       return outcome
     }
     process.stderr.write(`large · ${store} · cold open and gets\n`)
-    record(outcome, await runChild({ kind: 'cold', store, location, entries }, timeoutMs(entries)))
+    record(outcome, await runChild({ kind: 'cold', store, location, entries }, timeoutMs(entries)), 'cold')
     process.stderr.write(`large · ${store} · batches on the loaded database\n`)
-    record(outcome, await runChild({ kind: 'writes', store, location, entries }, timeoutMs(entries)))
+    record(outcome, await runChild({ kind: 'writes', store, location, entries }, timeoutMs(entries)), 'writes')
     if (store === 'merkle-level') await measureCrash(outcome, location, entries)
     return outcome
   } finally {
@@ -68,11 +71,11 @@ async function measureCrash (outcome: StoreOutcome, location: string, entries: n
   const logged = await runChild({ kind: 'crash-log', store: 'merkle-level', location, entries, logBytes: LOG_BYTES }, timeoutMs(entries), true)
   const expected = logged.figures['crash-entries']
   delete logged.figures['crash-entries']
-  if (!record(outcome, logged) || expected === undefined) {
+  if (!record(outcome, logged, 'crash-log') || expected === undefined) {
     outcome.skipped.push('open after a crash not run: the process that writes the log did not get that far')
     return
   }
-  record(outcome, await runChild({ kind: 'crash-open', store: 'merkle-level', location, entries: expected }, timeoutMs(entries)))
+  record(outcome, await runChild({ kind: 'crash-open', store: 'merkle-level', location, entries: expected }, timeoutMs(entries)), 'crash-open')
 }
 
 /** Runs the large-database measurements and writes their section and JSON. */

@@ -71,6 +71,9 @@ const WAL_BYTES_PER_SYNC = 4 * 1024 * 1024
 // how long it holds the event loop (docs/PERFORMANCE.md, "Measured decisions").
 const SYNC_ROOT_OPS = 1024
 
+// Buffered writes above which root() has a checkpoint apply them first (see root()).
+const ROOT_CHECKPOINT_OPS = 32 * 1024
+
 /** The longest a run of writes may keep the event loop from turning. */
 const TURN_BUDGET_MS = 4
 
@@ -185,6 +188,11 @@ export class Engine {
   // known; then what db.recovery reports of it.
   #recovered: Tree | null = null
   #recoveredFigures: { root: string, entries: number } | null = null
+  // With checkpoints on, the replayed operations are the first write buffer instead, and the
+  // checkpoint started at open captures exactly them (#recoverByCheckpoint): the version and the
+  // operations it captured, until its image gives the recovered root (null: none captured yet).
+  #recovering: { tree: Tree, ops: PendingOps, seq: number } | null = null
+  #recoveringSeq = -1
   // Tree nodes this engine's writes made since the last checkpoint captured its version: they
   // stay in memory until an image holds them, so their estimated bytes start a checkpoint too.
   #overlayNodes = 0
@@ -300,6 +308,7 @@ export class Engine {
         cache
       }, report, onCheckpoint)
       if (plan.pending === null) engine.#recoveredFigures = { root: report.root, entries: report.entries }
+      else if (engine.#recoveryCheckpointDue()) engine.#recoverByCheckpoint(report, plan.pending)
       else engine.#settle(report)
       // A version 1 snapshot is written as a base image now (the first release's state is in
       // memory until then); its file is replaced only once the image is durable (checkpoint.ts).
@@ -332,8 +341,17 @@ export class Engine {
   async root (): Promise<Uint8Array> {
     // One root at a time: a call that came while another hashes in slices waits for it,
     // then has at most the writes made meanwhile left to hash.
-    while (this.#rooting !== null) await this.#rooting.catch(() => {})
-    if (this.#applied !== null) await this.#applied
+    // Many buffered writes: a checkpoint applies them while it writes its image, and knows the root
+    // after them; applying them here as well would do that work twice (and hold their path copies).
+    // One is run; should it fail, or writers add as many meanwhile, they are applied here after all.
+    let checkpointed = false
+    for (;;) {
+      while (this.#rooting !== null) await this.#rooting.catch(() => {})
+      if (this.#applied !== null) await this.#applied
+      if (checkpointed || this.#buffered() <= ROOT_CHECKPOINT_OPS || this.#closed || this.#failure !== null) break
+      checkpointed = true
+      await this.#checkpointNow(true).catch(() => {})
+    }
     this.#assertIndexWhole()
     this.#applyPending(Infinity)
     this.#applyBuffered()
@@ -577,6 +595,11 @@ export class Engine {
     this.#maybeCheckpoint()
   }
 
+  // Buffered writes not in the tree: the running checkpoint's and the newer ones.
+  #buffered (): number {
+    return (this.#frozen?.size ?? 0) + this.#buffer.size
+  }
+
   // Whether a group's batches go to the write buffer (see #commitGroup).
   #buffers (stored: readonly WriteOp[][]): boolean {
     if (this.options.checkpointBytes <= 0) return false
@@ -669,9 +692,9 @@ export class Engine {
     return await this.#checkpointNow(false)
   }
 
-  async #checkpointNow (background: boolean): Promise<CheckpointResult> {
+  async #checkpointNow (background: boolean, rotateAtOnce = false): Promise<CheckpointResult> {
     while (this.#checkpoint !== null) await this.#checkpoint.catch(() => {})
-    const run = this.#checkpointAndReport(background)
+    const run = this.#checkpointAndReport(background, rotateAtOnce)
     this.#checkpoint = run
     try {
       return await run
@@ -682,11 +705,11 @@ export class Engine {
 
   // Runs a checkpoint and reports its outcome; the record on disk is done before close() can
   // release the lock (close waits for #checkpoint).
-  async #checkpointAndReport (background: boolean): Promise<CheckpointResult> {
+  async #checkpointAndReport (background: boolean, rotateAtOnce: boolean): Promise<CheckpointResult> {
     let result: CheckpointResult
     try {
       if (this.#failure !== null) throw this.#refusal()
-      result = await this.#runCheckpoint()
+      result = await this.#runCheckpoint(rotateAtOnce)
     } catch (err) {
       const failure: CheckpointFailure = {
         ok: false,
@@ -721,12 +744,13 @@ export class Engine {
     }
   }
 
-  async #runCheckpoint (): Promise<CheckpointResult> {
+  async #runCheckpoint (rotateAtOnce = false): Promise<CheckpointResult> {
     if (this.#applied !== null) await this.#applied
     // The rotation holds writers while it syncs the old segment, which may lack up to
     // WAL_BYTES_PER_SYNC. Most of that sync is done first, as a task of its own: writers that
     // queue meanwhile commit between the two waits, instead of waiting for both in a row.
-    await new Promise<void>((resolve, reject) => this.#enqueue({ kind: 'sync', resolve, reject }))
+    // (Not for the checkpoint of the recovered state, whose rotation goes before any write.)
+    if (!rotateAtOnce) await new Promise<void>((resolve, reject) => this.#enqueue({ kind: 'sync', resolve, reject }))
     const base = this.#migrate || needsBase(this.#generation, this.options.mergeRatio)
     const captured = await new Promise<Captured | null>((resolve, reject) =>
       this.#enqueue({ kind: 'rotate', resolve, reject }))
@@ -736,6 +760,10 @@ export class Engine {
       this.#imageWriting = writing
       const outcome = await writing
       this.#frozen = null
+      if (this.#recovering !== null && this.#recovering.seq === captured.seq) {
+        this.#recoveredFigures ??= { root: toHex(outcome.generation.newest.header.root), entries: outcome.result.entries }
+        this.#recovering = null
+      }
       if (outcome.rebased) this.#rebase(outcome.generation, base)
       else this.#live = Tree.fromRoot(detachWritten(this.#live.top), this.#live.params)
       this.#generation = outcome.generation
@@ -830,6 +858,10 @@ export class Engine {
     const frozen = this.#buffer.size > 0 ? this.#buffer : null
     if (frozen !== null) this.#buffer = new PendingOps()
     this.#frozen = frozen
+    if (this.#seq === this.#recoveringSeq && this.#recoveredFigures === null) {
+      this.#recovering = { tree: this.#live, ops: frozen ?? new PendingOps(), seq: this.#seq }
+    }
+    this.#recoveringSeq = -1
     this.#overlayNodes = 0
     task.resolve({ tree: this.#live, ops: frozen === null ? [] : frozen.sorted(), seq: this.#seq, segment: number })
   }
@@ -896,12 +928,50 @@ export class Engine {
     }).catch(() => {})
   }
 
+  // Whether the log replayed at open is one that a checkpoint is due for anyway (close() would
+  // write one, or the automatic ones would): then that checkpoint applies it (#recoverByCheckpoint).
+  #recoveryCheckpointDue (): boolean {
+    const limit = this.options.checkpointBytes
+    return limit > 0 && this.#writer.size >= Math.min(limit, CLOSE_CHECKPOINT_BYTES)
+  }
+
+  // After open, when a checkpoint is due: the replayed operations become the write buffer (reads look
+  // there first, writes go on at once), and a checkpoint starts whose rotation is queued before
+  // any write, so that it captures exactly the recovered state: it applies them while it writes
+  // its image, whose root is then the recovered root (#runCheckpoint). Nothing is applied to the
+  // tree in memory unless a reader needs the whole tree first.
+  #recoverByCheckpoint (report: RecoveryReport, pending: PendingOps): void {
+    Object.defineProperties(report, {
+      root: { enumerable: true, get: () => this.recoveredFigures().root },
+      entries: { enumerable: true, get: () => this.recoveredFigures().entries }
+    })
+    this.#pending = null
+    this.#buffer = pending
+    this.#recoveringSeq = this.#seq
+    // Its outcome is reported as any background checkpoint's.
+    this.#checkpointNow(true, true).catch(() => {})
+  }
+
   /**
    * The root and entry count of the state recovery reached (db.recovery).
    * Known at open unless replayed operations were left pending; then
    * worked out now if the background has not done it yet.
    */
   recoveredFigures (): { root: string, entries: number } {
+    if (this.#recoveredFigures === null && this.#recovering !== null) {
+      // Asked before the checkpoint that holds the recovered state ended: the state is made here,
+      // from what it captured (path copies; the current version is not touched).
+      const { tree, ops } = this.#recovering
+      const recovered = applyOps(tree, ops.sorted())
+      this.#recoveredFigures = { root: toHex(recovered.root()), entries: recovered.size }
+      this.#recovering = null
+    }
+    if (this.#recoveredFigures === null && this.#recoveringSeq >= 0) {
+      // Its capture did not happen (the rotation failed, which also stops writes): the current
+      // state is still the recovered one.
+      const recovered = applyOps(this.#live, this.#buffer.sorted())
+      this.#recoveredFigures = { root: toHex(recovered.root()), entries: recovered.size }
+    }
     if (this.#recoveredFigures === null) {
       this.#assertIndexWhole()
       this.#applyPending(Infinity)
@@ -921,10 +991,6 @@ export class Engine {
    */
   async close (): Promise<void> {
     this.#closed = true
-    // What db.recovery reports is worked out while the files are open (it may read them).
-    try {
-      this.recoveredFigures()
-    } catch {}
     this.#tellCommitted()
     this.#commitListeners.clear()
     // Writes waiting for a turn of the event loop are committed now, before the log closes.
@@ -938,6 +1004,11 @@ export class Engine {
     if (this.#failure === null && (this.#migrate || this.#writer.size > CLOSE_CHECKPOINT_BYTES)) {
       await this.#checkpointNow(false).catch(() => {})
     }
+    // What db.recovery reports is worked out while the files are open (it may read them); after
+    // the checkpoints, one of which may have found it.
+    try {
+      this.recoveredFigures()
+    } catch {}
     let problem: Error | null = this.#failure
     try {
       // Writes made with sync: false become durable at a clean close, and the zeros
