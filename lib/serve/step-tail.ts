@@ -14,24 +14,24 @@
  * version fills the hash caches its successors share. It keeps the latest
  * batches within a count and a byte budget, starts with the first `step`
  * request and stops after `idleMs` without one, when the database closes,
- * or when the handler does.
+ * or when the handler does (live-tail.ts).
  */
 import type { MerkleLevel } from '../level/merkle-level'
 import type { MerkleSnapshot } from '../level/snapshot'
-import type { FeedOperation } from '../level/changes'
+import type { Change, FeedOperation } from '../level/changes'
 import type { WriteOp } from '../store/batch-record'
 import { applyOps } from '../store/batch-record'
 import { provableOps } from '../store/feed-proof'
 import type { ChangeOp } from '../tree/change-proof'
 import type { KeyRange } from '../tree/treap'
 import type { Tree } from '../tree/tree'
-import type { TailBudget } from './feed-tail'
+import { LiveTail } from './live-tail'
+import type { TailBudget } from './live-tail'
 
 // One kept batch: the version after it, and its operations as proofs state them.
 interface Kept {
   tree: Tree
   ops: ChangeOp[]
-  bytes: number
 }
 
 /** What a step from one kept state to a later one consists of. */
@@ -48,114 +48,43 @@ function keyString (key: Uint8Array): string {
 }
 
 /** The recent states of one database (see the file header). */
-export class StepTail {
-  readonly #budget: TailBudget
+export class StepTail extends LiveTail<Kept> {
   #base: Tree
-  // The sequence number of #base: the state the first kept batch applies to.
-  #after: number
-  readonly #kept: Kept[] = []
-  #bytes = 0
-  #stopped = false
-  readonly #feed: AsyncIterator<{ seq: number, ops: Array<FeedOperation<Uint8Array, Uint8Array>> }>
-  readonly #waiters = new Set<() => void>()
-  #lastRead = Date.now()
-  readonly #idle: NodeJS.Timeout
 
   /** Starts following `db` from its current state. */
   constructor (db: MerkleLevel<unknown, unknown>, budget: TailBudget) {
-    this.#budget = budget
     // The version and the feed from its sequence number: no await between the two.
     const snapshot = db.snapshot() as unknown as MerkleSnapshot
-    this.#base = snapshot.tree
-    this.#after = snapshot.seq
     void snapshot.close().catch(() => {})
-    this.#feed = db.changes<Uint8Array, Uint8Array>({ since: this.#after, live: true, roots: false, keyEncoding: 'view', valueEncoding: 'view' })[Symbol.asyncIterator]()
-    this.#idle = setInterval(() => { if (Date.now() - this.#lastRead > budget.idleMs) void this.stop() }, Math.max(10, Math.min(budget.idleMs, 1000)))
-    this.#idle.unref()
-    void this.#follow()
-  }
-
-  /** False once stopped: a stopped tail is replaced by a new one. */
-  get running (): boolean {
-    return !this.#stopped
-  }
-
-  /** The last batch kept (or the state it started at). */
-  get last (): number {
-    return this.#after + this.#kept.length
-  }
-
-  /** Whether a step can start at `since`: it is not older than the tail (it may be ahead of it). */
-  reaches (since: number): boolean {
-    return !this.#stopped && since >= this.#after
+    super(db.changes<Uint8Array, Uint8Array>({ since: snapshot.seq, live: true, roots: false, keyEncoding: 'view', valueEncoding: 'view' }), snapshot.seq, budget)
+    this.#base = snapshot.tree
   }
 
   /** The step from `since` (which it reaches, and not ahead of {@link last}) over the next `count` batches kept. */
   read (since: number, count: number): Step {
-    this.#lastRead = Date.now()
-    const from = since - this.#after
+    this.touch()
+    const from = since - this.after
     const net = new Map<string, ChangeOp>()
-    for (const kept of this.#kept.slice(from, from + count)) {
+    for (const kept of this.kept.slice(from, from + count)) {
       for (const op of kept.ops) net.set(keyString(op.key), op)
     }
     const keys = [...net.keys()].sort()
-    return { from: from === 0 ? this.#base : this.#kept[from - 1].tree, ops: keys.map(key => net.get(key) as ChangeOp) }
+    return { from: from === 0 ? this.#base : this.kept[from - 1].tree, ops: keys.map(key => net.get(key) as ChangeOp) }
   }
 
-  /** Resolves when a batch after `since` is kept, the tail stops, or `ms` pass. */
-  async waitPast (since: number, ms: number): Promise<void> {
-    this.#lastRead = Date.now()
-    if (this.last > since || this.#stopped || ms === 0) return
-    await new Promise<void>(resolve => {
-      const wake = (): void => {
-        if (this.last <= since && !this.#stopped) return
-        clearTimeout(timer)
-        this.#waiters.delete(wake)
-        resolve()
-      }
-      const timer = setTimeout(() => { this.#waiters.delete(wake); resolve() }, ms)
-      this.#waiters.add(wake)
-    })
-  }
-
-  /** Stops following. */
-  async stop (): Promise<void> {
-    if (this.#stopped) return
-    this.#stopped = true
-    clearInterval(this.#idle)
-    for (const wake of [...this.#waiters]) wake()
-    await this.#feed.return?.()
-  }
-
-  async #follow (): Promise<void> {
-    try {
-      for (;;) {
-        const next = await this.#feed.next()
-        if (next.done === true || this.#stopped) break
-        this.#keep(next.value.ops.map(storedOp))
-      }
-    } catch {
-      // The database closed (or failed): the tail ends, and requests are answered without it.
-    }
-    await this.stop()
-  }
-
-  #keep (ops: WriteOp[]): void {
-    const before = this.last === this.#after ? this.#base : this.#kept[this.#kept.length - 1].tree
+  protected keep (change: Change<Uint8Array, Uint8Array>): { kept: Kept, bytes: number } {
+    const ops = change.ops.map(storedOp)
+    const before = this.kept.length === 0 ? this.#base : this.kept[this.kept.length - 1].tree
     const stated = provableOps(before, ops)
     // Outside any edit: the new version copies the paths it changes, and no kept version changes.
     const tree = applyOps(before, ops)
     let bytes = 64
     for (const op of stated) bytes += op.key.length + (op.type === 'put' ? op.value.length : 0) + 32
-    this.#kept.push({ tree, ops: stated, bytes })
-    this.#bytes += bytes
-    while (this.#kept.length > 1 && (this.#bytes > this.#budget.bytes || this.#kept.length > this.#budget.count)) {
-      const first = this.#kept.shift() as Kept
-      this.#bytes -= first.bytes
-      this.#base = first.tree
-      this.#after++
-    }
-    for (const wake of [...this.#waiters]) wake()
+    return { kept: { tree, ops: stated }, bytes }
+  }
+
+  protected override dropped (first: Kept): void {
+    this.#base = first.tree
   }
 }
 
