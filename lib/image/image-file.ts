@@ -76,6 +76,15 @@ export class ImageFile implements NodeSource, NodeHolder {
   }
 
   fetch (stub: TreeNode): TreeNode {
+    return this.#lookup(stub, true)
+  }
+
+  peek (stub: TreeNode): TreeNode {
+    return this.#lookup(stub, false)
+  }
+
+  // The node `stub` stands for, from the cache or its record; one read from the record is cached with `keep`.
+  #lookup (stub: TreeNode, keep: boolean): TreeNode {
     const kept = this.#nodes.get(stub.at)
     if (kept !== undefined) {
       this.cache.hits++
@@ -83,21 +92,13 @@ export class ImageFile implements NodeSource, NodeHolder {
     }
     this.cache.misses++
     const node = this.#read(stub)
-    const cost = NODE_OVERHEAD + stub.len
-    this.#nodes.set(stub.at, node)
-    this.#held += cost
-    this.cache.added(this, stub.at, cost)
-    return node
-  }
-
-  peek (stub: TreeNode): TreeNode {
-    const kept = this.#nodes.get(stub.at)
-    if (kept !== undefined) {
-      this.cache.hits++
-      return kept
+    if (keep) {
+      const cost = NODE_OVERHEAD + stub.len
+      this.#nodes.set(stub.at, node)
+      this.#held += cost
+      this.cache.added(this, stub.at, cost)
     }
-    this.cache.misses++
-    return this.#read(stub)
+    return node
   }
 
   forget (at: number, cost: number): number {
