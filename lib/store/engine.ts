@@ -344,11 +344,19 @@ export class Engine {
     // Many buffered writes: a checkpoint applies them while it writes its image, and knows the root
     // after them; applying them here as well would do that work twice (and hold their path copies).
     // One is run; should it fail, or writers add as many meanwhile, they are applied here after all.
+    // A running checkpoint is waited for first (it may be applying most of them).
+    let waited = false
     let checkpointed = false
     for (;;) {
       while (this.#rooting !== null) await this.#rooting.catch(() => {})
       if (this.#applied !== null) await this.#applied
       if (checkpointed || this.#buffered() <= ROOT_CHECKPOINT_OPS || this.#closed || this.#failure !== null) break
+      const running = this.#checkpoint
+      if (running !== null && !waited) {
+        waited = true
+        await running.catch(() => {})
+        continue
+      }
       checkpointed = true
       await this.#checkpointNow(true).catch(() => {})
     }
