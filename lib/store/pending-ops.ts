@@ -40,7 +40,12 @@ export class PendingOps {
     return this.#byKey.size
   }
 
-  /** The estimated memory the operations hold, their keys and values included. */
+  /**
+   * The estimated memory the operations hold, their keys and values included:
+   * at most that of every operation added since the map was last empty (one
+   * that replaced another is counted as well, rather than look the key up
+   * twice on every add; the log those writes took grows as fast).
+   */
   get bytes (): number {
     return this.#bytes
   }
@@ -48,11 +53,8 @@ export class PendingOps {
   /** Adds an operation, which replaces any earlier one of its key. */
   add (op: KeyedOp): void {
     if (this.#order !== null) throw new Error('PendingOps: add after take')
-    const key = keyString(op.key)
-    const before = this.#byKey.get(key)
-    if (before !== undefined) this.#bytes -= opBytes(before)
     this.#bytes += opBytes(op)
-    this.#byKey.set(key, op)
+    this.#byKey.set(keyString(op.key), op)
   }
 
   /** The pending operation of `key`, if any. */
@@ -76,7 +78,7 @@ export class PendingOps {
       const key = order[this.#next]
       const op = this.#byKey.get(key) as KeyedOp
       ops.push(op)
-      this.#bytes -= opBytes(op)
+      this.#bytes = Math.max(0, this.#bytes - opBytes(op))
       this.#byKey.delete(key)
     }
     if (this.#next === order.length) {
