@@ -22,6 +22,7 @@ import type { Change, FeedOperation } from '../level/changes'
 import type { WriteOp } from '../store/batch-record'
 import { applyOps } from '../store/batch-record'
 import { provableOps } from '../store/feed-proof'
+import { PendingOps } from '../store/pending-ops'
 import type { ChangeOp } from '../tree/change-proof'
 import type { KeyRange } from '../tree/treap'
 import type { Tree } from '../tree/tree'
@@ -42,11 +43,6 @@ export interface Step {
   ops: ChangeOp[]
 }
 
-// A key as a map key: one character per byte (latin1), so that strings sort as the bytes do.
-function keyString (key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
-}
-
 /** The recent states of one database (see the file header). */
 export class StepTail extends LiveTail<Kept> {
   #base: Tree
@@ -64,12 +60,12 @@ export class StepTail extends LiveTail<Kept> {
   read (since: number, count: number): Step {
     this.touch()
     const from = since - this.after
-    const net = new Map<string, ChangeOp>()
+    // The last operation of each key, in key order: what a write buffer keeps.
+    const net = new PendingOps()
     for (const kept of this.kept.slice(from, from + count)) {
-      for (const op of kept.ops) net.set(keyString(op.key), op)
+      for (const op of kept.ops) net.add(op)
     }
-    const keys = [...net.keys()].sort()
-    return { from: from === 0 ? this.#base : this.kept[from - 1].tree, ops: keys.map(key => net.get(key) as ChangeOp) }
+    return { from: from === 0 ? this.#base : this.kept[from - 1].tree, ops: net.sorted() }
   }
 
   protected keep (change: Change<Uint8Array, Uint8Array>): { kept: Kept, bytes: number } {

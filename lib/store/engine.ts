@@ -914,10 +914,7 @@ export class Engine {
   // After open: applies the pending operations in slices between other work, then hashes the
   // recovered state for db.recovery, whose root and entries wait for it when read before.
   #settle (report: RecoveryReport): void {
-    Object.defineProperties(report, {
-      root: { enumerable: true, get: () => this.recoveredFigures().root },
-      entries: { enumerable: true, get: () => this.recoveredFigures().entries }
-    })
+    this.#reportLater(report)
     const applied = (async () => {
       while (this.#pending !== null && !this.#closed && this.#broken === null) {
         await nextTurn()
@@ -949,15 +946,20 @@ export class Engine {
   // its image, whose root is then the recovered root (#runCheckpoint). Nothing is applied to the
   // tree in memory unless a reader needs the whole tree first.
   #recoverByCheckpoint (report: RecoveryReport, pending: PendingOps): void {
-    Object.defineProperties(report, {
-      root: { enumerable: true, get: () => this.recoveredFigures().root },
-      entries: { enumerable: true, get: () => this.recoveredFigures().entries }
-    })
+    this.#reportLater(report)
     this.#pending = null
     this.#buffer = pending
     this.#recoveringSeq = this.#seq
     // Its outcome is reported as any background checkpoint's.
     this.#checkpointNow(true, true).catch(() => {})
+  }
+
+  // The report's root and entries, once the replayed operations are applied: worked out when read.
+  #reportLater (report: RecoveryReport): void {
+    Object.defineProperties(report, {
+      root: { enumerable: true, get: () => this.recoveredFigures().root },
+      entries: { enumerable: true, get: () => this.recoveredFigures().entries }
+    })
   }
 
   /**

@@ -34,6 +34,8 @@ export class PendingOps {
   #order: string[] | null = null
   #next = 0
   #bytes = 0
+  // What sorted() listed, until the operations change.
+  #sorted: KeyedOp[] | null = null
 
   /** Keys with a pending operation. */
   get size (): number {
@@ -54,6 +56,7 @@ export class PendingOps {
   add (op: KeyedOp): void {
     if (this.#order !== null) throw new Error('PendingOps: add after take')
     this.#bytes += opBytes(op)
+    this.#sorted = null
     this.#byKey.set(keyString(op.key), op)
   }
 
@@ -62,14 +65,19 @@ export class PendingOps {
     return this.#byKey.size === 0 ? undefined : this.#byKey.get(keyString(key))
   }
 
-  /** Every operation, in key order; they stay pending. */
+  /**
+   * Every operation, in key order; they stay pending. Sorted once until the
+   * next add: a buffer a checkpoint captured is listed by the checkpoint, and
+   * again by a reader that applies it or a failure that puts it back.
+   */
   sorted (): KeyedOp[] {
-    const keys = [...this.#byKey.keys()].sort()
-    return keys.map(key => this.#byKey.get(key) as KeyedOp)
+    this.#sorted ??= [...this.#byKey.keys()].sort().map(key => this.#byKey.get(key) as KeyedOp)
+    return this.#sorted
   }
 
   /** Takes up to `max` operations, the next in key order; they are no longer pending. */
   take (max: number): KeyedOp[] {
+    this.#sorted = null
     this.#order ??= [...this.#byKey.keys()].sort()
     const order = this.#order
     const end = Math.min(order.length, this.#next + max)
