@@ -8,6 +8,9 @@ import { boundedGet } from './http'
 import type { GetResult } from './http'
 import { replicaError } from './errors'
 import type { ChangeProofJson } from '../tree/change-json'
+import { fromHex } from '../bytes'
+import type { WriteOp } from '../store/batch-record'
+import type { KeyRange } from '../tree/treap'
 
 /** The largest body the client accepts, whatever the server says its limit is. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
@@ -61,6 +64,19 @@ export interface ServedNode {
   value: string
   left: string | null
   right: string | null
+}
+
+/** One batch of the feed without its proof: its operations, as sent (a clear with its range). */
+export interface PlainChange {
+  seq: number
+  ops: WriteOp[]
+}
+
+/** A `changes?proofs=false` answer. */
+export interface PlainChangesPage {
+  last: number
+  head: number
+  changes: PlainChange[]
 }
 
 /** A `changes` answer. */
@@ -151,6 +167,17 @@ export class ReplicationClient {
     return { last: field(body, 'last', isCount), head: field(body, 'head', isCount), changes }
   }
 
+  /** The batches after `since` without proofs or roots (`proofs=false`), at most `limit`. */
+  async plainChanges (since: number, limit: number): Promise<PlainChangesPage> {
+    const body = json(await this.#get('changes', { since: String(since), limit: String(limit), proofs: 'false' }))
+    const changes = field(body, 'changes', Array.isArray).map((change: unknown) => ({
+      seq: field(change, 'seq', isCount),
+      ops: field(change, 'ops', Array.isArray).map(operationOf)
+    }))
+    if (field(body, 'since', isCount) !== since) throw bad('The changes response answers another position')
+    return { last: field(body, 'last', isCount), head: field(body, 'head', isCount), changes }
+  }
+
   /** One step after batch `since` over at most `limit` batches; with `waitMs`, a long poll that waits that long for a first batch. */
   async step (since: number, limit: number, waitMs = 0): Promise<StepPage> {
     const params: Record<string, string> = { since: String(since), limit: String(limit) }
@@ -222,6 +249,20 @@ function field<T> (object: unknown, name: string, check: (value: unknown) => val
   const value = isObject(object) ? object[name] : undefined
   if (!check(value)) throw bad(`The response's field '${name}' is missing or malformed`)
   return value
+}
+
+// An operation of the feed in its JSON form (lib/serve/json.ts), as the store applies it.
+function operationOf (op: unknown): WriteOp {
+  const type = field(op, 'type', (v): v is 'put' | 'del' | 'clear' => v === 'put' || v === 'del' || v === 'clear')
+  if (type === 'put') return { type, key: fromHex(field(op, 'key', isHex)), value: fromHex(field(op, 'value', isHex)) }
+  if (type === 'del') return { type, key: fromHex(field(op, 'key', isHex)) }
+  const json = field(op, 'range', isObject)
+  const range: KeyRange = { reverse: field(json, 'reverse', (v): v is boolean => typeof v === 'boolean') }
+  for (const bound of ['gt', 'gte', 'lt', 'lte'] as const) {
+    if (json[bound] !== undefined) range[bound] = fromHex(field(json, bound, isHex))
+  }
+  if (json.limit !== undefined) range.limit = field(json, 'limit', isCount)
+  return { type, range }
 }
 
 function isObject (value: unknown): value is Record<string, unknown> {

@@ -172,14 +172,19 @@ async function fitting (
  * proof, as many as fit (at most `limit` and `maxChanges`). `last` is the
  * sequence number to ask from next; `head` the last batch committed when
  * the request was read. With `wait` and nothing after `since`, it first
- * waits up to `wait` ms for a commit (a long poll, for followers).
+ * waits up to `wait` ms for a commit (a long poll, for followers). With
+ * `proofs=false`, the batches' operations alone, read from the log (roots
+ * and proofs null): for a replica that holds the state at `since` and
+ * checks the state they lead to itself (catch-up.ts).
  */
 const changes: EndpointSpec = {
-  params: ['since', 'limit', 'wait'],
+  params: ['since', 'limit', 'wait', 'proofs'],
   run: async ({ db, limits, tail, runningTail: running }, params) => {
     const since = params.integer('since', 0, Number.MAX_SAFE_INTEGER)
     const limit = params.integer('limit', 1, limits.maxChanges, limits.maxChanges)
     const wait = params.integer('wait', 0, limits.maxWaitMs, 0)
+    const proofs = params.choice('proofs', ['true', 'false'], 'true') === 'true'
+    if (!proofs && wait > 0) throw new ReplicationError('REPLICATION_BAD_PARAMETER', "A long poll ('wait') answers with proofs: leave out 'proofs=false'")
     // Read before the feed is made: the feed then ends at `head` or later.
     let head = await headOf(db)
     if (since > head) throw new ReplicationError('REPLICATION_SINCE_AHEAD', `No batch ${since} was committed here (the last is ${head})`)
@@ -188,7 +193,7 @@ const changes: EndpointSpec = {
     // long poll starts the tail: a reader catching up (a replica, or a follower whose state the
     // recent states of `step` no longer hold) reads the log, and does not make the server compute
     // a proof of every batch from then on.
-    const recent = wait > 0 ? tail() : running()
+    const recent = wait > 0 ? tail() : proofs ? running() : null
     if (recent !== null && recent.reaches(since) && (recent.last > since || wait > 0)) {
       await recent.waitPast(since, wait)
       if (recent.reaches(since)) {
@@ -197,7 +202,7 @@ const changes: EndpointSpec = {
         return body(parts)
       }
     }
-    const feed = db.changes<Uint8Array, Uint8Array>({ since, proofs: true, keyEncoding: 'view', valueEncoding: 'view' })
+    const feed = db.changes<Uint8Array, Uint8Array>({ since, roots: proofs, proofs, keyEncoding: 'view', valueEncoding: 'view' })
     const parts: string[] = []
     try {
       for (;;) {

@@ -133,11 +133,50 @@ test('changes: batches reordered are refused', async t => {
   await refused(t, 'changes', answering(editJson(body => body.changes.reverse())), 'REPLICA_BAD_RESPONSE')
 })
 
-test('changes: an operation of a proof altered is refused', async t => {
+test('changes: an operation altered is refused', async t => {
   await refused(t, 'changes', answering(editJson(body => {
-    const op = body.changes[0].proof.ops.find((o: { type: string }) => o.type === 'put')
+    const op = body.changes[0].ops.find((o: { type: string }) => o.type === 'put')
     op.value = flipHex(op.value)
-  })), 'LEVEL_PROOF_ROOT_MISMATCH')
+  })), 'REPLICA_ROOT_MISMATCH')
+})
+
+test('changes: an operation dropped is refused', async t => {
+  await refused(t, 'changes', answering(editJson(body => body.changes[0].ops.pop())), 'REPLICA_ROOT_MISMATCH')
+})
+
+test('changes: an operation added is refused', async t => {
+  await refused(t, 'changes', answering(editJson(body => body.changes[1].ops.push({ type: 'del', key: toHex(Buffer.from(key(3))) }))), 'REPLICA_ROOT_MISMATCH')
+})
+
+// A server of an earlier release, which knows no `proofs=false`: its feed has a proof for each batch.
+const withoutPlainFeed = (change: (answer: Answer, url: URL) => Answer): Tamper => ({
+  request: url => {
+    if (url.searchParams.get('proofs') === 'false') url.searchParams.set('proofs', 'no such value')
+    return url
+  },
+  ...answering(change)
+})
+
+test('changes, by proofs: an operation of a proof altered is refused', async t => {
+  await refused(t, 'changes', withoutPlainFeed((answer, url) => url.searchParams.has('proofs')
+    ? answer
+    : editJson(body => {
+      const op = body.changes[0].proof.ops.find((o: { type: string }) => o.type === 'put')
+      op.value = flipHex(op.value)
+    })(answer)), 'LEVEL_PROOF_ROOT_MISMATCH')
+})
+
+test('changes, by proofs: a server without proofs=false is read batch by batch with proofs', async t => {
+  const { db, url, location, fault, close } = await setting('changes')
+  const asked: string[] = []
+  fault.now = withoutPlainFeed((answer, url) => {
+    asked.push(`${url.searchParams.get('proofs') ?? '(none)'} ${answer.status}`)
+    return answer
+  })
+  t.deepEqual(await replicate(url, location), { root: toHex(await db.root()), seq: 5, how: 'feed' })
+  t.deepEqual(asked, ['no such value 400', '(none) 200'], 'the plain feed refused, the feed with proofs read')
+  t.deepEqual(await state(location), { entries: await primaryEntries(db), record: JSON.stringify({ root: toHex(await db.root()), seq: 5 }) + '\n' })
+  await close()
 })
 
 test('nodes: a value altered is refused', async t => {

@@ -105,14 +105,14 @@ test('a body over the client\'s cap', async t => {
   }, 'REPLICA_RESPONSE_TOO_LARGE', { maxResponseBytes: 4096 })
 })
 
-test('a forged root in the feed: refused, the replica stays at its verified state', async t => {
+test('a forged batch in the feed: refused, the replica stays at its verified state', async t => {
   const db = await primary()
   const forge = { value: false }
   const served = await tamperingServer(db, {
     answer: (url, answer) => {
       if (!forge.value || url.pathname !== '/v1/changes') return answer
       const page = JSON.parse(answer.body.toString())
-      page.changes[0].root = FORGED
+      page.changes[0].ops[0].value = toHex(Buffer.from('forged'))
       return { ...answer, body: Buffer.from(JSON.stringify(page)) }
     }
   })
@@ -121,7 +121,7 @@ test('a forged root in the feed: refused, the replica stays at its verified stat
   const before = await snapshot(location)
   await db.put('k5', 'changed')
   forge.value = true
-  t.equal(await rejectionCode(replicate(served.url, location)), 'LEVEL_PROOF_ROOT_MISMATCH')
+  t.equal(await rejectionCode(replicate(served.url, location)), 'REPLICA_ROOT_MISMATCH')
   t.deepEqual(await snapshot(location), before, 'the replica is as it was')
   forge.value = false
   t.deepEqual(await replicate(served.url, location), { root: toHex(await db.root()), seq: 2, how: 'feed' }, 'an honest answer is taken afterwards')

@@ -120,6 +120,29 @@ test('changes: each batch with its root and a change proof from the root before 
   await close()
 })
 
+test('changes with proofs=false: the operations alone, no root or proof; not with wait', async t => {
+  const { base, close } = await servedSeeded()
+  const res = await httpGet(`${base}changes?since=1&limit=3&proofs=false`)
+  t.equal(res.status, 200)
+  t.deepEqual(res.json, {
+    since: 1,
+    last: 4,
+    head: 5,
+    changes: [
+      { seq: 2, root: null, ops: [{ type: 'put', key: hex('c'), value: hex('3') }], proof: null },
+      { seq: 3, root: null, ops: [{ type: 'del', key: hex('a') }], proof: null },
+      { seq: 4, root: null, ops: [{ type: 'put', key: hex('d'), value: hex('4') }, { type: 'put', key: hex('e'), value: hex('5') }], proof: null }
+    ]
+  })
+  const last = await httpGet(`${base}changes?since=4&proofs=false`)
+  t.deepEqual(last.json.changes, [{ seq: 5, root: null, ops: [{ type: 'clear', range: { gte: hex('d'), lt: hex('e'), reverse: false } }], proof: null }], 'a clear as its range')
+  const polled = await httpGet(`${base}changes?since=5&wait=100&proofs=false`)
+  t.deepEqual([polled.status, polled.json.error.code], [400, 'REPLICATION_BAD_PARAMETER'])
+  const bad = await httpGet(`${base}changes?since=0&proofs=no`)
+  t.deepEqual([bad.status, bad.json.error.code], [400, 'REPLICATION_BAD_PARAMETER'])
+  await close()
+})
+
 test('changes: batches the log no longer holds are 410 LEVEL_CHANGES_GONE', async t => {
   const { db, base, close } = await servedSeeded()
   await db.checkpoint()
