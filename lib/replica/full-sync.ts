@@ -9,7 +9,7 @@
 import { MerkleLevel } from '../level/merkle-level'
 import { bytesEqual, fromHex, toHex } from '../bytes'
 import type { RangeProofResult } from '../../verify'
-import { sha256 } from '../tree/node-crypto-hashes'
+import { nodeCryptoHashing } from '../tree/node-crypto-hashes'
 import { verifyRangeProofWith } from '../tree/verify-proof'
 import type { RangePage, ReplicationClient, ServerInfo } from './client'
 import { replicaError } from './errors'
@@ -52,7 +52,7 @@ async function copyPages (client: ReplicationClient, info: ServerInfo, db: Merkl
       if (page.root !== info.root || page.seq !== info.seq || page.count !== info.count) {
         throw replicaError('REPLICA_BAD_RESPONSE', `A range page describes another state (${page.root} at ${page.seq}) than the one pinned (${info.root} at ${info.seq})`)
       }
-      const proven = verifyRangeProofWith(sha256, info.root, page.proof)
+      const proven = verifyRangeProofWith(nodeCryptoHashing, info.root, page.proof)
       checkPage(proven, info, after, page.next)
       copied += proven.entries.length
       if (copied > info.count) throw replicaError('REPLICA_BAD_RESPONSE', `The range pages hold more than the ${info.count} entries of the state`)

@@ -4,12 +4,12 @@
  * body as an object, which must fit in `maxResponseBytes` once serialized.
  */
 import type { MerkleLevel } from '../level/merkle-level'
-import { compareBytes, toHex } from '../bytes'
+import { toHex } from '../bytes'
 import { hasCode } from '../errors'
 import { proofToJson } from '../tree/proof-json'
 import { encodeProof } from '../tree/proof-codec'
-import type { RangeProof } from '../tree/proof'
-import type { ProveRangeOptions } from '../level/proofs'
+import { proveRangeWithin } from '../tree/prove'
+import type { RangeQuery } from '../tree/prove'
 import { PROOF_VERSION } from '../tree/proof'
 import { headOf } from './feed-wait'
 import { overview } from './overview'
@@ -94,8 +94,8 @@ const prove: EndpointSpec = {
  */
 const range: EndpointSpec = {
   params: ['root', 'gt', 'gte', 'lt', 'lte', 'limit', 'format'],
-  run: async ({ db, pins, limits }, params) => {
-    const query: ProveRangeOptions<Uint8Array> = {}
+  run: async ({ pins, limits }, params) => {
+    const query: RangeQuery = {}
     for (const bound of ['gt', 'gte', 'lt', 'lte'] as const) {
       const key = params.bytes(bound)
       if (key !== undefined) query[bound] = key
@@ -104,35 +104,25 @@ const range: EndpointSpec = {
     if (query.lt !== undefined && query.lte !== undefined) throw new ReplicationError('REPLICATION_BAD_PARAMETER', "Give at most one of 'lt' and 'lte'")
     const limit = params.integer('limit', 1, limits.maxRangeEntries, limits.maxRangeEntries)
     const binary = params.choice('format', ['json', 'binary'], 'json') === 'binary'
+    // In JSON an entry is {"key":"…","value":"…"} in hex; in binary a tag and two lengths. Path nodes come on top.
+    const sizeOf = binary
+      ? (key: Uint8Array, value: Uint8Array) => 2 * key.length + value.length + 8
+      : (key: Uint8Array, value: Uint8Array) => 4 * key.length + 2 * value.length + 32
     return await pins.with(params.root('root'), async version => {
-      // How many entries fit, estimated from their sizes; the proof's path nodes come on top.
-      let take = await fitting(db, version, query, limit, limits.maxResponseBytes, binary)
+      let cap = limit
       for (;;) {
-        // Fewer than asked means the range ended there: the proof then states the asked limit and covers it all.
-        const stated = take.exhausted ? limit : take.count
-        const proof = await db.proveRange({ ...query, limit: stated }, { snapshot: version.snapshot, keyEncoding: 'view' })
-        const next = nextKey(proof, stated)
+        const { proof, next } = proveRangeWithin(version.snapshot.tree, { ...query, limit: cap }, limits.maxResponseBytes, sizeOf)
+        const nextHex = next === null ? null : toHex(next)
         const body: Body = binary
-          ? { bytes: encodeProof(proof), headers: { ...versionHeaders(version), 'x-merkle-next': next ?? '' } }
-          : JSON.stringify({ ...versionFields(version), proof: proofToJson(proof), next })
+          ? { bytes: encodeProof(proof), headers: { ...versionHeaders(version), 'x-merkle-next': nextHex ?? '' } }
+          : JSON.stringify({ ...versionFields(version), proof: proofToJson(proof), next: nextHex })
         if (bodyBytes(body) <= limits.maxResponseBytes) return body
-        if (take.count <= 1) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', 'One entry of this range, with its proof, takes more than maxResponseBytes')
-        take = { count: Math.floor(take.count / 2), exhausted: false }
+        const shown = proof.nodes.reduce((n, node) => node.type === 'entry' ? n + 1 : n, 0)
+        if (shown <= 1) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', 'One entry of this range, with its proof, takes more than maxResponseBytes')
+        cap = Math.floor(shown / 2)
       }
     })
   }
-}
-
-// When the proof shows as many entries as its limit, the largest key shown (hex): where the next page starts.
-function nextKey (proof: RangeProof, stated: number): string | null {
-  let shown = 0
-  let last: Uint8Array | null = null
-  for (const node of proof.nodes) {
-    if (node.type !== 'entry') continue
-    shown++
-    if (last === null || compareBytes(node.key, last) > 0) last = node.key
-  }
-  return shown === stated && stated > 0 && last !== null ? toHex(last) : null
 }
 
 function bodyBytes (body: Body): number {
@@ -141,30 +131,6 @@ function bodyBytes (body: Body): number {
 
 function versionHeaders (version: PinnedVersion): Record<string, string> {
   return { 'x-merkle-root': version.root, 'x-merkle-seq': String(version.seq), 'x-merkle-count': String(version.count) }
-}
-
-// The entries of the range that fit in `budget` bytes as hex, counted by reading them.
-async function fitting (
-  db: MerkleLevel<unknown, unknown>, version: PinnedVersion, query: ProveRangeOptions<Uint8Array>, limit: number, budget: number, binary: boolean
-): Promise<{ count: number, exhausted: boolean }> {
-  const it = db.iterator({ ...query, limit, snapshot: version.snapshot, keyEncoding: 'view', valueEncoding: 'view' })
-  let count = 0
-  let bytes = 0
-  try {
-    for (;;) {
-      const entries = await it.nextv(Math.min(256, limit - count)) as Array<[Uint8Array, Uint8Array]>
-      if (entries.length === 0) return { count, exhausted: true }
-      for (const [key, value] of entries) {
-        // In JSON each entry is {"key":"…","value":"…"} in hex; in binary a tag and two lengths. Keys often recur on paths.
-        bytes += binary ? 2 * key.length + value.length + 8 : 4 * key.length + 2 * value.length + 32
-        if (bytes > budget && count > 0) return { count, exhausted: false }
-        count++
-      }
-      if (count >= limit) return { count, exhausted: false }
-    }
-  } finally {
-    await it.close()
-  }
 }
 
 /**

@@ -107,6 +107,29 @@ export function nodeHashWith (sha256: Sha256, left: Uint8Array, right: Uint8Arra
   return sha256(pre)
 }
 
+/**
+ * The per-node hashes a verifier computes, all from SHA-256 by the formulas
+ * above; a platform with a faster way to the same digests (node:crypto with
+ * preimages assembled in place) gives its own.
+ */
+export interface Hashing {
+  sha256: Sha256
+  valueHash: (value: Uint8Array) => Uint8Array
+  priority: (salt: Uint8Array, key: Uint8Array) => Uint8Array
+  nodeHash: (left: Uint8Array, right: Uint8Array, valueHash: Uint8Array, key: Uint8Array) => Uint8Array
+}
+
+/** The formulas above on `sha256`, or `hashing` as given. */
+export function hashingOf (hashing: Sha256 | Hashing): Hashing {
+  if (typeof hashing !== 'function') return hashing
+  return {
+    sha256: hashing,
+    valueHash: value => valueHashWith(hashing, value),
+    priority: (salt, key) => priorityWith(hashing, salt, key),
+    nodeHash: (left, right, valueHash, key) => nodeHashWith(hashing, left, right, valueHash, key)
+  }
+}
+
 /** The published root from the top node's hash (EMPTY_HASH for no entries), the entry count and the salt. */
 export function rootWith (sha256: Sha256, salt: Uint8Array, count: number, top: Uint8Array): Uint8Array {
   const pre = new Uint8Array(rootPreimageLength(salt.length))

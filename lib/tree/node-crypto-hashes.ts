@@ -9,6 +9,7 @@
  * the callers keep. The standalone verifier never loads this file.
  */
 import { createHash, hash as oneShotHash } from 'node:crypto'
+import type { Hashing } from './hash-formulas'
 import {
   DIGEST_LENGTH, NODE_LEFT_AT, NODE_RIGHT_AT, NODE_VALUE_HASH_AT,
   writeNodeHeaderFrame, writePriorityHeader, writeValueHeader
@@ -104,3 +105,6 @@ export function nodeHash (left: Uint8Array, right: Uint8Array, valueHash: Uint8A
   scratch.set(valueHash, NODE_VALUE_HASH_AT)
   return toBytes(nodeDigestOfPreimage(key))
 }
+
+/** The verifier's hashes on node:crypto: the same digests as the formulas, without a preimage allocated per hash. */
+export const nodeCryptoHashing: Hashing = { sha256, valueHash, priority: priorityHash, nodeHash }

@@ -34,6 +34,53 @@ export function proveRange (tree: Tree, query: RangeQuery): RangeProof {
   return { kind: 'range', salt: tree.params.salt.slice(), count: tree.size, range, nodes: prune(tree.top, answerCover(tree, range, cover)) }
 }
 
+/** A range proof cut to fit a budget, and where a reader continues after it. */
+export interface FittedRangeProof {
+  proof: RangeProof
+  /** The last entry's key when the proof stops before the range's end (its limit is the entries shown); else null. */
+  next: Uint8Array | null
+}
+
+/**
+ * A proof of the entries of `query` (at most its limit) in `tree`, in one
+ * walk: as many as fit in `budget` bytes by `sizeOf`, at least one. Cut short
+ * by the budget, the proof states the entries shown as its limit; a range that
+ * ends first is stated with the asked limit, which then covers it to its end.
+ * Keys and values are the tree's own bytes, not copies: for a proof that is
+ * encoded at once and dropped, as the replication endpoint does.
+ */
+export function proveRangeWithin (tree: Tree, query: RangeQuery, budget: number, sizeOf: (key: Uint8Array, value: Uint8Array) => number): FittedRangeProof {
+  tree.root()
+  const asked = normalize(query)
+  const limit = asked.limit ?? MAX_PROOF_LIMIT
+  const whole = rangeCover(asked)
+  const cursor = tree.cursor(asked.reverse)
+  const start = asked.reverse ? whole.upper : whole.lower
+  if (start === undefined) cursor.first()
+  else cursor.seek(start.key, start.inclusive)
+  let taken = 0
+  let bytes = 0
+  let first: Uint8Array | undefined
+  let last: Uint8Array | undefined
+  for (;;) {
+    if (taken >= limit) break
+    const node = cursor.current
+    if (node === null || !covers(whole, node.key)) break
+    bytes += sizeOf(node.key, node.value)
+    if (bytes > budget && taken > 0) break
+    first ??= node.key
+    last = node.key
+    taken++
+    cursor.advance()
+  }
+  const ended = taken < limit && (cursor.current === null || !covers(whole, cursor.current.key))
+  const range: ProofRange = { ...asked, limit: ended ? limit : taken }
+  const [low, high] = range.reverse ? [last, first] : [first, last]
+  const cover = limitedCover(whole, range, taken, low, high)
+  const proof: RangeProof = { kind: 'range', salt: tree.params.salt.slice(), count: tree.size, range, nodes: prune(tree.top, cover, false) }
+  return { proof, next: ended || last === undefined ? null : last }
+}
+
 function normalize (query: RangeQuery): ProofRange {
   const range: { -readonly [K in keyof ProofRange]: ProofRange[K] } = { reverse: query.reverse === true }
   if (query.gte !== undefined) range.gte = query.gte.slice()
@@ -70,7 +117,8 @@ function answerCover (tree: Tree, range: ProofRange, cover: Cover): Cover {
   return limitedCover(cover, range, taken, low, high)
 }
 
-function prune (top: TreeNode | null, cover: Cover): ProofNode[] {
+// `copy`: whether the proof gets keys and values of its own (a caller may keep it, and change it).
+function prune (top: TreeNode | null, cover: Cover, copy = true): ProofNode[] {
   const nodes: ProofNode[] = []
   const stack: Array<{ node: TreeNode | null, low: Uint8Array | null, high: Uint8Array | null }> = [{ node: top, low: null, high: null }]
   while (stack.length > 0) {
@@ -81,8 +129,9 @@ function prune (top: TreeNode | null, cover: Cover): ProofNode[] {
       nodes.push({ type: 'pruned', hash: nodeHashBytes(at) })
     } else {
       const node = resolve(at)
-      if (covers(cover, node.key)) nodes.push({ type: 'entry', key: node.key.slice(), value: node.value.slice() })
-      else nodes.push({ type: 'path', key: node.key.slice(), valueHash: valueHashBytes(node) })
+      const key = copy ? node.key.slice() : node.key
+      if (covers(cover, node.key)) nodes.push({ type: 'entry', key, value: copy ? node.value.slice() : node.value })
+      else nodes.push({ type: 'path', key, valueHash: valueHashBytes(node) })
       // Right pushed first so that the left subtree comes out next: pre-order.
       stack.push({ node: node.right, low: node.key, high })
       stack.push({ node: node.left, low, high: node.key })

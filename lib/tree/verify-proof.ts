@@ -24,8 +24,8 @@
  */
 import { bytesEqual, compareBytes } from '../bytes'
 import { invalidProof, levelError } from '../errors'
-import { EMPTY_HASH, nodeHashWith, priorityWith, rootWith, valueHashWith } from './hash-formulas'
-import type { Sha256 } from './hash-formulas'
+import { EMPTY_HASH, hashingOf, rootWith } from './hash-formulas'
+import type { Hashing, Sha256 } from './hash-formulas'
 import type { KeyProof, Proof, ProofRange, RangeProof } from './proof'
 import { decodeProof, encodeProof } from './proof-codec'
 import { covers, disjoint, keyCover, limitedCover, rangeCover } from './proof-range'
@@ -66,7 +66,7 @@ export interface RangeProofResult {
 export type ProofInput = Proof | Uint8Array
 
 /** Verifies a key proof against `root` (32 bytes or 64 hex digits) and returns what it proves. */
-export function verifyKeyProofWith (sha256: Sha256, root: Uint8Array | string, input: ProofInput): KeyProofResult {
+export function verifyKeyProofWith (sha256: Sha256 | Hashing, root: Uint8Array | string, input: ProofInput): KeyProofResult {
   const proof = normalize(input)
   if (proof.kind !== 'key') throw invalidProof('Not a key proof')
   const entries = check(sha256, rootBytes(root), proof, keyCover(proof.key), undefined)
@@ -75,7 +75,7 @@ export function verifyKeyProofWith (sha256: Sha256, root: Uint8Array | string, i
 }
 
 /** Verifies a range proof against `root` and returns the entries it proves and the keys it covers. */
-export function verifyRangeProofWith (sha256: Sha256, root: Uint8Array | string, input: ProofInput): RangeProofResult {
+export function verifyRangeProofWith (sha256: Sha256 | Hashing, root: Uint8Array | string, input: ProofInput): RangeProofResult {
   const proof = normalize(input)
   if (proof.kind !== 'range') throw invalidProof('Not a range proof')
   let covered: Cover = rangeCover(proof.range)
@@ -129,11 +129,11 @@ export interface Position {
  * its position's interval and the priority below its parent's: the only
  * placement the canonical tree allows.
  */
-export function placedPriority (sha256: Sha256, salt: Uint8Array, key: Uint8Array, at: Position): Uint8Array {
+export function placedPriority (sha256: Sha256 | Hashing, salt: Uint8Array, key: Uint8Array, at: Position): Uint8Array {
   if ((at.low !== null && compareBytes(key, at.low) <= 0) || (at.high !== null && compareBytes(key, at.high) >= 0)) {
     throw invalidProof('Keys out of search-tree order')
   }
-  const priority = priorityWith(sha256, salt, key)
+  const priority = hashingOf(sha256).priority(salt, key)
   if (at.parentPriority !== null && compareBytes(priority, at.parentPriority) >= 0) {
     throw invalidProof('Priorities out of heap order: not the canonical tree')
   }
@@ -144,7 +144,8 @@ export function placedPriority (sha256: Sha256, salt: Uint8Array, key: Uint8Arra
  * Steps 1-4 of the file header. Returns the covered entries in key order;
  * for a range proof, `onCover` receives the cover after the limit.
  */
-function check (sha256: Sha256, root: Uint8Array, proof: KeyProof | RangeProof, queryCover: Cover, onCover: ((cover: Cover) => void) | undefined): ProvenEntry[] {
+function check (hasher: Sha256 | Hashing, root: Uint8Array, proof: KeyProof | RangeProof, queryCover: Cover, onCover: ((cover: Cover) => void) | undefined): ProvenEntry[] {
+  const hashing = hashingOf(hasher)
   const nodes = proof.nodes
   const positions: Position[] = new Array(nodes.length)
   const entries: ProvenEntry[] = []
@@ -160,7 +161,7 @@ function check (sha256: Sha256, root: Uint8Array, proof: KeyProof | RangeProof, 
     if (node.type !== 'entry' && node.type !== 'path') continue
     opened++
     const key = node.key
-    const priority = placedPriority(sha256, proof.salt, key, slot)
+    const priority = placedPriority(hashing, proof.salt, key, slot)
     if (node.type === 'entry') entries.push({ key: node.key, value: node.value })
     slots.push({ low: key, high: slot.high, parentPriority: priority })
     slots.push({ low: slot.low, high: key, parentPriority: priority })
@@ -178,11 +179,11 @@ function check (sha256: Sha256, root: Uint8Array, proof: KeyProof | RangeProof, 
     else {
       const left = hashes.pop() as Uint8Array
       const right = hashes.pop() as Uint8Array
-      const valueHash = node.type === 'entry' ? valueHashWith(sha256, node.value) : node.valueHash
-      hashes.push(nodeHashWith(sha256, left, right, valueHash, node.key))
+      const valueHash = node.type === 'entry' ? hashing.valueHash(node.value) : node.valueHash
+      hashes.push(hashing.nodeHash(left, right, valueHash, node.key))
     }
   }
-  const computed = rootWith(sha256, proof.salt, proof.count, hashes[0])
+  const computed = rootWith(hashing.sha256, proof.salt, proof.count, hashes[0])
 
   // 3. The cover, and exactly the nodes the rule keeps. Entries are in key order (step 1 checked it
   // for each path; sorting makes it explicit for the whole list).
