@@ -1,16 +1,25 @@
 /**
  * A full copy of the server's state R by ranges (docs/REPLICATION.md §7.2):
  * every page's range proof is verified against R and must continue exactly
- * where the previous one stopped; its entries go into a staging database;
- * after the last page the staging database's root must be R and its count
- * the server's. Only then is it installed in place of the replica
- * (swap.ts), with its record (R, seq).
+ * where the previous one stopped. The entries, in key order with the hashes
+ * their verification computed, are built into a base image in a staging
+ * directory (image/sorted-image.ts: nothing is hashed twice); the image is
+ * published only if its root is R and its count the server's, and the
+ * staging database must then open with root R. Only then is it installed in
+ * place of the replica (swap.ts), with its record (R, seq).
  */
+import { randomBytes } from 'node:crypto'
+import { dirname, resolve } from 'node:path'
 import { MerkleLevel } from '../level/merkle-level'
 import { bytesEqual, fromHex, toHex } from '../bytes'
+import { nodeFileSystem } from '../fs/node-file-system'
+import { SortedImageBuilder } from '../image/sorted-image'
+import { encodeIdentity, newIdentity } from '../store/identity'
+import { snapshotName, snapshotTempName } from '../store/file-names'
 import type { RangeProofResult } from '../../verify'
 import { nodeCryptoHashing } from '../tree/node-crypto-hashes'
-import { verifyRangeProofWith } from '../tree/verify-proof'
+import type { TreeParams } from '../tree/params'
+import { verifyRangeProofHashed } from '../tree/verify-proof'
 import type { RangePage, ReplicationClient, ServerInfo } from './client'
 import { replicaError } from './errors'
 import { writeRecord } from './state'
@@ -19,30 +28,52 @@ import { companions, install, markReady, removeTree } from './swap'
 /** Copies the state `info` describes into `location`, replacing what is there only once the copy is verified. */
 export async function fullSync (client: ReplicationClient, info: ServerInfo, location: string, signal?: AbortSignal): Promise<void> {
   const { staging } = companions(location)
-  const db = new MerkleLevel<Uint8Array, Uint8Array>(staging, { salt: fromHex(info.salt), keyEncoding: 'view', valueEncoding: 'view' })
-  await db.open()
+  const params: TreeParams = { salt: fromHex(info.salt) }
   try {
-    await copyPages(client, info, db, signal)
-    const root = toHex(await db.root())
-    if (root !== info.root) throw replicaError('REPLICA_ROOT_MISMATCH', `The copied entries give the root ${root}, not ${info.root}`)
+    await removeTree(staging)
+    await nodeFileSystem.mkdir(staging)
+    await nodeFileSystem.syncDirectory(dirname(resolve(staging)))
+    // A database directory holding one base image and nothing else: open() starts its log (store/backup.ts).
+    const builder = await SortedImageBuilder.create({
+      fs: nodeFileSystem,
+      directory: staging,
+      name: snapshotName(0),
+      tempName: snapshotTempName(0, randomBytes(8).toString('hex')),
+      identity: encodeIdentity(newIdentity(params)),
+      seq: 0,
+      kind: 'base',
+      chain: []
+    }, params)
+    try {
+      await copyPages(client, info, builder, signal)
+      const { root } = await builder.finish(fromHex(info.root))
+      if (toHex(root) !== info.root) throw replicaError('REPLICA_ROOT_MISMATCH', `The copied entries give the root ${toHex(root)}, not ${info.root}`)
+    } finally {
+      await builder.abandon()
+    }
+    const db = new MerkleLevel<Uint8Array, Uint8Array>(staging, { keyEncoding: 'view', valueEncoding: 'view' })
+    await db.open()
+    try {
+      const root = toHex(await db.root())
+      if (root !== info.root) throw replicaError('REPLICA_ROOT_MISMATCH', `The copy opens with the root ${root}, not ${info.root}`)
+    } finally {
+      await db.close()
+    }
     await writeRecord(staging, { root: info.root, seq: info.seq })
   } catch (err) {
     // An unverified copy is worth nothing: drop it now rather than at the next run.
-    await db.close()
     await removeTree(staging)
     throw err
   }
-  await db.close()
   await markReady(location)
   await install(location)
 }
 
-// Pages through the range of everything, from the start to `next: null`, writing each verified page.
+// Pages through the range of everything, from the start to `next: null`, building each verified page.
 // The next page is asked for as soon as a page arrives (its `next` is in its headers), so that the
 // server prepares it while this one is verified and written; nothing is written before it is verified.
-async function copyPages (client: ReplicationClient, info: ServerInfo, db: MerkleLevel<Uint8Array, Uint8Array>, signal?: AbortSignal): Promise<void> {
+async function copyPages (client: ReplicationClient, info: ServerInfo, builder: SortedImageBuilder, signal?: AbortSignal): Promise<void> {
   let after: string | null = null
-  let copied = 0
   let coming: Promise<RangePage> | null = client.range(info.root, null)
   try {
     while (coming !== null) {
@@ -52,18 +83,17 @@ async function copyPages (client: ReplicationClient, info: ServerInfo, db: Merkl
       if (page.root !== info.root || page.seq !== info.seq || page.count !== info.count) {
         throw replicaError('REPLICA_BAD_RESPONSE', `A range page describes another state (${page.root} at ${page.seq}) than the one pinned (${info.root} at ${info.seq})`)
       }
-      const proven = verifyRangeProofWith(nodeCryptoHashing, info.root, page.proof)
+      const proven = verifyRangeProofHashed(nodeCryptoHashing, info.root, page.proof)
       checkPage(proven, info, after, page.next)
-      copied += proven.entries.length
-      if (copied > info.count) throw replicaError('REPLICA_BAD_RESPONSE', `The range pages hold more than the ${info.count} entries of the state`)
-      if (proven.entries.length > 0) await db.batch(proven.entries.map(({ key, value }) => ({ type: 'put' as const, key, value })))
+      if (builder.count + proven.entries.length > info.count) throw replicaError('REPLICA_BAD_RESPONSE', `The range pages hold more than the ${info.count} entries of the state`)
+      await builder.add(proven.entries)
       after = page.next
     }
   } finally {
     // A page asked for and no longer wanted: its failure is not this copy's.
     coming?.catch(() => {})
   }
-  if (copied !== info.count) throw replicaError('REPLICA_BAD_RESPONSE', `The range pages hold ${copied} entries, not the ${info.count} of the state`)
+  if (builder.count !== info.count) throw replicaError('REPLICA_BAD_RESPONSE', `The range pages hold ${builder.count} entries, not the ${info.count} of the state`)
 }
 
 // A verified page must answer the query asked (everything after `after`) and continue at `next`, or cover the rest.

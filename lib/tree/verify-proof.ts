@@ -37,6 +37,20 @@ export interface ProvenEntry {
   value: Uint8Array
 }
 
+/**
+ * A proven entry with the hashes verification computed for its node: its
+ * priority, value hash and node hash, and the hashes of its two children
+ * (EMPTY_HASH for none) from which the node hash was computed. Once the
+ * proof verifies against a root, these are the hashes of that tree.
+ */
+export interface HashedEntry extends ProvenEntry {
+  priority: Uint8Array
+  valueHash: Uint8Array
+  nodeHash: Uint8Array
+  leftHash: Uint8Array
+  rightHash: Uint8Array
+}
+
 /** What a key proof proves. */
 export type KeyProofResult =
   | { key: Uint8Array, present: true, value: Uint8Array, count: number, salt: Uint8Array }
@@ -80,6 +94,20 @@ export function verifyRangeProofWith (sha256: Sha256 | Hashing, root: Uint8Array
   if (proof.kind !== 'range') throw invalidProof('Not a range proof')
   let covered: Cover = rangeCover(proof.range)
   const entries = check(sha256, rootBytes(root), proof, covered, c => { covered = c })
+  if (proof.range.reverse) entries.reverse()
+  return { entries, range: proof.range, covered: coveredRange(covered), count: proof.count, salt: proof.salt }
+}
+
+/**
+ * {@link verifyRangeProofWith}, with each entry's node hashes as verification
+ * computed them: for a reader that builds the tree of the entries it copies
+ * (the replica's full sync) without hashing them again.
+ */
+export function verifyRangeProofHashed (hashing: Sha256 | Hashing, root: Uint8Array | string, input: ProofInput): RangeProofResult & { entries: HashedEntry[] } {
+  const proof = normalize(input)
+  if (proof.kind !== 'range') throw invalidProof('Not a range proof')
+  let covered: Cover = rangeCover(proof.range)
+  const entries = check(hashing, rootBytes(root), proof, covered, c => { covered = c }, true) as HashedEntry[]
   if (proof.range.reverse) entries.reverse()
   return { entries, range: proof.range, covered: coveredRange(covered), count: proof.count, salt: proof.salt }
 }
@@ -144,11 +172,15 @@ export function placedPriority (sha256: Sha256 | Hashing, salt: Uint8Array, key:
  * Steps 1-4 of the file header. Returns the covered entries in key order;
  * for a range proof, `onCover` receives the cover after the limit.
  */
-function check (hasher: Sha256 | Hashing, root: Uint8Array, proof: KeyProof | RangeProof, queryCover: Cover, onCover: ((cover: Cover) => void) | undefined): ProvenEntry[] {
+function check (
+  hasher: Sha256 | Hashing, root: Uint8Array, proof: KeyProof | RangeProof, queryCover: Cover, onCover: ((cover: Cover) => void) | undefined, hashed = false
+): ProvenEntry[] {
   const hashing = hashingOf(hasher)
   const nodes = proof.nodes
   const positions: Position[] = new Array(nodes.length)
   const entries: ProvenEntry[] = []
+  // With `hashed`: each entry node's entry, by node index, to take its hashes in step 2.
+  const entryAt: Array<Partial<HashedEntry> | undefined> = hashed ? new Array(nodes.length) : []
   let opened = 0
 
   // 1. Intervals, search-tree order and heap order, in pre-order.
@@ -162,7 +194,11 @@ function check (hasher: Sha256 | Hashing, root: Uint8Array, proof: KeyProof | Ra
     opened++
     const key = node.key
     const priority = placedPriority(hashing, proof.salt, key, slot)
-    if (node.type === 'entry') entries.push({ key: node.key, value: node.value })
+    if (node.type === 'entry') {
+      const entry: ProvenEntry = hashed ? { key: node.key, value: node.value, priority } as HashedEntry : { key: node.key, value: node.value }
+      entries.push(entry)
+      if (hashed) entryAt[i] = entry
+    }
     slots.push({ low: key, high: slot.high, parentPriority: priority })
     slots.push({ low: slot.low, high: key, parentPriority: priority })
   }
@@ -180,7 +216,15 @@ function check (hasher: Sha256 | Hashing, root: Uint8Array, proof: KeyProof | Ra
       const left = hashes.pop() as Uint8Array
       const right = hashes.pop() as Uint8Array
       const valueHash = node.type === 'entry' ? hashing.valueHash(node.value) : node.valueHash
-      hashes.push(hashing.nodeHash(left, right, valueHash, node.key))
+      const nodeHash = hashing.nodeHash(left, right, valueHash, node.key)
+      hashes.push(nodeHash)
+      const entry = hashed ? entryAt[i] : undefined
+      if (entry !== undefined) {
+        entry.valueHash = valueHash
+        entry.nodeHash = nodeHash
+        entry.leftHash = left
+        entry.rightHash = right
+      }
     }
   }
   const computed = rootWith(hashing.sha256, proof.salt, proof.count, hashes[0])
