@@ -17,7 +17,7 @@ import { toHex } from '../bytes'
 import type { MerkleLevel } from '../level/merkle-level'
 import type { ChangeOp } from '../tree/change-proof'
 import { changeProofFromJson } from '../tree/change-json'
-import { sha256 } from '../tree/node-crypto-hashes'
+import { nodeCryptoHashing } from '../tree/node-crypto-hashes'
 import { verifyChangeProofWith } from '../tree/verify-change'
 import type { FeedChange, StepPage } from './client'
 import { FeedUnusable, replicaError } from './errors'
@@ -31,8 +31,8 @@ export function verifyChanges (from: ReplicaPosition, changes: FeedChange[]): { 
   for (const change of changes) {
     if (change.seq !== at.seq + 1) throw replicaError('REPLICA_BAD_RESPONSE', `The feed sent batch ${change.seq} after ${at.seq}`)
     if (change.root === null || change.proof === null) throw new FeedUnusable(`The feed has no proof for batch ${change.seq}`)
-    // The verifier of merkle-level/verify with node:crypto's SHA-256: the same checks, several times faster in Node.
-    ops.push(...verifyChangeProofWith(sha256, changeProofFromJson(change.proof), { from: at.root, to: change.root }).ops)
+    // The verifier of merkle-level/verify with node:crypto's hashes: the same checks, several times faster in Node.
+    ops.push(...verifyChangeProofWith(nodeCryptoHashing, changeProofFromJson(change.proof), { from: at.root, to: change.root }).ops)
     at = { root: change.root, seq: change.seq }
   }
   return { ops, to: at }
@@ -41,7 +41,7 @@ export function verifyChanges (from: ReplicaPosition, changes: FeedChange[]): { 
 /** The operations of a step after `from` (with a batch after it), verified by its proof from `from`'s root to the root it claims, and the state they lead to. */
 export function verifyStep (from: ReplicaPosition, step: StepPage): { ops: ChangeOp[], to: ReplicaPosition } {
   if (step.root === null || step.proof === null) throw replicaError('REPLICA_BAD_RESPONSE', `The step after batch ${from.seq} has no proof`)
-  const ops = verifyChangeProofWith(sha256, changeProofFromJson(step.proof), { from: from.root, to: step.root }).ops
+  const ops = verifyChangeProofWith(nodeCryptoHashing, changeProofFromJson(step.proof), { from: from.root, to: step.root }).ops
   return { ops, to: { root: step.root, seq: step.last } }
 }
 

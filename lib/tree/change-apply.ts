@@ -29,8 +29,8 @@
  * in place.
  */
 import { compareBytes } from '../bytes'
-import { EMPTY_HASH, nodeHashWith, priorityWith, valueHashWith } from './hash-formulas'
-import type { Sha256 } from './hash-formulas'
+import { EMPTY_HASH, hashingOf } from './hash-formulas'
+import type { Hashing, Sha256 } from './hash-formulas'
 import type { ChangeOp } from './change-proof'
 
 /** A node of the partial tree whose key and value hash are known. */
@@ -82,14 +82,15 @@ export function netChanges (ops: readonly ChangeOp[]): ChangeOp[] {
 }
 
 /** Applies the net effect of `ops` to the partial tree `top` in place (see the file header). */
-export function applyChange (sha256: Sha256, salt: Uint8Array, top: PartialTree, ops: readonly ChangeOp[], open: OpenPruned): AppliedChange {
+export function applyChange (hasher: Sha256 | Hashing, salt: Uint8Array, top: PartialTree, ops: readonly ChangeOp[], open: OpenPruned): AppliedChange {
+  const hashing = hashingOf(hasher)
   const holder: Slots = { left: top, right: null }
   let inserted = 0
   let deleted = 0
   for (const op of netChanges(ops)) {
-    const priority = priorityWith(sha256, salt, op.key)
+    const priority = hashing.priority(salt, op.key)
     if (op.type === 'put') {
-      if (put(holder, op.key, valueHashWith(sha256, op.value), priority, open)) inserted++
+      if (put(holder, op.key, hashing.valueHash(op.value), priority, open)) inserted++
     } else if (del(holder, op.key, priority, open)) {
       deleted++
     }
@@ -200,7 +201,8 @@ function merge (a: PartialTree, b: PartialTree, slots: Slots, side: Side, open: 
 }
 
 /** The hash of a partial tree (EMPTY_HASH when empty), bottom-up without recursion. */
-export function partialHash (sha256: Sha256, top: PartialTree): Uint8Array {
+export function partialHash (hasher: Sha256 | Hashing, top: PartialTree): Uint8Array {
+  const hashing = hashingOf(hasher)
   // Pre-order, then in reverse: a node finds its left, then its right hash on the stack.
   const order: OpenedNode[] = []
   const kinds: Array<Uint8Array | null> = []
@@ -226,7 +228,7 @@ export function partialHash (sha256: Sha256, top: PartialTree): Uint8Array {
     const node = order[--opened]
     const left = hashes.pop() as Uint8Array
     const right = hashes.pop() as Uint8Array
-    hashes.push(nodeHashWith(sha256, left, right, node.valueHash, node.key))
+    hashes.push(hashing.nodeHash(left, right, node.valueHash, node.key))
   }
   return hashes[0]
 }

@@ -16,8 +16,8 @@
  */
 import { bytesEqual } from '../bytes'
 import { invalidProof, levelError } from '../errors'
-import { rootWith } from './hash-formulas'
-import type { Sha256 } from './hash-formulas'
+import { hashingOf, rootWith } from './hash-formulas'
+import type { Hashing, Sha256 } from './hash-formulas'
 import { applyChange, partialHash } from './change-apply'
 import type { OpenedNode, PartialTree } from './change-apply'
 import { decodeChangeProof, encodeChangeProof } from './change-codec'
@@ -46,20 +46,21 @@ export interface ChangeProofResult {
 }
 
 /** Verifies a change proof against the roots before and after; returns the operations it proves. */
-export function verifyChangeProofWith (sha256: Sha256, input: ChangeProofInput, roots: ChangeRoots): ChangeProofResult {
+export function verifyChangeProofWith (hasher: Sha256 | Hashing, input: ChangeProofInput, roots: ChangeRoots): ChangeProofResult {
   if (roots === null || typeof roots !== 'object') throw levelError('The roots are an object { from, to }', 'LEVEL_INVALID_VALUE')
   const from = rootBytes(roots.from)
   const to = rootBytes(roots.to)
   const proof = normalize(input)
 
   // 1-2. R1's partial tree and its root.
-  const { top, opened } = rebuild(sha256, proof)
+  const hashing = hashingOf(hasher)
+  const { top, opened } = rebuild(hashing, proof)
   if (opened.length > proof.count) throw invalidProof('More nodes than the count of entries')
   if ((proof.count === 0) !== (top === null)) throw invalidProof('Count and emptiness disagree')
-  const before = rootWith(sha256, proof.salt, proof.count, partialHash(sha256, top))
+  const before = rootWith(hashing.sha256, proof.salt, proof.count, partialHash(hashing, top))
 
   // 3. The operations, on exactly the nodes they read.
-  const applied = applyChange(sha256, proof.salt, top, proof.ops, () => {
+  const applied = applyChange(hashing, proof.salt, top, proof.ops, () => {
     throw invalidProof('An operation needs a node the proof omitted')
   })
   if (opened.some(node => !node.read)) throw invalidProof('A node opened that the operations do not read')
@@ -67,7 +68,7 @@ export function verifyChangeProofWith (sha256: Sha256, input: ChangeProofInput, 
   if (!Number.isSafeInteger(countAfter)) throw invalidProof('Count after the change above 2^53 - 1')
 
   // 4-5. R2, and both roots.
-  const after = rootWith(sha256, proof.salt, countAfter, partialHash(sha256, applied.top))
+  const after = rootWith(hashing.sha256, proof.salt, countAfter, partialHash(hashing, applied.top))
   if (!bytesEqual(before, from)) throw levelError('The proof starts from another root', 'LEVEL_PROOF_ROOT_MISMATCH')
   if (!bytesEqual(after, to)) throw levelError('The change leads to another root', 'LEVEL_PROOF_ROOT_MISMATCH')
   return { ops: proof.ops.slice(), salt: proof.salt, countBefore: proof.count, countAfter }
@@ -83,7 +84,7 @@ interface Slot extends Position {
 }
 
 // The partial tree of the nodes in pre-order, each opened node inside its interval and below its parent's priority.
-function rebuild (sha256: Sha256, proof: ChangeProof): { top: PartialTree, opened: OpenedNode[] } {
+function rebuild (hashing: Hashing, proof: ChangeProof): { top: PartialTree, opened: OpenedNode[] } {
   const root = { left: null as PartialTree, right: null as PartialTree }
   const opened: OpenedNode[] = []
   const slots: Slot[] = [{ holder: root, side: 'left', low: null, high: null, parentPriority: null }]
@@ -96,7 +97,7 @@ function rebuild (sha256: Sha256, proof: ChangeProof): { top: PartialTree, opene
       continue
     }
     const key = node.key
-    const priority = placedPriority(sha256, proof.salt, key, slot)
+    const priority = placedPriority(hashing, proof.salt, key, slot)
     const opening: OpenedNode = { kind: 'opened', key, priority, valueHash: node.valueHash, left: null, right: null, read: false }
     slot.holder[slot.side] = opening
     opened.push(opening)
