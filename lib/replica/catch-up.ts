@@ -35,12 +35,14 @@ class ReplayTooLarge extends Error {}
 /**
  * Applies the feed's batches from `from` up to the state `info` pinned, and
  * returns that position. Throws FeedUnusable when a batch has no proof.
+ * `maxKeys`: past this many keys changed, it goes by proofs.
  */
 export async function catchUp (
-  client: ReplicationClient, info: ServerInfo, db: MerkleLevel<Uint8Array, Uint8Array>, location: string, from: ReplicaPosition, signal?: AbortSignal
+  client: ReplicationClient, info: ServerInfo, db: MerkleLevel<Uint8Array, Uint8Array>, location: string, from: ReplicaPosition,
+  signal?: AbortSignal, maxKeys = REPLAY_MAX_KEYS
 ): Promise<ReplicaPosition> {
   try {
-    return await replay(client, info, db, location, from, signal)
+    return await replay(client, info, db, location, from, signal, maxKeys)
   } catch (err) {
     if (!(err instanceof ReplayTooLarge) && !isServerCode(err, 'REPLICATION_BAD_PARAMETER')) throw err
   }
@@ -49,7 +51,8 @@ export async function catchUp (
 
 // The batches up to info.seq, applied to the replica's own tree in memory; see the file header.
 async function replay (
-  client: ReplicationClient, info: ServerInfo, db: MerkleLevel<Uint8Array, Uint8Array>, location: string, from: ReplicaPosition, signal?: AbortSignal
+  client: ReplicationClient, info: ServerInfo, db: MerkleLevel<Uint8Array, Uint8Array>, location: string, from: ReplicaPosition,
+  signal: AbortSignal | undefined, maxKeys: number
 ): Promise<ReplicaPosition> {
   const snapshot = db.snapshot() as unknown as MerkleSnapshot
   let work: Tree = snapshot.tree
@@ -67,7 +70,7 @@ async function replay (
     for (const change of changes) {
       if (change.seq !== seq + 1) throw replicaError('REPLICA_BAD_RESPONSE', `The feed sent batch ${change.seq} after ${seq}`)
       work = work.edit(tree => applyChange(tree, change, net), edit)
-      if (net.size > REPLAY_MAX_KEYS) throw new ReplayTooLarge()
+      if (net.size > maxKeys) throw new ReplayTooLarge()
       seq = change.seq
       if (pacer.due) await pacer.turn()
     }
