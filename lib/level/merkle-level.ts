@@ -161,7 +161,7 @@ export class MerkleLevel<KDefault = string, VDefault = string> extends AbstractL
     await engine.close()
   }
 
-  // Point reads of the current version go to the engine's key table; of a snapshot, to its tree.
+  // Point reads of the current version go to the engine (its write buffer, then its tree); of a snapshot, to its tree.
 
   async _get (key: Encoded, options: PrivateGetOptions): Promise<Encoded | undefined> {
     return this._getSync(key, options)

@@ -3,8 +3,8 @@
  * priority, value hash and node hash, and the tree's shape, computed from
  * the file's bytes alone. For a large snapshot a worker thread computes it
  * from a copy of the file in shared memory, into shared memory, while this
- * thread parses the entries into views of its own copy and
- * fills the key table, so that opening costs about the larger of the two
+ * thread parses the entries into views of its own copy and makes their
+ * nodes, so that opening costs about the larger of the two
  * instead of their sum. A small snapshot, or one whose worker could not run,
  * is laid out on this thread.
  */

@@ -136,7 +136,7 @@ async function openImage (fs: FileSystem, directory: string, name: string, read:
 /** The snapshot recovery starts from. */
 export type LoadedSnapshot = Loaded & { name: string }
 
-/** The entries of a snapshot as they are read: the key table is filled from the arrays of keys and values. */
+/** The entries of a snapshot as they are read, and a node for each. */
 class LoadedEntries {
   readonly keys: Uint8Array[] = []
   readonly values: Uint8Array[] = []
@@ -168,13 +168,11 @@ async function loadWhole (fs: FileSystem, path: string, seq: number, walIdentity
   const { header, identity } = checked
 
   // A worker lays the tree out (every hash and the shape) while this thread checks the file
-  // (checksums, order, count), makes the entries' views and nodes and fills the key table; then
+  // (checksums, order, count) and makes the entries' views and nodes; then
   // the nodes are linked as the layout says and the root is checked.
   // Every entry takes at least two bytes: the file's size bounds the allocations, not its header.
   const count = Math.min(header.count, Math.floor(bytes.length / 2))
   const layout = layoutSnapshot(bytes, shared, count, identity.params)
-  // The key table is filled from arrays of the keys and values, not from the nodes that hold the
-  // same: in its shard order, reading each through its node costs a dependent cache miss more.
   const entries = new LoadedEntries()
   const body = readSnapshot(bytes, entries.add)
   if (!body.ok) {
