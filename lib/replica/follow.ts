@@ -32,6 +32,7 @@ import { FeedUnusable, replicaError } from './errors'
 import type { ReplicaError } from './errors'
 import { withReplicaLock } from './lock'
 import { bringUpToDate } from './replicate'
+import { catchUp } from './catch-up'
 import type { ReplicateResult } from './replicate'
 import { writeRecord } from './state'
 import type { ReplicaPosition } from './state'
@@ -117,13 +118,23 @@ async function track (
   try {
     if (toHex(await db.root()) !== at.root) throw replicaError('REPLICA_BAD_STATE', `The replica in ${location} is no longer at ${at.root}`)
     // Steps (one proof from the replica's state to the newest) while the server keeps the state the
-    // replica is at; a page of changes (a proof per batch) when it does not, or speaks no `step`.
+    // replica is at; when it does not, the feed up to the state it pins now (catch-up.ts); with a
+    // server that speaks no `step`, pages of changes (a proof per batch).
     let steps = true
     for (;;) {
       if (options.signal?.aborted === true) throw replicaError('REPLICA_ABORTED', 'Replication was aborted')
       const page = steps ? await stepFrom(client, at, info.maxChanges, wait, () => { steps = false }) : null
       if (page !== null && page.last === at.seq) continue
-      const changes = page === null ? (await client.changes(at.seq, info.maxChanges, steps ? 0 : wait)).changes : null
+      if (page === null && steps) {
+        const now = await client.info()
+        if (now.seq <= at.seq) throw replicaError('REPLICA_BAD_RESPONSE', `The server keeps no step after batch ${at.seq}, yet holds no later state`)
+        unsure = true
+        at = await catchUp(client, now, db, location, at, options.signal)
+        unsure = false
+        reached({ ...at, how: 'feed' })
+        continue
+      }
+      const changes = page === null ? (await client.changes(at.seq, info.maxChanges, wait)).changes : null
       if (changes !== null && changes.length === 0) continue
       // Verified before anything is written: an answer that fails leaves the record clean.
       const verified = changes === null ? verifyStep(at, page as StepPage) : verifyChanges(at, changes)

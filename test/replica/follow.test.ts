@@ -10,6 +10,7 @@ import test from 'tape'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { MerkleLevel, follow, replicate, startReplicationServer } from '../../index'
 import type { FollowState, ReplicationServer } from '../../index'
 import { toHex } from '../../lib/bytes'
@@ -224,11 +225,43 @@ test('follow: a tampered batch is refused, follow rejects, the replica stays at 
   const location = tempLocation('replica')
   const f = follower(served.url, location)
   await f.reach(verified)
+  // The server keeps the follower's state once it has asked for a step: the next answer is a step.
+  for (let i = 0; i < 200 && !served.requests.some(url => url.startsWith('/v1/step')); i++) await sleep(10)
   tamper = true
   await db.put('b', '2')
   t.equal(await rejectionCode(f.done), 'LEVEL_PROOF_ROOT_MISMATCH')
   t.deepEqual(await record(location), { root: verified, seq: 1 })
   t.deepEqual(await replicaEntries(location), [['61', '31']])
+  t.notOk(existsSync(lockDirectory(location)), 'the lock is released')
+  await served.close()
+  await db.close()
+})
+
+test('follow: where no step is kept, the feed is replayed up to the pinned state; an altered batch there is refused', async t => {
+  const db = new MerkleLevel(tempLocation('primary'))
+  await db.put('a', '1')
+  const verified = toHex(await db.root())
+  let tamper = false
+  const served = await tamperingServer(db, {
+    answer: (url, answer) => {
+      // No state is ever kept for steps, as for a follower far behind.
+      if (url.pathname.endsWith('/step')) return { ...answer, status: 410, body: Buffer.from(JSON.stringify({ error: { code: 'REPLICATION_STEP_GONE', message: 'gone' } })) }
+      if (!tamper || !url.pathname.endsWith('/changes')) return answer
+      return { ...answer, body: Buffer.from(answer.body.toString().replace(/"value":"[0-9a-f]*"/, '"value":"6f74686572"')) }
+    }
+  })
+  const location = tempLocation('replica')
+  const f = follower(served.url, location)
+  await f.reach(verified)
+  await db.put('b', '2')
+  const honest = toHex(await db.root())
+  await f.reach(honest)
+  t.ok(served.requests.some(url => url.startsWith('/v1/changes') && url.includes('proofs=false')), 'reached by the plain feed')
+  tamper = true
+  await db.put('c', '3')
+  t.equal(await rejectionCode(f.done), 'REPLICA_ROOT_MISMATCH')
+  t.deepEqual(await record(location), { root: honest, seq: 2 })
+  t.deepEqual(await replicaEntries(location), [['61', '31'], ['62', '32']])
   t.notOk(existsSync(lockDirectory(location)), 'the lock is released')
   await served.close()
   await db.close()
