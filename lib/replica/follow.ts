@@ -3,8 +3,9 @@
  * `replicate` does, then keeps it current until the signal aborts: it asks
  * for a step from its own state with a long poll (`wait`): one change proof
  * to the server's newest state, for the net change of the batches between
- * (or, where the server does not keep the replica's state, a page of the
- * feed, a proof per batch), verifies it and applies it in one batch
+ * (or, where the server does not keep the replica's state, the feed's
+ * batches up to the state the server pins, replayed on the replica's own
+ * tree: catch-up.ts), verifies it and applies it in one batch
  * (apply-changes.ts), so that the
  * replica moves only from one verified root of the server's history to a
  * later one. What interrupts it:
