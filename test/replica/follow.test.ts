@@ -16,6 +16,7 @@ import type { FollowState, ReplicationServer } from '../../index'
 import { toHex } from '../../lib/bytes'
 import { lockDirectory } from '../../lib/replica/lock'
 import { tamperingServer } from '../util/tampering-server'
+import type { Answer, TamperingServer } from '../util/tampering-server'
 import { httpGet } from '../util/http-get'
 import { tempLocation } from '../util/temp'
 import { rejectionCode } from '../util/codes'
@@ -199,35 +200,33 @@ test('follow: a step whose proof states another value is refused, the replica st
   await db.put('b', '2')
   await f.reach(toHex(await db.root()))
   t.ok(stepped.length > 0, 'the follower took steps')
-  const reached = toHex(await db.root())
   tamper = true
-  await db.put('c', '3')
-  t.equal(await rejectionCode(f.done), 'LEVEL_PROOF_ROOT_MISMATCH')
-  t.deepEqual(await record(location), { root: reached, seq: 2 })
-  t.deepEqual(await replicaEntries(location), [['61', '31'], ['62', '32']])
-  t.notOk(existsSync(lockDirectory(location)), 'the lock is released')
-  await served.close()
-  await db.close()
+  await refusedAfterTwo(t, db, served, location, f.done, 'LEVEL_PROOF_ROOT_MISMATCH')
 })
 
-test('follow: a tampered batch is refused, follow rejects, the replica stays at its last verified state', async t => {
+// A primary holding a=1, served through `change` (told whether to tamper yet), and its root.
+async function servedThrough (change: (url: URL, answer: Answer, tamper: boolean) => Answer): Promise<{
+  db: MerkleLevel, served: TamperingServer, verified: string, tampering: { on: boolean }
+}> {
   const db = new MerkleLevel(tempLocation('primary'))
   await db.put('a', '1')
-  const verified = toHex(await db.root())
-  let tamper = false
-  const served = await tamperingServer(db, {
-    answer: (url, answer) => {
-      if (!tamper || !(url.pathname.endsWith('/changes') || url.pathname.endsWith('/step'))) return answer
-      // Claims another value than the one the proof states: the proof no longer leads to the root.
-      return { ...answer, body: Buffer.from(answer.body.toString().replace(/"root":"[0-9a-f]{64}"/, `"root":"${'ab'.repeat(32)}"`)) }
-    }
+  const tampering = { on: false }
+  const served = await tamperingServer(db, { answer: (url, answer) => change(url, answer, tampering.on) })
+  return { db, served, verified: toHex(await db.root()), tampering }
+}
+
+test('follow: a tampered batch is refused, follow rejects, the replica stays at its last verified state', async t => {
+  const { db, served, verified, tampering } = await servedThrough((url, answer, tamper) => {
+    if (!tamper || !(url.pathname.endsWith('/changes') || url.pathname.endsWith('/step'))) return answer
+    // Claims another value than the one the proof states: the proof no longer leads to the root.
+    return { ...answer, body: Buffer.from(answer.body.toString().replace(/"root":"[0-9a-f]{64}"/, `"root":"${'ab'.repeat(32)}"`)) }
   })
   const location = tempLocation('replica')
   const f = follower(served.url, location)
   await f.reach(verified)
   // The server keeps the follower's state once it has asked for a step: the next answer is a step.
   for (let i = 0; i < 200 && !served.requests.some(url => url.startsWith('/v1/step')); i++) await sleep(10)
-  tamper = true
+  tampering.on = true
   await db.put('b', '2')
   t.equal(await rejectionCode(f.done), 'LEVEL_PROOF_ROOT_MISMATCH')
   t.deepEqual(await record(location), { root: verified, seq: 1 })
@@ -238,31 +237,33 @@ test('follow: a tampered batch is refused, follow rejects, the replica stays at 
 })
 
 test('follow: where no step is kept, the feed is replayed up to the pinned state; an altered batch there is refused', async t => {
-  const db = new MerkleLevel(tempLocation('primary'))
-  await db.put('a', '1')
-  const verified = toHex(await db.root())
-  let tamper = false
-  const served = await tamperingServer(db, {
-    answer: (url, answer) => {
-      // No state is ever kept for steps, as for a follower far behind.
-      if (url.pathname.endsWith('/step')) return { ...answer, status: 410, body: Buffer.from(JSON.stringify({ error: { code: 'REPLICATION_STEP_GONE', message: 'gone' } })) }
-      if (!tamper || !url.pathname.endsWith('/changes')) return answer
-      return { ...answer, body: Buffer.from(answer.body.toString().replace(/"value":"[0-9a-f]*"/, '"value":"6f74686572"')) }
-    }
+  const { db, served, verified, tampering } = await servedThrough((url, answer, tamper) => {
+    // No state is ever kept for steps, as for a follower far behind.
+    if (url.pathname.endsWith('/step')) return { ...answer, status: 410, body: Buffer.from(JSON.stringify({ error: { code: 'REPLICATION_STEP_GONE', message: 'gone' } })) }
+    if (!tamper || !url.pathname.endsWith('/changes')) return answer
+    return { ...answer, body: Buffer.from(answer.body.toString().replace(/"value":"[0-9a-f]*"/, '"value":"6f74686572"')) }
   })
   const location = tempLocation('replica')
   const f = follower(served.url, location)
   await f.reach(verified)
   await db.put('b', '2')
-  const honest = toHex(await db.root())
-  await f.reach(honest)
+  await f.reach(toHex(await db.root()))
   t.ok(served.requests.some(url => url.startsWith('/v1/changes') && url.includes('proofs=false')), 'reached by the plain feed')
-  tamper = true
+  tampering.on = true
+  await refusedAfterTwo(t, db, served, location, f.done, 'REPLICA_ROOT_MISMATCH')
+})
+
+// A third batch, tampered on the way: follow rejects with `code`, the replica stays at the second
+// (a=1, b=2) with a clean record, and the lock is released. Closes the server and the primary.
+async function refusedAfterTwo (
+  t: test.Test, db: MerkleLevel, served: { close: () => Promise<void> }, location: string, done: Promise<FollowState | null>, code: string
+): Promise<void> {
+  const reached = toHex(await db.root())
   await db.put('c', '3')
-  t.equal(await rejectionCode(f.done), 'REPLICA_ROOT_MISMATCH')
-  t.deepEqual(await record(location), { root: honest, seq: 2 })
+  t.equal(await rejectionCode(done), code)
+  t.deepEqual(await record(location), { root: reached, seq: 2 })
   t.deepEqual(await replicaEntries(location), [['61', '31'], ['62', '32']])
   t.notOk(existsSync(lockDirectory(location)), 'the lock is released')
   await served.close()
   await db.close()
-})
+}
