@@ -22,6 +22,7 @@ import { rootDigest } from '../tree/lazy-hashing'
 import { newNode } from '../tree/node'
 import type { TreeNode } from '../tree/node'
 import type { TreeParams } from '../tree/params'
+import { prefixOfDigest } from '../tree/priority'
 import type { HashedEntry } from '../tree/verify-proof'
 import { ImageWriter } from './write-image'
 import type { ImageTarget, WrittenImage } from './write-image'
@@ -71,7 +72,7 @@ export class SortedImageBuilder {
       slab.nodeHashes.set(entry.nodeHash, 32 * i)
       slab.valueHashes.set(entry.valueHash, 32 * i)
       const p = entry.priority
-      const node = newNode(entry.key, keyPrefix(entry.key), entry.value, prefix30(p), null, null, 1)
+      const node = newNode(entry.key, keyPrefix(entry.key), entry.value, prefixOfDigest(p), null, null, 1)
       useSlab(node, slab, i)
       let chain: TreeNode | null = null
       while (spine.length > 0 && compareBytes(p, spine[spine.length - 1].entry.priority) > 0) {
@@ -135,9 +136,4 @@ const scratch = new Uint8Array(32)
 function hashIs (child: TreeNode | null, hash: Uint8Array): boolean {
   writeNodeHash(child, scratch, 0)
   return bytesEqual(scratch, hash)
-}
-
-// The leading 30 bits of a full priority digest, as nodes keep them (priority.ts).
-function prefix30 (d: Uint8Array): number {
-  return (d[0] << 22) | (d[1] << 14) | (d[2] << 6) | (d[3] >>> 2)
 }

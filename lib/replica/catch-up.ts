@@ -69,7 +69,7 @@ async function replay (
     if (changes.length === 0) throw replicaError('REPLICA_BAD_RESPONSE', `The feed sent no batch after ${seq} though its head is ${info.seq}`)
     for (const change of changes) {
       if (change.seq !== seq + 1) throw replicaError('REPLICA_BAD_RESPONSE', `The feed sent batch ${change.seq} after ${seq}`)
-      work = work.edit(tree => applyChange(tree, change, net), edit)
+      work = work.edit(tree => replayBatch(tree, change, net), edit)
       if (net.size > maxKeys) throw new ReplayTooLarge()
       seq = change.seq
       if (pacer.due) await pacer.turn()
@@ -83,7 +83,7 @@ async function replay (
 }
 
 // One batch applied to `tree` (inside an edit), its net effect noted in `net`.
-function applyChange (tree: Tree, change: PlainChange, net: PendingOps): Tree {
+function replayBatch (tree: Tree, change: PlainChange, net: PendingOps): Tree {
   for (const op of change.ops) {
     if (op.type === 'clear') {
       tree = tree.delRange(op.range, key => net.add({ type: 'del', key }))

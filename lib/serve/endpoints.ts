@@ -111,15 +111,14 @@ const range: EndpointSpec = {
     return await pins.with(params.root('root'), async version => {
       let cap = limit
       for (;;) {
-        const { proof, next } = proveRangeWithin(version.snapshot.tree, { ...query, limit: cap }, limits.maxResponseBytes, sizeOf)
+        const { proof, entries, next } = proveRangeWithin(version.snapshot.tree, { ...query, limit: cap }, limits.maxResponseBytes, sizeOf)
         const nextHex = next === null ? null : toHex(next)
         const body: Body = binary
           ? { bytes: encodeProof(proof), headers: { ...versionHeaders(version), 'x-merkle-next': nextHex ?? '' } }
           : JSON.stringify({ ...versionFields(version), proof: proofToJson(proof), next: nextHex })
         if (bodyBytes(body) <= limits.maxResponseBytes) return body
-        const shown = proof.nodes.reduce((n, node) => node.type === 'entry' ? n + 1 : n, 0)
-        if (shown <= 1) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', 'One entry of this range, with its proof, takes more than maxResponseBytes')
-        cap = Math.floor(shown / 2)
+        if (entries <= 1) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', 'One entry of this range, with its proof, takes more than maxResponseBytes')
+        cap = Math.floor(entries / 2)
       }
     })
   }

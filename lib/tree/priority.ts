@@ -20,6 +20,11 @@ export function priorityOf (key: Uint8Array, params: TreeParams): number {
   return priorityPrefix30(params.salt, key)
 }
 
+/** The priority prefix of a full 32-byte priority digest. */
+export function prefixOfDigest (d: Uint8Array): number {
+  return (d[0] << 22) | (d[1] << 14) | (d[2] << 6) | (d[3] >>> 2)
+}
+
 /**
  * True when (aKey, aPrio) must sit above (bKey, bPrio) in the heap. Compares the
  * 30-bit prefixes, then the full digests; equal digests (equal keys) are not higher.

@@ -37,6 +37,8 @@ export function proveRange (tree: Tree, query: RangeQuery): RangeProof {
 /** A range proof cut to fit a budget, and where a reader continues after it. */
 export interface FittedRangeProof {
   proof: RangeProof
+  /** The entries it shows. */
+  entries: number
   /** The last entry's key when the proof stops before the range's end (its limit is the entries shown); else null. */
   next: Uint8Array | null
 }
@@ -54,31 +56,11 @@ export function proveRangeWithin (tree: Tree, query: RangeQuery, budget: number,
   const asked = normalize(query)
   const limit = asked.limit ?? MAX_PROOF_LIMIT
   const whole = rangeCover(asked)
-  const cursor = tree.cursor(asked.reverse)
-  const start = asked.reverse ? whole.upper : whole.lower
-  if (start === undefined) cursor.first()
-  else cursor.seek(start.key, start.inclusive)
-  let taken = 0
-  let bytes = 0
-  let first: Uint8Array | undefined
-  let last: Uint8Array | undefined
-  for (;;) {
-    if (taken >= limit) break
-    const node = cursor.current
-    if (node === null || !covers(whole, node.key)) break
-    bytes += sizeOf(node.key, node.value)
-    if (bytes > budget && taken > 0) break
-    first ??= node.key
-    last = node.key
-    taken++
-    cursor.advance()
-  }
-  const ended = taken < limit && (cursor.current === null || !covers(whole, cursor.current.key))
-  const range: ProofRange = { ...asked, limit: ended ? limit : taken }
-  const [low, high] = range.reverse ? [last, first] : [first, last]
-  const cover = limitedCover(whole, range, taken, low, high)
+  const walked = walk(tree, asked, whole, limit, budget, sizeOf)
+  const range: ProofRange = { ...asked, limit: walked.ended ? limit : walked.taken }
+  const cover = limitedCover(whole, range, walked.taken, walked.low, walked.high)
   const proof: RangeProof = { kind: 'range', salt: tree.params.salt.slice(), count: tree.size, range, nodes: prune(tree.top, cover, false) }
-  return { proof, next: ended || last === undefined ? null : last }
+  return { proof, entries: walked.taken, next: walked.ended || walked.last === undefined ? null : walked.last }
 }
 
 function normalize (query: RangeQuery): ProofRange {
@@ -97,24 +79,44 @@ function normalize (query: RangeQuery): ProofRange {
 function answerCover (tree: Tree, range: ProofRange, cover: Cover): Cover {
   const limit = range.limit
   if (limit === undefined) return cover
+  const { taken, low, high } = walk(tree, range, cover, limit, Infinity, () => 0)
+  return limitedCover(cover, range, taken, low, high)
+}
+
+/** What a walk of a range found: how many entries, the lowest and highest key, the last in its direction, whether the range ended. */
+interface Walked {
+  taken: number
+  low: Uint8Array | undefined
+  high: Uint8Array | undefined
+  last: Uint8Array | undefined
+  ended: boolean
+}
+
+// The entries of `cover` in the range's direction, up to `limit` and, after the first, while their
+// sizes by `sizeOf` stay within `budget`.
+function walk (tree: Tree, range: ProofRange, cover: Cover, limit: number, budget: number, sizeOf: (key: Uint8Array, value: Uint8Array) => number): Walked {
   const cursor = tree.cursor(range.reverse)
   const start = range.reverse ? cover.upper : cover.lower
   if (start === undefined) cursor.first()
   else cursor.seek(start.key, start.inclusive)
   let taken = 0
-  let firstSeen: Uint8Array | undefined
-  let lastSeen: Uint8Array | undefined
+  let bytes = 0
+  let first: Uint8Array | undefined
+  let last: Uint8Array | undefined
   while (taken < limit) {
     const node = cursor.current
     if (node === null || !covers(cover, node.key)) break
-    if (firstSeen === undefined) firstSeen = node.key
-    lastSeen = node.key
+    bytes += sizeOf(node.key, node.value)
+    if (bytes > budget && taken > 0) break
+    first ??= node.key
+    last = node.key
     taken++
     cursor.advance()
   }
+  const ended = taken < limit && (cursor.current === null || !covers(cover, cursor.current.key))
   // In key order: reverse walks from the highest key down.
-  const [low, high] = range.reverse ? [lastSeen, firstSeen] : [firstSeen, lastSeen]
-  return limitedCover(cover, range, taken, low, high)
+  const [low, high] = range.reverse ? [last, first] : [first, last]
+  return { taken, low, high, last, ended }
 }
 
 // `copy`: whether the proof gets keys and values of its own (a caller may keep it, and change it).

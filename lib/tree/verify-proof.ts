@@ -90,12 +90,7 @@ export function verifyKeyProofWith (sha256: Sha256 | Hashing, root: Uint8Array |
 
 /** Verifies a range proof against `root` and returns the entries it proves and the keys it covers. */
 export function verifyRangeProofWith (sha256: Sha256 | Hashing, root: Uint8Array | string, input: ProofInput): RangeProofResult {
-  const proof = normalize(input)
-  if (proof.kind !== 'range') throw invalidProof('Not a range proof')
-  let covered: Cover = rangeCover(proof.range)
-  const entries = check(sha256, rootBytes(root), proof, covered, c => { covered = c })
-  if (proof.range.reverse) entries.reverse()
-  return { entries, range: proof.range, covered: coveredRange(covered), count: proof.count, salt: proof.salt }
+  return verifiedRange(sha256, root, input, false)
 }
 
 /**
@@ -104,10 +99,14 @@ export function verifyRangeProofWith (sha256: Sha256 | Hashing, root: Uint8Array
  * (the replica's full sync) without hashing them again.
  */
 export function verifyRangeProofHashed (hashing: Sha256 | Hashing, root: Uint8Array | string, input: ProofInput): RangeProofResult & { entries: HashedEntry[] } {
+  return verifiedRange(hashing, root, input, true) as RangeProofResult & { entries: HashedEntry[] }
+}
+
+function verifiedRange (hasher: Sha256 | Hashing, root: Uint8Array | string, input: ProofInput, hashed: boolean): RangeProofResult {
   const proof = normalize(input)
   if (proof.kind !== 'range') throw invalidProof('Not a range proof')
   let covered: Cover = rangeCover(proof.range)
-  const entries = check(hashing, rootBytes(root), proof, covered, c => { covered = c }, true) as HashedEntry[]
+  const entries = check(hasher, rootBytes(root), proof, covered, c => { covered = c }, hashed)
   if (proof.range.reverse) entries.reverse()
   return { entries, range: proof.range, covered: coveredRange(covered), count: proof.count, salt: proof.salt }
 }
@@ -157,11 +156,11 @@ export interface Position {
  * its position's interval and the priority below its parent's: the only
  * placement the canonical tree allows.
  */
-export function placedPriority (sha256: Sha256 | Hashing, salt: Uint8Array, key: Uint8Array, at: Position): Uint8Array {
+export function placedPriority (hashing: Hashing, salt: Uint8Array, key: Uint8Array, at: Position): Uint8Array {
   if ((at.low !== null && compareBytes(key, at.low) <= 0) || (at.high !== null && compareBytes(key, at.high) >= 0)) {
     throw invalidProof('Keys out of search-tree order')
   }
-  const priority = hashingOf(sha256).priority(salt, key)
+  const priority = hashing.priority(salt, key)
   if (at.parentPriority !== null && compareBytes(priority, at.parentPriority) >= 0) {
     throw invalidProof('Priorities out of heap order: not the canonical tree')
   }
