@@ -6,11 +6,15 @@
  */
 import { boundedGet } from './http'
 import type { GetResult } from './http'
-import { replicaError } from './errors'
+import { isServerCode, replicaError } from './errors'
 import type { ChangeProofJson } from '../tree/change-json'
 import { fromHex } from '../bytes'
 import type { WriteOp } from '../store/batch-record'
 import type { KeyRange } from '../tree/treap'
+import { decodeServedNodes } from '../tree/node-wire'
+import type { ServedNode } from '../tree/node-wire'
+
+export type { ServedNode }
 
 /** The largest body the client accepts, whatever the server says its limit is. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
@@ -56,14 +60,6 @@ export interface FeedChange {
   seq: number
   root: string | null
   proof: ChangeProofJson | null
-}
-
-/** A node of the server's tree as `nodes` sends it: its entry and its children's hashes (null: empty). */
-export interface ServedNode {
-  key: string
-  value: string
-  left: string | null
-  right: string | null
 }
 
 /** One batch of the feed without its proof: its operations, as sent (a clear with its range). */
@@ -196,16 +192,49 @@ export class ReplicationClient {
     return page
   }
 
-  /** The nodes of the state `root` at `positions` (joined with '.'), in order: all, or the first ones that fit. */
+  /**
+   * The nodes of the state `root` at `positions` (joined with '.'), in order: all, or the first
+   * ones that fit. In the binary form; from a server that refuses it (an earlier release, whose
+   * `nodes` takes no `format`), in JSON from then on.
+   */
   async nodes (root: string, positions: readonly string[]): Promise<ServedNode[]> {
-    const body = json(await this.#get('nodes', { root, at: positions.join('.') }))
-    if (field(body, 'root', isRoot) !== root) throw bad('The nodes response describes another state than the one asked')
-    const hash = (v: unknown): v is string | null => v === null || isRoot(v)
-    const nodes = field(body, 'nodes', Array.isArray).map((node: unknown) => ({
-      key: field(node, 'key', isHex), value: field(node, 'value', isHex), left: field(node, 'left', hash), right: field(node, 'right', hash)
-    }))
+    const at = positions.join('.')
+    let nodes: ServedNode[] | null = null
+    if (this.#binaryNodes) {
+      try {
+        nodes = this.#binaryNodesOf(root, await this.#get('nodes', { root, at, format: 'binary' }))
+      } catch (err) {
+        if (!isServerCode(err, 'REPLICATION_BAD_PARAMETER')) throw err
+      }
+    }
+    if (nodes === null) {
+      nodes = this.#jsonNodesOf(root, json(await this.#get('nodes', { root, at })))
+      // JSON served where binary was refused: the server does not know the binary form.
+      this.#binaryNodes = false
+    }
     if (nodes.length === 0 || nodes.length > positions.length) throw bad(`The nodes response holds ${nodes.length} nodes for ${positions.length} positions`)
     return nodes
+  }
+
+  #binaryNodes = true
+
+  #binaryNodesOf (root: string, res: GetResult): ServedNode[] {
+    if (res.headers['x-merkle-root'] !== root) throw bad('The nodes response describes another state than the one asked')
+    const nodes = decodeServedNodes(new Uint8Array(res.body.buffer, res.body.byteOffset, res.body.byteLength))
+    if (typeof nodes === 'string') throw bad(`The nodes response is malformed: ${nodes}`)
+    return nodes
+  }
+
+  #jsonNodesOf (root: string, body: unknown): ServedNode[] {
+    if (field(body, 'root', isRoot) !== root) throw bad('The nodes response describes another state than the one asked')
+    const hash = (v: unknown): v is string | null => v === null || isRoot(v)
+    const bytes = (hex: string | null): Uint8Array | null => hex === null ? null : fromHex(hex)
+    return field(body, 'nodes', Array.isArray).map((node: unknown) => ({
+      key: fromHex(field(node, 'key', isHex)),
+      value: fromHex(field(node, 'value', isHex)),
+      left: bytes(field(node, 'left', hash)),
+      right: bytes(field(node, 'right', hash))
+    }))
   }
 
   /** The length of the request target for `endpoint` with `params`, as the server counts it. */

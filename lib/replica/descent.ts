@@ -86,7 +86,7 @@ export async function descend (
             found.gaps.push(interval)
             continue
           }
-          const hash = fromHex(stated)
+          const hash = stated
           const shared = sharedSubtree(local, interval, hash, prio, salt)
           if (shared !== null) counted += shared.size
           else next.push({ position: childPosition(opening.position, right), hash, interval, above: prio })
@@ -114,10 +114,9 @@ function fitting (client: ReplicationClient, info: ServerInfo, level: Opening[],
 
 // The served node, checked against its parent (or the root), its interval and its parent's priority.
 function checkNode (opening: Opening, node: ServedNode, salt: Uint8Array, info: ServerInfo): { key: Uint8Array, value: Uint8Array, prio: Uint8Array } {
-  const key = fromHex(node.key)
-  const value = fromHex(node.value)
-  const left = node.left === null ? EMPTY_HASH : fromHex(node.left)
-  const right = node.right === null ? EMPTY_HASH : fromHex(node.right)
+  const { key, value } = node
+  const left = node.left ?? EMPTY_HASH
+  const right = node.right ?? EMPTY_HASH
   const hash = nodeHash(left, right, valueHash(value), key)
   if (opening.hash === null) {
     const root = toHex(rootWith(sha256, salt, info.count, hash))

@@ -20,6 +20,7 @@ import { changeProofToJson } from '../tree/change-json'
 import { proveChange } from '../tree/prove-change'
 import { nodesEndpoint } from './nodes'
 import type { Params } from './params'
+import { versionHeaders } from './pins'
 import type { PinnedVersion, SnapshotPins } from './pins'
 import { PROTOCOL_VERSION, ReplicationError } from './protocol'
 import type { ReplicationLimits } from './protocol'
@@ -126,10 +127,6 @@ const range: EndpointSpec = {
 
 function bodyBytes (body: Body): number {
   return typeof body === 'string' ? Buffer.byteLength(body) : body.bytes.length
-}
-
-function versionHeaders (version: PinnedVersion): Record<string, string> {
-  return { 'x-merkle-root': version.root, 'x-merkle-seq': String(version.seq), 'x-merkle-count': String(version.count) }
 }
 
 /**

@@ -9,7 +9,10 @@ import { toHex } from '../bytes'
 import { nodeHashBytes } from '../tree/cached-digests'
 import { isPosition, nodeAtPath, pathOf } from '../tree/positions'
 import type { TreeNode } from '../tree/node'
+import { versionHeaders } from './pins'
 import type { EndpointSpec } from './endpoints'
+import { encodeServedNodes, servedNodeSize } from '../tree/node-wire'
+import type { ServedNode } from '../tree/node-wire'
 import type { Params } from './params'
 import { ReplicationError, badParameter } from './protocol'
 
@@ -24,34 +27,49 @@ function positionsOf (params: Params): string[] {
   return positions
 }
 
-function childHash (child: TreeNode | null): string | null {
-  return child === null ? null : toHex(nodeHashBytes(child))
+function childHash (child: TreeNode | null): Uint8Array | null {
+  return child === null ? null : nodeHashBytes(child)
 }
 
-/** The endpoint: `root` (required) and `at`; the nodes in the order asked, as many as fit. */
+function jsonOf (node: ServedNode): string {
+  const hex = (hash: Uint8Array | null): string | null => hash === null ? null : toHex(hash)
+  return JSON.stringify({ key: toHex(node.key), value: toHex(node.value), left: hex(node.left), right: hex(node.right) })
+}
+
+/**
+ * The endpoint: `root` (required), `at`, and `format` (`json`, the default,
+ * or `binary`: node-wire.ts, with the state in headers as for `range`); the
+ * nodes in the order asked, as many as fit.
+ */
 export const nodesEndpoint: EndpointSpec = {
-  params: ['root', 'at'],
+  params: ['root', 'at', 'format'],
   run: async ({ pins, limits }, params) => {
     const root = params.root('root')
     if (root === undefined) throw badParameter("Parameter 'root' is required")
     const positions = positionsOf(params)
+    const binary = params.choice('format', ['json', 'binary'], 'json') === 'binary'
     return await pins.with(root, async version => {
       const tree = version.snapshot.tree
       await tree.rootAsync()
       const head = `{"root":"${version.root}","seq":${version.seq},"count":${version.count},"nodes":[`
+      const served: ServedNode[] = []
       const parts: string[] = []
-      let bytes = head.length + 2
+      let bytes = binary ? 0 : head.length + 2
       for (const position of positions) {
         const node = nodeAtPath(tree.top, pathOf(position))
         if (node === null) throw badParameter(`No node is at position ${position}`)
-        const part = JSON.stringify({ key: toHex(node.key), value: toHex(node.value), left: childHash(node.left), right: childHash(node.right) })
-        if (bytes + part.length + 1 > limits.maxResponseBytes) {
-          if (parts.length === 0) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', `The node at ${position} takes more than maxResponseBytes: sync by ranges`)
+        const one = { key: node.key, value: node.value, left: childHash(node.left), right: childHash(node.right) }
+        const part = binary ? '' : jsonOf(one)
+        const size = binary ? servedNodeSize(one) : part.length + 1
+        if (bytes + size > limits.maxResponseBytes) {
+          if (served.length === 0) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', `The node at ${position} takes more than maxResponseBytes: sync by ranges`)
           break
         }
+        served.push(one)
         parts.push(part)
-        bytes += part.length + 1
+        bytes += size
       }
+      if (binary) return { bytes: encodeServedNodes(served), headers: versionHeaders(version) }
       return `${head}${parts.join(',')}]}`
     })
   }

@@ -109,3 +109,8 @@ export class SnapshotPins {
     await pin.snapshot.close()
   }
 }
+
+/** The state a binary answer is of, as headers. */
+export function versionHeaders (version: PinnedVersion): Record<string, string> {
+  return { 'x-merkle-root': version.root, 'x-merkle-seq': String(version.seq), 'x-merkle-count': String(version.count) }
+}

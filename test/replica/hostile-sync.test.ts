@@ -17,6 +17,7 @@ import { MerkleLevel, replicate } from '../../index'
 import type { ReplicateResult } from '../../index'
 import { fromHex, toHex } from '../../lib/bytes'
 import { ReplicationClient } from '../../lib/replica/client'
+import { decodeServedNodes, encodeServedNodes } from '../../lib/tree/node-wire'
 import type { ServedNode } from '../../lib/replica/client'
 import { companions } from '../../lib/replica/swap'
 import { EMPTY_HASH, rootWith } from '../../lib/tree/hash-formulas'
@@ -129,6 +130,27 @@ const editJson = (edit: (body: any) => void) => (answer: Answer): Answer => { //
 // A hex string with its first digit changed.
 const flipHex = (hex: string): string => (hex[0] === '0' ? '1' : '0') + hex.slice(1)
 
+// A `nodes` answer as JSON would give it (hex fields), whichever form it came in.
+interface NodesView { root: string, count: number, nodes: Array<{ key: string, value: string, left: string | null, right: string | null }> }
+
+const hexOrNull = (bytes: Uint8Array | null): string | null => bytes === null ? null : toHex(bytes)
+const bytesOrNull = (hex: string | null): Uint8Array | null => hex === null ? null : fromHex(hex)
+
+// The `nodes` answer changed by `edit`, in the form it came in (binary: the state in headers).
+const editNodes = (edit: (body: NodesView) => void) => (answer: Answer): Answer => {
+  if (answer.headers['content-type'] !== 'application/octet-stream') return editJson(edit)(answer)
+  const decoded = decodeServedNodes(answer.body)
+  if (typeof decoded === 'string') throw new Error(decoded)
+  const view: NodesView = {
+    root: String(answer.headers['x-merkle-root']),
+    count: Number(answer.headers['x-merkle-count']),
+    nodes: decoded.map(n => ({ key: toHex(n.key), value: toHex(n.value), left: hexOrNull(n.left), right: hexOrNull(n.right) }))
+  }
+  edit(view)
+  const body = encodeServedNodes(view.nodes.map(n => ({ key: fromHex(n.key), value: fromHex(n.value), left: bytesOrNull(n.left), right: bytesOrNull(n.right) })))
+  return { ...answer, headers: { ...answer.headers, 'x-merkle-root': view.root, 'x-merkle-count': String(view.count), 'content-length': String(body.length) }, body: Buffer.from(body) }
+}
+
 test('changes: batches reordered are refused', async t => {
   await refused(t, 'changes', answering(editJson(body => body.changes.reverse())), 'REPLICA_BAD_RESPONSE')
 })
@@ -180,39 +202,39 @@ test('changes, by proofs: a server without proofs=false is read batch by batch w
 })
 
 test('nodes: a value altered is refused', async t => {
-  await refused(t, 'nodes', answering(editJson(body => { body.nodes[0].value = flipHex(body.nodes[0].value) })), 'REPLICA_NODE_MISMATCH')
+  await refused(t, 'nodes', answering(editNodes(body => { body.nodes[0].value = flipHex(body.nodes[0].value) })), 'REPLICA_NODE_MISMATCH')
 })
 
 test('nodes: a child stated empty is refused', async t => {
-  await refused(t, 'nodes', answering(editJson(body => {
-    const node = body.nodes.find((n: ServedNode) => n.left !== null)
-    node.left = null
+  await refused(t, 'nodes', answering(editNodes(body => {
+    const node = body.nodes.find(n => n.left !== null)
+    if (node !== undefined) node.left = null
   })), 'REPLICA_NODE_MISMATCH')
 })
 
 test('nodes: a child hash altered is refused', async t => {
-  await refused(t, 'nodes', answering(editJson(body => {
-    const node = body.nodes.find((n: ServedNode) => n.right !== null)
-    node.right = flipHex(node.right)
+  await refused(t, 'nodes', answering(editNodes(body => {
+    const node = body.nodes.find(n => n.right !== null)
+    if (node?.right != null) node.right = flipHex(node.right)
   })), 'REPLICA_NODE_MISMATCH')
 })
 
 test('nodes: nodes reordered are refused', async t => {
-  await refused(t, 'nodes', answering(editJson(body => {
+  await refused(t, 'nodes', answering(editNodes(body => {
     if (body.nodes.length > 1) body.nodes.reverse()
   })), 'REPLICA_NODE_MISMATCH')
 })
 
 test('nodes: more nodes than asked are refused', async t => {
-  await refused(t, 'nodes', answering(editJson(body => { body.nodes = [...body.nodes, ...body.nodes] })), 'REPLICA_BAD_RESPONSE')
+  await refused(t, 'nodes', answering(editNodes(body => { body.nodes = [...body.nodes, ...body.nodes] })), 'REPLICA_BAD_RESPONSE')
 })
 
 test('nodes: no node at all is refused', async t => {
-  await refused(t, 'nodes', answering(editJson(body => { body.nodes = [] })), 'REPLICA_BAD_RESPONSE')
+  await refused(t, 'nodes', answering(editNodes(body => { body.nodes = [] })), 'REPLICA_BAD_RESPONSE')
 })
 
 test('nodes: an answer for another state is refused', async t => {
-  await refused(t, 'nodes', answering(editJson(body => { body.root = 'ab'.repeat(32) })), 'REPLICA_BAD_RESPONSE')
+  await refused(t, 'nodes', answering(editNodes(body => { body.root = 'ab'.repeat(32) })), 'REPLICA_BAD_RESPONSE')
 })
 
 // A forged state: info names `forged`, requests for it go to the real root, and the top node is
@@ -222,28 +244,29 @@ async function forgery (db: MerkleLevel, url: string, make: (top: ServedNode, co
   const info = await client.info()
   const [real] = await client.nodes(info.root, ['1'])
   const { top, count } = make(real, info.count)
-  const hash = nodeHash(top.left === null ? EMPTY_HASH : fromHex(top.left), top.right === null ? EMPTY_HASH : fromHex(top.right), valueHash(fromHex(top.value)), fromHex(top.key))
+  const hash = nodeHash(top.left ?? EMPTY_HASH, top.right ?? EMPTY_HASH, valueHash(top.value), top.key)
+  const served = { key: toHex(top.key), value: toHex(top.value), left: hexOrNull(top.left), right: hexOrNull(top.right) }
   const forged = toHex(rootWith(sha256, new Uint8Array(0), count, hash))
   return {
     request: url => {
       if (url.searchParams.get('root') === forged) url.searchParams.set('root', info.root)
       return url
     },
-    answer: (url, answer) => editJson(body => {
-      if (url.pathname === '/v1/info') {
+    answer: (url, answer) => url.pathname === '/v1/info'
+      ? editJson(body => {
         body.root = forged
         body.count = count
-        return
-      }
-      body.root = forged
-      body.count = count
-      if ((url.searchParams.get('at') ?? '').split('.')[0] === '1') body.nodes[0] = top
-    })(answer)
+      })(answer)
+      : editNodes(body => {
+        body.root = forged
+        body.count = count
+        if ((url.searchParams.get('at') ?? '').split('.')[0] === '1') body.nodes[0] = served
+      })(answer)
   }
 }
 
 test('nodes: a forged root over a tree out of key order is refused', async t => {
-  await refused(t, 'nodes', async (db, url) => await forgery(db, url, (top, count) => ({ top: { ...top, key: toHex(Buffer.from('zzz')) }, count })), 'REPLICA_NODE_MISMATCH')
+  await refused(t, 'nodes', async (db, url) => await forgery(db, url, (top, count) => ({ top: { ...top, key: Buffer.from('zzz') }, count })), 'REPLICA_NODE_MISMATCH')
 })
 
 test('nodes: a forged root over a tree out of heap order is refused', async t => {
@@ -251,9 +274,9 @@ test('nodes: a forged root over a tree out of heap order is refused', async t =>
     // A key just after the top's, in the same place of the key order, of a priority below every key's.
     const keys = Array.from({ length: 60 }, (_, i) => priorityHash(new Uint8Array(0), Buffer.from(key(i))))
     for (let n = 0; ; n++) {
-      const candidate = Buffer.concat([fromHex(top.key), Buffer.from([0, n >> 8, n & 255])])
+      const candidate = Buffer.concat([top.key, Buffer.from([0, n >> 8, n & 255])])
       const prio = priorityHash(new Uint8Array(0), candidate)
-      if (keys.every(other => compareBytes(prio, other) < 0)) return { top: { ...top, key: toHex(candidate) }, count }
+      if (keys.every(other => compareBytes(prio, other) < 0)) return { top: { ...top, key: candidate }, count }
     }
   }), 'REPLICA_NODE_MISMATCH')
 })
@@ -265,9 +288,38 @@ test('nodes: a forged root stating another count is refused', async t => {
 test('nodes: answers cut to one node each are no fault: the diff converges, one request per node', async t => {
   const { db, url, location, fault, close } = await setting('nodes')
   let requests = 0
-  fault.now = answering(editJson(body => { requests++; body.nodes = body.nodes.slice(0, 1) }))
+  fault.now = answering(editNodes(body => { requests++; body.nodes = body.nodes.slice(0, 1) }))
   t.equal((await replicate(url, location)).how, 'diff')
   t.deepEqual(await replicaEntries(location), await primaryEntries(db))
   t.ok(requests > 4, `${requests} requests`)
+  await close()
+})
+
+test('nodes: a binary answer with a node of unknown flags is refused', async t => {
+  await refused(t, 'nodes', answering(answer => {
+    const body = Buffer.from(answer.body)
+    body[0] |= 0x80
+    return { ...answer, body }
+  }), 'REPLICA_BAD_RESPONSE')
+})
+
+test('nodes: a server without the binary form is read in JSON', async t => {
+  const { db, url, location, fault, close } = await setting('nodes')
+  const asked: string[] = []
+  fault.now = {
+    // A server of an earlier release, whose `nodes` takes no `format`.
+    request: url => {
+      if (url.searchParams.has('format')) url.searchParams.set('format', 'no such form')
+      return url
+    },
+    answer: (url, answer) => {
+      if (url.pathname === '/v1/nodes') asked.push(`${url.searchParams.get('format') ?? '(none)'} ${answer.status}`)
+      return answer
+    }
+  }
+  t.equal((await replicate(url, location)).how, 'diff')
+  t.deepEqual(await replicaEntries(location), await primaryEntries(db))
+  t.deepEqual(asked.slice(0, 2), ['no such form 400', '(none) 200'], 'binary refused, then JSON')
+  t.ok(asked.slice(2).every(a => a === '(none) 200'), 'JSON from then on')
   await close()
 })

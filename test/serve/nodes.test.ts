@@ -16,6 +16,7 @@ import type { TreeNode } from '../../lib/tree/node'
 import { DEFAULT_PARAMS } from '../../lib/tree/params'
 import { childPosition } from '../../lib/tree/positions'
 import { Tree } from '../../lib/tree/tree'
+import { decodeServedNodes, encodeServedNodes } from '../../lib/tree/node-wire'
 import { httpGet } from '../util/http-get'
 import { tempLocation } from '../util/temp'
 import { rootAt, servedSeeded, STATES } from './seeded'
@@ -79,6 +80,56 @@ test('nodes: a walk from the top reads every entry once, each node hashing to wh
   }
   t.deepEqual(seen.sort(), entries.map(([k, v]) => `${k}=${v}`), 'every entry, once')
   t.ok(levels > 8 && levels < 40, `${levels} levels: one request each`)
+  await serving.close()
+  await db.close()
+})
+
+test('nodes: the binary form holds the nodes of the JSON form, the state in headers, about half the bytes', async t => {
+  const db = new MerkleLevel(tempLocation('serve'))
+  await db.batch(Array.from({ length: 200 }, (_, i) => ({ type: 'put' as const, key: `key ${String(i).padStart(3, '0')}`, value: `value ${i}`.repeat(8) })))
+  const serving = await startReplicationServer(db, { port: 0 })
+  const base = `${serving.url}/v1/`
+  const info = (await httpGet(`${base}info`)).json
+  let level = ['1']
+  let jsonBytes = 0
+  let binaryBytes = 0
+  while (level.length > 0) {
+    const at = level.join('.')
+    const json = await httpGet(`${base}nodes?root=${info.root as string}&at=${at}`)
+    const binary = await httpGet(`${base}nodes?root=${info.root as string}&at=${at}&format=binary`)
+    t.equal(binary.status, 200)
+    t.equal(binary.headers['content-type'], 'application/octet-stream')
+    t.deepEqual([binary.headers['x-merkle-root'], binary.headers['x-merkle-seq'], binary.headers['x-merkle-count']], [info.root, '1', '200'], 'the state, in headers')
+    const decoded = decodeServedNodes(binary.bytes)
+    if (typeof decoded === 'string') return t.fail(decoded)
+    const hex = (b: Uint8Array | null): string | null => b === null ? null : toHex(b)
+    t.deepEqual(decoded.map(n => ({ key: toHex(n.key), value: toHex(n.value), left: hex(n.left), right: hex(n.right) })), json.json.nodes, `${level.length} nodes, as in JSON`)
+    t.deepEqual(encodeServedNodes(decoded), new Uint8Array(binary.bytes), 'encoded as node-wire.ts encodes them')
+    jsonBytes += json.bytes.length
+    binaryBytes += binary.bytes.length
+    level = json.json.nodes.flatMap((n: { left: string | null, right: string | null }, i: number) => [
+      ...(n.left === null ? [] : [childPosition(level[i], false)]), ...(n.right === null ? [] : [childPosition(level[i], true)])
+    ])
+  }
+  t.ok(binaryBytes * 1.8 < jsonBytes, `${binaryBytes} bytes in binary, ${jsonBytes} in JSON`)
+  const refused = await httpGet(`${base}nodes?root=${info.root as string}&at=1&format=text`)
+  t.deepEqual([refused.status, refused.json.error.code], [400, 'REPLICATION_BAD_PARAMETER'], 'a form other than json and binary')
+  await serving.close()
+  await db.close()
+})
+
+test('nodes: in binary too, an answer holds as many nodes as fit in maxResponseBytes', async t => {
+  const db = new MerkleLevel(tempLocation('serve'))
+  // A node of 1000 bytes takes about 1100 in binary: three fit in 4096 bytes, where one does in JSON.
+  await db.batch(Array.from({ length: 20 }, (_, i) => ({ type: 'put' as const, key: `k${String(i).padStart(2, '0')}`, value: String(i).repeat(1000).slice(0, 1000) })))
+  const serving = await startReplicationServer(db, { port: 0, maxResponseBytes: 4096 })
+  const base = `${serving.url}/v1/`
+  const root = (await httpGet(`${base}info`)).json.root as string
+  const all = Array.from({ length: 7 }, (_, i) => (i + 1).toString(16)).join('.')
+  const res = await httpGet(`${base}nodes?root=${root}&at=${all}&format=binary`)
+  const decoded = decodeServedNodes(res.bytes)
+  t.ok(res.bytes.length <= 4096, `${res.bytes.length} bytes`)
+  t.equal(Array.isArray(decoded) ? decoded.length : decoded, 3, 'the first three positions asked')
   await serving.close()
   await db.close()
 })
