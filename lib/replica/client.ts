@@ -202,7 +202,7 @@ export class ReplicationClient {
     let nodes: ServedNode[] | null = null
     if (this.#binaryNodes) {
       try {
-        nodes = this.#binaryNodesOf(root, await this.#get('nodes', { root, at, format: 'binary' }))
+        nodes = this.#binaryNodesOf(root, await this.#get('nodes', this.#nodesParams(root, at)))
       } catch (err) {
         if (!isServerCode(err, 'REPLICATION_BAD_PARAMETER')) throw err
       }
@@ -217,6 +217,15 @@ export class ReplicationClient {
   }
 
   #binaryNodes = true
+
+  #nodesParams (root: string, at: string): Record<string, string> {
+    return this.#binaryNodes ? { root, at, format: 'binary' } : { root, at }
+  }
+
+  /** The length of a `nodes` request target for `positions` joined with '.', as the server counts it. */
+  nodesTargetLength (root: string, at: string): number {
+    return this.targetLength('nodes', this.#nodesParams(root, at))
+  }
 
   #binaryNodesOf (root: string, res: GetResult): ServedNode[] {
     if (res.headers['x-merkle-root'] !== root) throw bad('The nodes response describes another state than the one asked')

@@ -102,7 +102,7 @@ export async function descend (
 
 // The openings from `from` on whose positions fit in one request target (at least one).
 function fitting (client: ReplicationClient, info: ServerInfo, level: Opening[], from: number): Opening[] {
-  let length = client.targetLength('nodes', { root: info.root, at: '' })
+  let length = client.nodesTargetLength(info.root, '')
   let end = from
   while (end < level.length) {
     length += level[end].position.length + (end > from ? 1 : 0)

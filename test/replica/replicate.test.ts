@@ -170,3 +170,26 @@ test('a replica whose feed position is gone and whose data differs in most entri
   await served.close()
   await db.close()
 })
+
+test('a diff whose levels take more positions than one request target holds asks in several, each within maxRequestBytes', async t => {
+  const db = new MerkleLevel(tempLocation('primary'))
+  await db.batch(Array.from({ length: 3000 }, (_, i) => ({ type: 'put' as const, key: `k${String(i).padStart(4, '0')}`, value: `value ${i}` })))
+  const targets: number[] = []
+  const served = await tamperingServer(db, {
+    request: url => {
+      if (url.pathname === '/v1/nodes') targets.push(Buffer.byteLength(url.pathname + url.search))
+      return url
+    }
+  }, { maxRequestBytes: 256 })
+  const location = tempLocation('replica')
+  await replicate(served.url, location)
+  await db.batch(Array.from({ length: 60 }, (_, i) => ({ type: 'put' as const, key: `k${String(i * 50).padStart(4, '0')}`, value: `changed ${i}` })))
+  await db.checkpoint()
+  const root = toHex(await db.root())
+  t.deepEqual(await replicate(served.url, location), { root, seq: 2, how: 'diff' })
+  t.deepEqual(await replicaEntries(location), await primaryEntries(db))
+  t.ok(targets.length > 20 && targets.every(n => n <= 256), `${targets.length} requests, the longest target ${Math.max(...targets)} bytes`)
+  t.ok(targets.some(n => n > 200), 'requests filled near the limit')
+  await served.close()
+  await db.close()
+})
