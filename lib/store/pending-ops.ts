@@ -19,8 +19,11 @@ export type KeyedOp = PutOp | DelOp
 // What a pending operation is estimated to hold in memory besides its key and value: its slots
 // in the table and the lists below, the operation and two views.
 const OP_OVERHEAD_BYTES = 200
-// Slots of a new table; it doubles once half full.
-const FIRST_SLOTS = 1024
+// Slots of a new table (a feed reader makes one per page of batches); it doubles once half full.
+const FIRST_SLOTS = 64
+// What a taken operation's key becomes: probes only pass its place, and the log buffer the key
+// was a view of may go.
+const TAKEN_KEY = new Uint8Array(0)
 const EMPTY = -1
 // A seed per process, so that which keys collide cannot be worked out in advance.
 const SEED = randomBytes(4).readInt32LE(0)
@@ -51,7 +54,7 @@ export class PendingOps {
   // Places in #ops, EMPTY where none; a power of two long, at most half full.
   #slots = new Int32Array(FIRST_SLOTS).fill(EMPTY)
   // By the order keys came in: each key, its hash, and its newest operation (null once taken: a
-  // taken key keeps its place, so that probes for later keys pass it).
+  // taken key keeps its place, so that probes for later keys pass it, but not its bytes).
   #keys: Uint8Array[] = []
   #hashes: number[] = []
   #ops: Array<KeyedOp | null> = []
@@ -115,7 +118,9 @@ export class PendingOps {
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const place = slots[i]
       if (place === EMPTY) return undefined
-      if (this.#hashes[place] === hash && bytesEqual(this.#keys[place], key)) return this.#ops[place] ?? undefined
+      // A taken place never matches: its key is no longer pending, and keys are distinct.
+      const op = this.#ops[place]
+      if (op !== null && this.#hashes[place] === hash && bytesEqual(this.#keys[place], key)) return op
     }
   }
 
@@ -142,6 +147,7 @@ export class PendingOps {
       ops.push(op)
       this.#bytes = Math.max(0, this.#bytes - opBytes(op))
       this.#ops[place] = null
+      this.#keys[place] = TAKEN_KEY
       this.#size--
     }
     if (this.#next === order.length) this.#clear()
