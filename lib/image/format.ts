@@ -152,11 +152,14 @@ export function writeSeedBytes (out: Uint8Array, p: number, tag: number, at: num
   writeU64LE(out, p + 4, at)
 }
 
+// The seed bytes of recordSeed, in one buffer for every call: a new small array each time was
+// moved off the heap by the native checksum at every call (docs/PERFORMANCE.md).
+const seedScratch = Buffer.allocUnsafeSlow(12)
+
 /** The checksum seed of the record at `at` of the file tagged `tag`. */
 export function recordSeed (tag: number, at: number): number {
-  const b = new Uint8Array(12)
-  writeSeedBytes(b, 0, tag, at)
-  return crc32c(b)
+  writeSeedBytes(seedScratch, 0, tag, at)
+  return crc32c(seedScratch)
 }
 
 /** The file tag of the image of sequence number `seq`. */
