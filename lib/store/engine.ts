@@ -504,8 +504,14 @@ export class Engine {
       try {
         // The queue holds runs and tasks, not single writes: it stays short, and shift is cheap.
         for (let task = this.#queue.shift(); task !== undefined; task = this.#queue.shift()) {
-          if (task.kind === 'write') await this.#commitGroup(task)
-          else await (task.kind === 'rotate' ? this.#rotate(task) : this.#syncLog(task))
+          try {
+            if (task.kind === 'write') await this.#commitGroup(task)
+            else await (task.kind === 'rotate' ? this.#rotate(task) : this.#syncLog(task))
+          } catch (err) {
+            // A task that throws (an index the version cannot be read from, say) fails alone: the
+            // tasks after it still run, and close() is not left waiting on a rejected drain.
+            task.reject(err instanceof Error ? err : new Error(String(err)))
+          }
         }
       } finally {
         this.#draining = null
