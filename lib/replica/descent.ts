@@ -86,10 +86,9 @@ export async function descend (
             found.gaps.push(interval)
             continue
           }
-          const hash = stated
-          const shared = sharedSubtree(local, interval, hash, prio, salt)
+          const shared = sharedSubtree(local, interval, stated, prio, salt)
           if (shared !== null) counted += shared.size
-          else next.push({ position: childPosition(opening.position, right), hash, interval, above: prio })
+          else next.push({ position: childPosition(opening.position, right), hash: stated, interval, above: prio })
         }
       }
       i += served.length

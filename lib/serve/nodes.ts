@@ -52,6 +52,7 @@ export const nodesEndpoint: EndpointSpec = {
       const tree = version.snapshot.tree
       await tree.rootAsync()
       const head = `{"root":"${version.root}","seq":${version.seq},"count":${version.count},"nodes":[`
+      // The nodes that fit: as themselves for the binary form, as their JSON otherwise.
       const served: ServedNode[] = []
       const parts: string[] = []
       let bytes = binary ? 0 : head.length + 2
@@ -59,14 +60,14 @@ export const nodesEndpoint: EndpointSpec = {
         const node = nodeAtPath(tree.top, pathOf(position))
         if (node === null) throw badParameter(`No node is at position ${position}`)
         const one = { key: node.key, value: node.value, left: childHash(node.left), right: childHash(node.right) }
-        const part = binary ? '' : jsonOf(one)
-        const size = binary ? servedNodeSize(one) : part.length + 1
+        const part = binary ? null : jsonOf(one)
+        const size = part === null ? servedNodeSize(one) : part.length + 1
         if (bytes + size > limits.maxResponseBytes) {
-          if (served.length === 0) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', `The node at ${position} takes more than maxResponseBytes: sync by ranges`)
+          if (served.length + parts.length === 0) throw new ReplicationError('REPLICATION_RESPONSE_TOO_LARGE', `The node at ${position} takes more than maxResponseBytes: sync by ranges`)
           break
         }
-        served.push(one)
-        parts.push(part)
+        if (part === null) served.push(one)
+        else parts.push(part)
         bytes += size
       }
       if (binary) return { bytes: encodeServedNodes(served), headers: versionHeaders(version) }
